@@ -1,0 +1,39 @@
+# The entry points a person types. Every target runs on Node 24 (installed into the cache when the
+# machine's node is another major) and reads the local stack's settings from .local/stack.env.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NODE_BIN := $(shell scripts/ensure-node.sh)
+export PATH := $(NODE_BIN):$(PATH)
+export ONNXRUNTIME_NODE_INSTALL := skip
+
+.PHONY: help bootstrap up down status test smoke typecheck lint format
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+bootstrap: ## install system packages, Node 24, npm and Python dependencies (idempotent)
+	@scripts/bootstrap.sh
+
+up: ## start Kafka, the schema registry and Redis on 127.0.0.1 (no Docker); writes .local/stack.env
+	@infra/local/stack.sh up
+
+down: ## stop what `make up` started
+	@infra/local/stack.sh down
+
+status: ## show the local stack
+	@infra/local/stack.sh status
+
+test: ## the test command: install everything, start the stack, type-check, run all tests
+	@scripts/test.sh
+
+smoke: bootstrap up ## round-trip one record through registry, Kafka transaction and Redis
+	@npx tsx scripts/smoke.ts
+
+typecheck: ## tsc --noEmit over every workspace
+	@npx tsc -p tsconfig.json --noEmit
+
+lint: ## ESLint (type-aware) and Prettier check
+	@npx eslint . && npx prettier --check .
+
+format: ## apply Prettier
+	@npx prettier --write .

@@ -1,0 +1,140 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type avro from 'avsc';
+import { DecodeError, UnknownSchemaError } from './errors.ts';
+import { contractType, schemaText, type ContractName } from './schemas.ts';
+
+/** Confluent wire format: magic byte 0, 4-byte big-endian schema id, Avro binary body. */
+const MAGIC_BYTE = 0;
+const HEADER_BYTES = 5;
+
+export interface Decoded<T> {
+  value: T;
+  schemaId: number;
+}
+
+function isNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'status' in error && error.status === 404;
+}
+
+/**
+ * Encodes and decodes one contract through a Confluent-compatible schema registry.
+ *
+ * Decoding resolves the writer's schema (fetched once per schema id) against this code base's
+ * reader schema, so producers on an older or newer compatible schema are read correctly. After the
+ * first record of each schema id, encode and decode are synchronous and make no network calls.
+ */
+export class ContractSerde<T> {
+  private readonly readerType: avro.Type;
+  private writerId: number | undefined;
+  private readonly resolvers = new Map<number, avro.Resolver | null>();
+
+  constructor(
+    private readonly registry: SchemaRegistry,
+    readonly contract: ContractName,
+  ) {
+    this.readerType = contractType(contract);
+  }
+
+  /** Registers this code base's schema under `subject` (idempotent) and uses its id to encode. */
+  async registerWriter(subject: string): Promise<number> {
+    const { id } = await this.registry.register(
+      { type: SchemaType.AVRO, schema: schemaText(this.contract) },
+      { subject },
+    );
+    this.writerId = id;
+    this.resolvers.set(id, null); // reader schema == writer schema: no resolution needed
+    return id;
+  }
+
+  /** Encodes with the registered writer schema; `registerWriter` must have run. */
+  encode(value: T): Buffer {
+    if (this.writerId === undefined) throw new Error(`${this.contract}: registerWriter() before encode()`);
+    const body = this.readerType.toBuffer(value);
+    const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+    out.writeUInt8(MAGIC_BYTE, 0);
+    out.writeUInt32BE(this.writerId, 1);
+    body.copy(out, HEADER_BYTES);
+    return out;
+  }
+
+  /** Fetches and caches the writer schema for every id in `buffers` not seen yet. */
+  async prepare(buffers: Iterable<Buffer | null>): Promise<void> {
+    const missing = new Set<number>();
+    for (const buffer of buffers) {
+      const id = ContractSerde.schemaIdOf(buffer);
+      if (id !== undefined && !this.resolvers.has(id)) missing.add(id);
+    }
+    for (const id of missing) await this.loadWriter(id);
+  }
+
+  /** Decodes one record; throws DecodeError/UnknownSchemaError for unusable bytes. */
+  async decode(buffer: Buffer | null): Promise<Decoded<T>> {
+    const id = ContractSerde.schemaIdOf(buffer);
+    if (id !== undefined && !this.resolvers.has(id)) await this.loadWriter(id);
+    return this.decodePrepared(buffer);
+  }
+
+  /** Synchronous decode for a record whose schema id `prepare` already loaded. */
+  decodePrepared(buffer: Buffer | null): Decoded<T> {
+    if (!buffer || buffer.length < HEADER_BYTES) {
+      throw new DecodeError(`record of ${buffer?.length ?? 0} bytes is shorter than the ${HEADER_BYTES}-byte header`);
+    }
+    if (buffer[0] !== MAGIC_BYTE) throw new DecodeError(`unknown magic byte ${buffer[0]} (expected 0)`);
+    const schemaId = buffer.readUInt32BE(1);
+    if (!this.resolvers.has(schemaId)) throw new UnknownSchemaError(schemaId);
+    const resolver = this.resolvers.get(schemaId);
+    try {
+      const value = (
+        resolver
+          ? this.readerType.fromBuffer(buffer.subarray(HEADER_BYTES), resolver)
+          : this.readerType.fromBuffer(buffer.subarray(HEADER_BYTES))
+      ) as T;
+      return { value, schemaId };
+    } catch (error) {
+      throw new DecodeError(`Avro body does not decode with schema ${schemaId}: ${(error as Error).message}`, schemaId, {
+        cause: error,
+      });
+    }
+  }
+
+  static schemaIdOf(buffer: Buffer | null): number | undefined {
+    if (!buffer || buffer.length < HEADER_BYTES || buffer[0] !== MAGIC_BYTE) return undefined;
+    return buffer.readUInt32BE(1);
+  }
+
+  private async loadWriter(id: number): Promise<void> {
+    let writer: avro.Type;
+    try {
+      writer = (await this.registry.getSchema(id)) as unknown as avro.Type;
+    } catch (error) {
+      // A 404 is the record's fault (dead-letter it); anything else is the registry's (retry).
+      if (isNotFound(error)) throw new UnknownSchemaError(id, { cause: error });
+      throw error;
+    }
+    try {
+      this.resolvers.set(id, this.readerType.createResolver(writer));
+    } catch (error) {
+      throw new DecodeError(`schema ${id} cannot be read as ${this.contract}: ${(error as Error).message}`, id, {
+        cause: error,
+      });
+    }
+  }
+}
+
+export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FULL' | 'NONE';
+
+/** Sets a subject's compatibility level through the Confluent REST API (`PUT /config/{subject}`). */
+export async function setSubjectCompatibility(
+  registryUrl: string,
+  subject: string,
+  compatibility: Compatibility,
+): Promise<void> {
+  const response = await fetch(`${registryUrl.replace(/\/$/, '')}/config/${encodeURIComponent(subject)}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
+    body: JSON.stringify({ compatibility }),
+  });
+  if (!response.ok) {
+    throw new Error(`PUT /config/${subject} -> HTTP ${response.status}: ${await response.text()}`);
+  }
+}

@@ -1,0 +1,1 @@
+export { createTopics, stackSettings, testKafka, uniqueName, type StackSettings } from './stack.ts';

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The test command (`make test`): installs what is missing, brings up the local stack, type-checks,
+# runs every unit and integration test, and ends with one summary line `N passed, N failed`.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+scripts/bootstrap.sh || exit 1
+export PATH="$(scripts/ensure-node.sh):$PATH"
+if [ -f services/trainer/python/requirements.txt ]; then
+  FRAUD_PYTHON="$(scripts/ensure-venv.sh)" && export FRAUD_PYTHON
+fi
+infra/local/stack.sh up || exit 1
+
+echo "== type-check"
+npx tsc -p tsconfig.json --noEmit || { echo "0 passed, 1 failed (type-check)"; exit 1; }
+
+mkdir -p .local
+results=.local/test-results.json
+rm -f "$results"
+echo "== vitest (unit + integration)"
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results"
+status=$?
+node scripts/test-summary.mjs "$results" || status=1
+exit "$status"
