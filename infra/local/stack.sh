@@ -26,6 +26,8 @@ KAFKA_CONTROLLER_PORT="${FRAUD_KAFKA_CONTROLLER_PORT:-19093}"
 REGISTRY_PORT="${FRAUD_REGISTRY_PORT:-18081}"
 REDIS_PORT="${FRAUD_REDIS_PORT:-16379}"
 HEALTH_TIMEOUT_S="${FRAUD_HEALTH_TIMEOUT_S:-90}"
+JAVA="${FRAUD_JAVA:-java}"                 # which java runs Kafka and Apicurio
+read -r -a MAVEN_ARGS_EXTRA <<<"${FRAUD_MAVEN_ARGS:-}" # e.g. a mirror's settings (-s FILE) or -o
 
 KAFKA_HOME="$CACHE_DIR/kafka-$KAFKA_VERSION"
 APICURIO_HOME="$CACHE_DIR/apicurio-$APICURIO_VERSION"
@@ -95,7 +97,7 @@ fetch_kafka() {
 </project>
 EOF
   mkdir -p "$LOG_DIR" "$KAFKA_HOME"
-  if ! mvn -B -q -f "$pomdir/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
+  if ! mvn -B -q "${MAVEN_ARGS_EXTRA[@]}" -f "$pomdir/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
     -DoutputDirectory="$KAFKA_HOME/libs" >"$LOG_DIR/download-kafka.log" 2>&1; then
     rm -rf "$pomdir"
     fail "download failed: org.apache.kafka:kafka_2.13:$KAFKA_VERSION from Maven Central" "$LOG_DIR/download-kafka.log"
@@ -111,7 +113,7 @@ fetch_apicurio() {
   mkdir -p "$LOG_DIR" "$APICURIO_HOME"
   local tmp
   tmp="$(mktemp -d)"
-  if ! mvn -B -q dependency:copy -Dartifact="io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all" \
+  if ! mvn -B -q "${MAVEN_ARGS_EXTRA[@]}" dependency:copy -Dartifact="io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all" \
     -DoutputDirectory="$tmp" >"$LOG_DIR/download-apicurio.log" 2>&1; then
     rm -rf "$tmp"
     fail "download failed: io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all from Maven Central" "$LOG_DIR/download-apicurio.log"
@@ -126,7 +128,7 @@ fetch_apicurio() {
 start_kafka() {
   if [ -n "$USER_KAFKA_BROKERS" ]; then log "kafka: using KAFKA_BROKERS=$USER_KAFKA_BROKERS (not started)"; return 0; fi
   if pid_alive kafka; then log "kafka: already running (pid $(cat "$PID_DIR/kafka.pid"))"; return 0; fi
-  require_cmd java "install a Java 17+ runtime (apt-get install openjdk-17-jre-headless)"
+  require_cmd "$JAVA" "install a Java 17+ runtime (apt-get install openjdk-17-jre-headless)"
   assert_port_free "$KAFKA_PORT" kafka
   assert_port_free "$KAFKA_CONTROLLER_PORT" kafka_controller
   fetch_kafka
@@ -163,12 +165,12 @@ log4j.logger.kafka.request.logger=WARN
 log4j.logger.state.change.logger=WARN
 EOF
   if [ ! -f "$dir/meta.properties" ]; then
-    java -cp "$cp" -Dlog4j.configuration="file:$log4j" kafka.tools.StorageTool format \
-      -t "$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)" \
+    "$JAVA" -cp "$cp" -Dlog4j.configuration="file:$log4j" kafka.tools.StorageTool format \
+      -t "$("$JAVA" -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)" \
       -c "$props" >"$LOG_DIR/kafka-format.log" 2>&1 || fail "kafka storage format failed" "$LOG_DIR/kafka-format.log"
   fi
   log "kafka: starting on 127.0.0.1:$KAFKA_PORT"
-  nohup java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
+  nohup "$JAVA" -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j.configuration="file:$log4j" -cp "$cp" kafka.Kafka "$props" >"$logfile" 2>&1 &
   echo $! >"$PID_DIR/kafka.pid"
   wait_healthy kafka "$logfile" "port_open $KAFKA_PORT && grep -q 'Kafka Server started' '$logfile'"
@@ -177,7 +179,7 @@ EOF
 start_registry() {
   if [ -n "$USER_SCHEMA_REGISTRY_URL" ]; then log "registry: using SCHEMA_REGISTRY_URL=$USER_SCHEMA_REGISTRY_URL (not started)"; return 0; fi
   if pid_alive registry; then log "registry: already running (pid $(cat "$PID_DIR/registry.pid"))"; return 0; fi
-  require_cmd java "install a Java 17+ runtime (apt-get install openjdk-17-jre-headless)"
+  require_cmd "$JAVA" "install a Java 17+ runtime (apt-get install openjdk-17-jre-headless)"
   require_cmd curl "install curl (apt-get install curl)"
   assert_port_free "$REGISTRY_PORT" registry
   fetch_apicurio
@@ -185,7 +187,7 @@ start_registry() {
   mkdir -p "$PID_DIR" "$LOG_DIR"
   log "registry: starting Apicurio $APICURIO_VERSION on 127.0.0.1:$REGISTRY_PORT"
   # In-memory storage: fine for a local stack; deployments use KafkaSQL or PostgreSQL storage.
-  nohup java -Xms128m -Xmx512m -Djava.awt.headless=true \
+  nohup "$JAVA" -Xms128m -Xmx512m -Djava.awt.headless=true \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
     -Dquarkus.http.access-log.enabled=false \
     -jar "$APICURIO_HOME/apicurio-registry-app-$APICURIO_VERSION-runner.jar" >"$logfile" 2>&1 &
