@@ -18,8 +18,11 @@ function tempDir(): string {
 }
 
 function runUp(env: Record<string, string>) {
+  // Without the stack variables, whatever the surrounding process exported: each case sets
+  // exactly the ones it wants (a set variable means "use that server, start nothing").
+  const { KAFKA_BROKERS: _k, SCHEMA_REGISTRY_URL: _s, REDIS_URL: _r, ...inherited } = process.env;
   const result = spawnSync('bash', [script, 'up'], {
-    env: { ...process.env, FRAUD_STATE_DIR: tempDir(), FRAUD_HEALTH_TIMEOUT_S: '20', ...env },
+    env: { ...inherited, FRAUD_STATE_DIR: tempDir(), FRAUD_HEALTH_TIMEOUT_S: '20', ...env },
     encoding: 'utf8',
     timeout: 60_000,
   });
