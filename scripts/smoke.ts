@@ -10,7 +10,10 @@ import { createTopics, stackSettings, testKafka, uniqueName } from '@fraud/test-
 const settings = stackSettings();
 const topic = uniqueName(`smoke.${TOPICS.transactions}`);
 const kafka = testKafka(settings, 'smoke');
-const serde = new ContractSerde<Transaction>(new SchemaRegistry({ host: settings.schemaRegistryUrl }), 'transaction');
+const serde = new ContractSerde<Transaction>(
+  new SchemaRegistry({ host: settings.schemaRegistryUrl }),
+  'transaction',
+);
 
 await createTopics(kafka, [topic]);
 const schemaId = await serde.registerWriter(`${topic}-value`);
@@ -33,7 +36,11 @@ const tx: Transaction = {
   destinationBalanceBeforeMinor: null,
   destinationBalanceAfterMinor: null,
 };
-const producer = kafka.producer({ transactionalId: uniqueName('smoke-tx'), idempotent: true, maxInFlightRequests: 1 });
+const producer = kafka.producer({
+  transactionalId: uniqueName('smoke-tx'),
+  idempotent: true,
+  maxInFlightRequests: 1,
+});
 await producer.connect();
 const transaction = await producer.transaction();
 await transaction.send({ topic, messages: [{ key: tx.originAccountId, value: serde.encode(tx) }] });
@@ -54,7 +61,9 @@ const received = await new Promise<Transaction>((resolve, reject) => {
   });
 });
 await consumer.disconnect();
-console.log(`consumed with read_committed and decoded: ${received.transactionId} ${received.type} ${received.amountMinor}`);
+console.log(
+  `consumed with read_committed and decoded: ${received.transactionId} ${received.type} ${received.amountMinor}`,
+);
 
 const redis = new Redis(settings.redisUrl);
 const key = `smoke:{${tx.originAccountId}}`;

@@ -71,7 +71,9 @@ describe('infra/local/stack.sh up', () => {
       FRAUD_KAFKA_CONTROLLER_PORT: '2',
     });
     expect(result.status).toBe(1);
-    expect(result.failedLine).toBe('stack: FAILED: download failed: org.apache.kafka:kafka_2.13:3.9.1 from Maven Central');
+    expect(result.failedLine).toBe(
+      'stack: FAILED: download failed: org.apache.kafka:kafka_2.13:3.9.1 from Maven Central',
+    );
     expect(result.stderr).toContain('--- last lines of');
   });
 });

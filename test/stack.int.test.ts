@@ -1,7 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTopics, stackSettings, testKafka, uniqueName } from '@fraud/test-support';
 
 // Proves the local stack end to end: the schema registry speaks the Confluent API to the
@@ -33,16 +33,29 @@ describe('local stack', () => {
     );
     expect(id).toBeGreaterThan(0);
 
-    const producer = kafka.producer({ transactionalId: uniqueName('stack-tx'), idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      transactionalId: uniqueName('stack-tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     const committed = await producer.transaction();
-    await committed.send({ topic, messages: [{ key: 'a', value: await registry.encode(id, { id: 'kept', n: 1 }) }] });
+    await committed.send({
+      topic,
+      messages: [{ key: 'a', value: await registry.encode(id, { id: 'kept', n: 1 }) }],
+    });
     await committed.commit();
     const aborted = await producer.transaction();
-    await aborted.send({ topic, messages: [{ key: 'b', value: await registry.encode(id, { id: 'aborted', n: 2 }) }] });
+    await aborted.send({
+      topic,
+      messages: [{ key: 'b', value: await registry.encode(id, { id: 'aborted', n: 2 }) }],
+    });
     await aborted.abort();
     const marker = await producer.transaction();
-    await marker.send({ topic, messages: [{ key: 'c', value: await registry.encode(id, { id: 'last', n: 3 }) }] });
+    await marker.send({
+      topic,
+      messages: [{ key: 'c', value: await registry.encode(id, { id: 'last', n: 3 }) }],
+    });
     await marker.commit();
     await producer.disconnect();
 

@@ -55,11 +55,14 @@ function generate(): string {
       const full = `${ns}.${name}`;
       if (fullNames.has(full)) return name; // same type declared again in another schema file
       fullNames.set(full, name);
-      const doc = schema.doc ? `/** ${String(schema.doc)} */\n` : '';
+      const doc = typeof schema.doc === 'string' ? `/** ${schema.doc} */\n` : '';
       if (type === 'enum') {
         const symbols = schema.symbols as string[];
-        declared.set(name, `${doc}export type ${name} = ${symbols.map((s) => `'${s}'`).join(' | ')};\n` +
-          `export const ${name}Values = [${symbols.map((s) => `'${s}'`).join(', ')}] as const;\n`);
+        declared.set(
+          name,
+          `${doc}export type ${name} = ${symbols.map((s) => `'${s}'`).join(' | ')};\n` +
+            `export const ${name}Values = [${symbols.map((s) => `'${s}'`).join(', ')}] as const;\n`,
+        );
       } else {
         const fields = (schema.fields as AvroField[]).map((f) => {
           const fieldType = typeOf(f.type, ns);
@@ -76,7 +79,9 @@ function generate(): string {
     throw new Error(`unsupported Avro type ${type}`);
   };
 
-  const files = readdirSync(schemaDir).filter((f) => f.endsWith('.avsc')).sort();
+  const files = readdirSync(schemaDir)
+    .filter((f) => f.endsWith('.avsc'))
+    .sort();
   for (const file of files) {
     typeOf(JSON.parse(readFileSync(path.join(schemaDir, file), 'utf8')) as AvroSchema, '');
   }

@@ -39,3 +39,11 @@ export class ValidationError extends ContractError {
     this.name = 'ValidationError';
   }
 }
+
+/** The schema registry did not answer (network, 5xx): retry; the record itself may be fine. */
+export class RegistryUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RegistryUnavailableError';
+  }
+}

@@ -1,6 +1,6 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type avro from 'avsc';
-import { DecodeError, UnknownSchemaError } from './errors.ts';
+import { ContractError, DecodeError, RegistryUnavailableError, UnknownSchemaError } from './errors.ts';
 import { contractType, schemaText, type ContractName } from './schemas.ts';
 
 /** Confluent wire format: magic byte 0, 4-byte big-endian schema id, Avro binary body. */
@@ -27,6 +27,8 @@ export class ContractSerde<T> {
   private readonly readerType: avro.Type;
   private writerId: number | undefined;
   private readonly resolvers = new Map<number, avro.Resolver | null>();
+  /** Schema ids whose records cannot be read, with the reason; each record of them fails alone. */
+  private readonly unusable = new Map<number, ContractError>();
 
   constructor(
     private readonly registry: SchemaRegistry,
@@ -57,14 +59,28 @@ export class ContractSerde<T> {
     return out;
   }
 
-  /** Fetches and caches the writer schema for every id in `buffers` not seen yet. */
+  /**
+   * Fetches and caches the writer schema for every id in `buffers` not seen yet. An id the
+   * registry does not know, or whose schema cannot be read as this contract, is remembered so that
+   * `decodePrepared` fails those records one by one; only registry outages reject (retry them).
+   */
   async prepare(buffers: Iterable<Buffer | null>): Promise<void> {
     const missing = new Set<number>();
     for (const buffer of buffers) {
       const id = ContractSerde.schemaIdOf(buffer);
-      if (id !== undefined && !this.resolvers.has(id)) missing.add(id);
+      if (id === undefined || this.resolvers.has(id)) continue;
+      // Unknown ids are asked again next batch: the registry may have learnt them since.
+      if (this.unusable.get(id) instanceof UnknownSchemaError) this.unusable.delete(id);
+      if (!this.unusable.has(id)) missing.add(id);
     }
-    for (const id of missing) await this.loadWriter(id);
+    for (const id of missing) {
+      try {
+        await this.loadWriter(id);
+      } catch (error) {
+        if (!(error instanceof ContractError)) throw error;
+        this.unusable.set(id, error);
+      }
+    }
   }
 
   /** Decodes one record; throws DecodeError/UnknownSchemaError for unusable bytes. */
@@ -77,10 +93,14 @@ export class ContractSerde<T> {
   /** Synchronous decode for a record whose schema id `prepare` already loaded. */
   decodePrepared(buffer: Buffer | null): Decoded<T> {
     if (!buffer || buffer.length < HEADER_BYTES) {
-      throw new DecodeError(`record of ${buffer?.length ?? 0} bytes is shorter than the ${HEADER_BYTES}-byte header`);
+      throw new DecodeError(
+        `record of ${buffer?.length ?? 0} bytes is shorter than the ${HEADER_BYTES}-byte header`,
+      );
     }
     if (buffer[0] !== MAGIC_BYTE) throw new DecodeError(`unknown magic byte ${buffer[0]} (expected 0)`);
     const schemaId = buffer.readUInt32BE(1);
+    const unusable = this.unusable.get(schemaId);
+    if (unusable) throw unusable;
     if (!this.resolvers.has(schemaId)) throw new UnknownSchemaError(schemaId);
     const resolver = this.resolvers.get(schemaId);
     try {
@@ -91,9 +111,13 @@ export class ContractSerde<T> {
       ) as T;
       return { value, schemaId };
     } catch (error) {
-      throw new DecodeError(`Avro body does not decode with schema ${schemaId}: ${(error as Error).message}`, schemaId, {
-        cause: error,
-      });
+      throw new DecodeError(
+        `Avro body does not decode with schema ${schemaId}: ${(error as Error).message}`,
+        schemaId,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -109,14 +133,20 @@ export class ContractSerde<T> {
     } catch (error) {
       // A 404 is the record's fault (dead-letter it); anything else is the registry's (retry).
       if (isNotFound(error)) throw new UnknownSchemaError(id, { cause: error });
-      throw error;
+      throw new RegistryUnavailableError(`schema registry lookup of id ${id} failed: ${String(error)}`, {
+        cause: error,
+      });
     }
     try {
       this.resolvers.set(id, this.readerType.createResolver(writer));
     } catch (error) {
-      throw new DecodeError(`schema ${id} cannot be read as ${this.contract}: ${(error as Error).message}`, id, {
-        cause: error,
-      });
+      throw new DecodeError(
+        `schema ${id} cannot be read as ${this.contract}: ${(error as Error).message}`,
+        id,
+        {
+          cause: error,
+        },
+      );
     }
   }
 }

@@ -13,10 +13,15 @@ const BALANCE_FIELDS = [
 
 const MAX_ID_LENGTH = 128;
 
-function requireId(tx: Transaction, field: 'transactionId' | 'originAccountId' | 'destinationAccountId'): void {
+function requireId(
+  tx: Transaction,
+  field: 'transactionId' | 'originAccountId' | 'destinationAccountId',
+): void {
   const value = tx[field];
-  if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(field, 'is missing or empty');
-  if (value.length > MAX_ID_LENGTH) throw new ValidationError(field, `is longer than ${MAX_ID_LENGTH} characters`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new ValidationError(field, 'is missing or empty');
+  if (value.length > MAX_ID_LENGTH)
+    throw new ValidationError(field, `is longer than ${MAX_ID_LENGTH} characters`);
 }
 
 /**
@@ -34,9 +39,11 @@ export function validateTransaction(
   if (!(TransactionTypeValues as readonly string[]).includes(tx.type)) {
     throw new ValidationError('type', `unknown transaction type "${String(tx.type)}"`);
   }
-  if (!Number.isSafeInteger(tx.amountMinor)) throw new ValidationError('amountMinor', 'is not a finite integer');
+  if (!Number.isSafeInteger(tx.amountMinor))
+    throw new ValidationError('amountMinor', 'is not a finite integer');
   if (tx.amountMinor <= 0) throw new ValidationError('amountMinor', `must be > 0, got ${tx.amountMinor}`);
-  if (!/^[A-Z]{3}$/.test(tx.currency)) throw new ValidationError('currency', `"${tx.currency}" is not an ISO 4217 code`);
+  if (!/^[A-Z]{3}$/.test(tx.currency))
+    throw new ValidationError('currency', `"${tx.currency}" is not an ISO 4217 code`);
   if (!Number.isSafeInteger(tx.eventTime) || tx.eventTime <= 0) {
     throw new ValidationError('eventTime', 'is not a valid timestamp');
   }
@@ -45,7 +52,8 @@ export function validateTransaction(
   }
   for (const field of BALANCE_FIELDS) {
     const value = tx[field];
-    if (value !== null && !Number.isSafeInteger(value)) throw new ValidationError(field, 'is not a finite integer');
+    if (value !== null && !Number.isSafeInteger(value))
+      throw new ValidationError(field, 'is not a finite integer');
   }
   return tx;
 }
