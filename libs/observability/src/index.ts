@@ -1,0 +1,3 @@
+export { createLogger, type Logger } from './logger.ts';
+export { startOpsServer, type HealthProbe, type OpsServer, type OpsServerOptions } from './http-server.ts';
+export { ScorerMetrics } from './scorer-metrics.ts';

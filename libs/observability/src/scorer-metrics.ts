@@ -1,0 +1,90 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Latency buckets (seconds) around the 100 ms p95 / 250 ms p99 objective. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const STAGE_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+const BATCH_BUCKETS = [1, 8, 32, 64, 128, 256, 512, 1024, 2048];
+
+/**
+ * The scorer's Prometheus metrics, on a registry of their own (no global state, so tests can run
+ * several scorers in one process). Names are the contract with infra/prometheus and the dashboards.
+ */
+export class ScorerMetrics {
+  readonly registry = new Registry();
+  readonly consumed = new Counter({
+    name: 'fraud_transactions_consumed_total',
+    help: 'Records consumed from the transactions topic (good and bad).',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+  readonly scored = new Counter({
+    name: 'fraud_transactions_scored_total',
+    help: 'Transactions scored, by decision and model version.',
+    labelNames: ['decision', 'model_version'],
+    registers: [this.registry],
+  });
+  readonly alerts = new Counter({
+    name: 'fraud_alerts_total',
+    help: 'Alerts published to the alerts topic, by decision and model version.',
+    labelNames: ['decision', 'model_version'],
+    registers: [this.registry],
+  });
+  readonly deadLettered = new Counter({
+    name: 'fraud_dlq_total',
+    help: 'Records sent to the dead-letter topic, by reason.',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly endToEndLatency = new Histogram({
+    name: 'fraud_e2e_latency_seconds',
+    help: 'From the transaction event time (from="event_time") or the broker append time (from="append_time") to the decision being produced.',
+    labelNames: ['from'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly stageDuration = new Histogram({
+    name: 'fraud_stage_duration_seconds',
+    help: 'Time per batch spent in each pipeline stage.',
+    labelNames: ['stage'],
+    buckets: STAGE_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly batchSize = new Histogram({
+    name: 'fraud_batch_size',
+    help: 'Records per processed batch.',
+    buckets: BATCH_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly consumerLag = new Gauge({
+    name: 'fraud_consumer_lag',
+    help: 'Records behind the high watermark after the last processed batch, per partition.',
+    labelNames: ['topic', 'partition'],
+    registers: [this.registry],
+  });
+  readonly redisErrors = new Counter({
+    name: 'fraud_redis_errors_total',
+    help: 'Feature-store (Redis) failures; each one pauses the batch and retries.',
+    registers: [this.registry],
+  });
+  readonly dependencyRetries = new Counter({
+    name: 'fraud_dependency_retries_total',
+    help: 'Batch retries after a dependency failure, by dependency.',
+    labelNames: ['dependency'],
+    registers: [this.registry],
+  });
+  readonly modelInfo = new Gauge({
+    name: 'fraud_model_info',
+    help: 'The model in use (value 1), with its version and feature-set fingerprint.',
+    labelNames: ['model_version', 'feature_set', 'role'],
+    registers: [this.registry],
+  });
+  readonly ready = new Gauge({
+    name: 'fraud_scorer_ready',
+    help: '1 while the scorer is consuming and its dependencies answer.',
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,8 @@
+export {
+  SimulationOptionsError,
+  compileSimulationOptions,
+  simulate,
+  type CompiledSimulationOptions,
+  type SimulationOptions,
+} from './simulate.ts';
+export { TYPOLOGIES, type Typology } from './fraud.ts';

@@ -1,0 +1,63 @@
+import type { TransactionType } from '@fraud/contracts';
+import type { LabeledTransaction } from '@fraud/paysim';
+import type { Population } from './population.ts';
+
+/**
+ * Posts transactions against the population's balances, so every reported before/after balance
+ * is the account's true running balance (untracked accounts report null, i.e. unknown).
+ * transactionId = idPrefix + emission index: with the default 'ps-' a written CSV imports back
+ * with the same ids (the importer's `ps-<row>` rule).
+ */
+export class Ledger {
+  private emitted = 0;
+
+  constructor(
+    private readonly population: Population,
+    private readonly currency: string,
+    private readonly idPrefix: string,
+  ) {}
+
+  /** Number of transactions posted so far. */
+  get count(): number {
+    return this.emitted;
+  }
+
+  post(
+    type: TransactionType,
+    origin: number,
+    destination: number,
+    amountMinor: number,
+    timeMs: number,
+    isFraud: boolean,
+  ): LabeledTransaction {
+    const balance = this.population.balance;
+    const names = this.population.names;
+    // CASH_IN is the one type where money flows to the origin (cash handed to an agent).
+    const sign = type === 'CASH_IN' ? 1 : -1;
+    const originBefore = balance[origin]!;
+    const destinationBefore = balance[destination]!;
+    const originTracked = !Number.isNaN(originBefore);
+    const destinationTracked = !Number.isNaN(destinationBefore);
+    if (originTracked) balance[origin] = originBefore + sign * amountMinor;
+    if (destinationTracked) balance[destination] = destinationBefore - sign * amountMinor;
+    const tx = {
+      transactionId: `${this.idPrefix}${this.emitted}`,
+      eventTime: timeMs,
+      type,
+      amountMinor,
+      currency: this.currency,
+      originAccountId: names[origin]!,
+      destinationAccountId: names[destination]!,
+      channel: null,
+      deviceId: null,
+      countryCode: null,
+      merchantCategory: null,
+      originBalanceBeforeMinor: originTracked ? originBefore : null,
+      originBalanceAfterMinor: originTracked ? balance[origin]! : null,
+      destinationBalanceBeforeMinor: destinationTracked ? destinationBefore : null,
+      destinationBalanceAfterMinor: destinationTracked ? balance[destination]! : null,
+    };
+    this.emitted += 1;
+    return { tx, isFraud };
+  }
+}
