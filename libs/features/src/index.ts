@@ -1,0 +1,19 @@
+export { FEATURE_COUNT, FEATURE_NAMES, computeFeatures, writeFeatures } from './definitions.ts';
+export { FeatureStoreConfigError, FeatureStoreUnavailableError, UnusableTransactionError } from './errors.ts';
+export { FEATURE_SET_FINGERPRINT, FEATURE_SET_VERSION } from './fingerprint.ts';
+export { createMatrix, featureRow, type FeatureMatrix } from './matrix.ts';
+export { MemoryFeatureStore, type MemoryFeatureStoreOptions } from './memory-store.ts';
+export { DEFINITION_PARAMETERS, HISTORY_HORIZON_MS } from './parameters.ts';
+export { RedisFeatureStore, type RedisFeatureStoreOptions } from './redis-store.ts';
+export {
+  Role,
+  decodeAccountState,
+  emptyAccountState,
+  encodeAccountState,
+  nextState,
+  type AccountEvent,
+  type AccountState,
+} from './state.ts';
+export type { FeatureStore } from './store.ts';
+export { EMPTY_VIEW, VIEW_FIELDS, decodeView, encodeView, type AccountView } from './view.ts';
+export { accountKey, idempotencyKey, keySlot, shardOf, shardTag } from './redis/keys.ts';

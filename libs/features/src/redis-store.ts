@@ -1,0 +1,209 @@
+/**
+ * FeatureStore on Redis (standalone or Cluster): per batch, one pipeline with one script call per
+ * virtual shard touched (each call on one hash slot; a transaction's origin and destination
+ * updates go to their accounts' shards), then the features are computed in TypeScript from the
+ * prior views the script returns — the same writeFeatures the memory store uses.
+ */
+import type { Transaction } from '@fraud/contracts';
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import { FEATURE_COUNT, writeFeatures } from './definitions.ts';
+import { FeatureStoreConfigError, FeatureStoreUnavailableError } from './errors.ts';
+import { createMatrix, type FeatureMatrix } from './matrix.ts';
+import { HISTORY_HORIZON_MS } from './parameters.ts';
+import { accountKey, idempotencyKey, keySlot, shardOf, shardTag } from './redis/keys.ts';
+import { ACCOUNT_UPDATE_LUA } from './redis/script.ts';
+import { Role } from './state.ts';
+import type { FeatureStore } from './store.ts';
+import { assertUsable } from './usable.ts';
+import { decodeView } from './view.ts';
+
+export interface RedisFeatureStoreOptions {
+  /** The caller owns the client (connects and quits it); the store defines one script command on it. */
+  redis: Redis | Cluster;
+  /** Namespace of every key, e.g. `fs1`; must not contain '{' or '}'. */
+  keyPrefix: string;
+  /**
+   * Account state lives this long after the account's last activity. Must cover the history
+   * horizon (24 h), or serving would forget what training remembers.
+   * @default 90_000 (25 h: the horizon plus an hour of processing lag)
+   */
+  ttlSeconds?: number;
+  /**
+   * How long a transaction's prior views are kept to answer redeliveries. Costs about 2 x 200 bytes
+   * per transaction in Redis, so size it to the redelivery horizon, not to forever.
+   * @default 3_600 (1 h)
+   */
+  idempotencyTtlSeconds?: number;
+  /**
+   * Accounts are spread over this many virtual shards (one hash slot each); a batch makes one
+   * script call per shard it touches. Fewer shards amortize the per-call cost better; more spread
+   * a Redis Cluster more evenly. Part of the key layout: changing it needs a new keyPrefix.
+   * @default 64
+   */
+  shards?: number;
+  /**
+   * A batch that has not answered by then fails with FeatureStoreUnavailableError (the pipeline may
+   * still complete later; retrying is safe because updates are idempotent).
+   * @default 5_000
+   */
+  timeoutMs?: number;
+}
+
+const COMMAND = 'fraudFeaturesShardUpdate';
+
+interface ScriptPipeline {
+  fraudFeaturesShardUpdateBuffer(numKeys: number, ...keysAndArgs: string[]): unknown;
+}
+
+/** One script call: every update of one shard in the batch, in batch order. */
+interface ShardCall {
+  slot: number;
+  keys: string[];
+  args: string[];
+  /** Update index (see applyBatch) of each of this call's replies. */
+  updates: number[];
+}
+
+export class RedisFeatureStore implements FeatureStore {
+  private readonly redis: Redis | Cluster;
+  private readonly tags: string[];
+  private readonly shards: number;
+  private readonly stateTtlMs: string;
+  private readonly idemTtlMs: string;
+  private readonly timeoutMs: number;
+
+  constructor(options: RedisFeatureStoreOptions) {
+    const ttl = options.ttlSeconds ?? 90_000;
+    const idemTtl = options.idempotencyTtlSeconds ?? 3_600;
+    this.shards = options.shards ?? 64;
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+    if (!options.keyPrefix || /[{}]/.test(options.keyPrefix)) {
+      throw new FeatureStoreConfigError('keyPrefix', 'must be non-empty and free of { and }');
+    }
+    if (!Number.isInteger(ttl) || ttl * 1000 < HISTORY_HORIZON_MS) {
+      throw new FeatureStoreConfigError(
+        'ttlSeconds',
+        `must be an integer >= ${HISTORY_HORIZON_MS / 1000} (the history horizon)`,
+      );
+    }
+    if (!Number.isInteger(idemTtl) || idemTtl < 1)
+      throw new FeatureStoreConfigError('idempotencyTtlSeconds', 'must be an integer >= 1');
+    if (!Number.isInteger(this.shards) || this.shards < 1 || this.shards > 16_384) {
+      throw new FeatureStoreConfigError('shards', 'must be an integer in 1..16384');
+    }
+    if (!(this.timeoutMs > 0)) throw new FeatureStoreConfigError('timeoutMs', 'must be > 0');
+    this.redis = options.redis;
+    this.tags = Array.from({ length: this.shards }, (_, i) => shardTag(options.keyPrefix, i));
+    this.stateTtlMs = String(ttl * 1000);
+    this.idemTtlMs = String(idemTtl * 1000);
+    // ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT (e.g. after a Redis restart), per connection.
+    this.redis.defineCommand(COMMAND, { lua: ACCOUNT_UPDATE_LUA });
+  }
+
+  async applyBatch(txs: readonly Transaction[]): Promise<FeatureMatrix> {
+    assertUsable(txs);
+    const m = createMatrix(txs.length, FEATURE_COUNT);
+    if (txs.length === 0) return m;
+    const calls = new Map<number, ShardCall>();
+    let updates = 0;
+    const add = (accountId: string, tx: Transaction, role: Role): void => {
+      const shard = shardOf(accountId, this.shards);
+      let call = calls.get(shard);
+      if (!call) {
+        const slot = this.redis.isCluster ? keySlot(this.tags[shard]!) : 0;
+        calls.set(shard, (call = { slot, keys: [], args: [this.stateTtlMs, this.idemTtlMs], updates: [] }));
+      }
+      const tag = this.tags[shard]!;
+      const r = String(role);
+      call.keys.push(accountKey(tag, accountId), idempotencyKey(tag, tx.eventTime));
+      call.args.push(
+        r,
+        String(tx.eventTime),
+        String(tx.amountMinor),
+        tx.type === 'TRANSFER' ? '1' : '0',
+        r + tx.transactionId,
+      );
+      call.updates.push(updates++);
+    };
+    for (const tx of txs) {
+      if (tx.originAccountId === tx.destinationAccountId) {
+        // Self-transfer: one update with both roles, so both sides see the state before the transaction.
+        add(tx.originAccountId, tx, Role.BOTH);
+      } else {
+        add(tx.originAccountId, tx, Role.OUT);
+        add(tx.destinationAccountId, tx, Role.IN);
+      }
+    }
+    const views = await this.run([...calls.values()], updates);
+    let u = 0;
+    for (let i = 0; i < txs.length; i++) {
+      const tx = txs[i]!;
+      const o = decodeView(views[u++]!);
+      const d = tx.originAccountId === tx.destinationAccountId ? o : decodeView(views[u++]!);
+      writeFeatures(tx, o, d, m.data, i * FEATURE_COUNT);
+    }
+    return m;
+  }
+
+  /** Runs the calls, one pipeline per Redis node, and returns the views by update index. */
+  private async run(calls: ShardCall[], updates: number): Promise<Buffer[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new FeatureStoreUnavailableError(`Redis did not answer a batch within ${this.timeoutMs} ms`),
+          ),
+        this.timeoutMs,
+      );
+    });
+    try {
+      const out = new Array<Buffer>(updates);
+      await Promise.race([Promise.all(this.groupByNode(calls).map((g) => this.runGroup(g, out))), timeout]);
+      return out;
+    } catch (error) {
+      if (error instanceof FeatureStoreUnavailableError) throw error;
+      throw new FeatureStoreUnavailableError(`feature state update failed: ${String(error)}`, {
+        cause: error,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async runGroup(calls: ShardCall[], out: Buffer[]): Promise<void> {
+    const pipeline: ChainableCommander = this.redis.pipeline();
+    const p = pipeline as unknown as ScriptPipeline;
+    for (const c of calls) p.fraudFeaturesShardUpdateBuffer(c.keys.length, ...c.keys, ...c.args);
+    const replies = await pipeline.exec();
+    if (!replies || replies.length !== calls.length)
+      throw new Error('pipeline returned no replies (connection closed?)');
+    for (let k = 0; k < calls.length; k++) {
+      const [err, reply] = replies[k]!;
+      if (err) throw err;
+      const call = calls[k]!;
+      if (!Array.isArray(reply) || reply.length !== call.updates.length) {
+        throw new Error(`shard update script returned ${typeof reply}, not ${call.updates.length} views`);
+      }
+      for (let j = 0; j < reply.length; j++) out[call.updates[j]!] = reply[j] as Buffer;
+    }
+  }
+
+  /**
+   * Standalone: one pipeline. Cluster: ioredis pipelines must stay on one node, so calls are grouped
+   * by the node owning their slot (slot map unknown yet: by slot). Each account lives in one shard,
+   * so its updates stay in batch order, which is all the point-in-time rule needs.
+   */
+  private groupByNode(calls: ShardCall[]): ShardCall[][] {
+    if (!this.redis.isCluster) return [calls];
+    const slots = (this.redis as Cluster).slots;
+    const groups = new Map<string, ShardCall[]>();
+    for (const c of calls) {
+      const node = slots[c.slot]?.[0] ?? `slot:${c.slot}`;
+      let g = groups.get(node);
+      if (!g) groups.set(node, (g = []));
+      g.push(c);
+    }
+    return [...groups.values()];
+  }
+}
