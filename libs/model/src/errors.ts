@@ -1,0 +1,51 @@
+/** Base class of every model-loading failure; `code` is a stable label for logs and metrics. */
+export abstract class ModelError extends Error {
+  abstract readonly code: string;
+}
+
+/** A manifest.json or registry.json breaks its schema; names the file and the field. */
+export class ManifestValidationError extends ModelError {
+  readonly code = 'invalid_manifest';
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${file}: ${field} ${problem}`);
+    this.name = 'ManifestValidationError';
+  }
+}
+
+/** The model was trained on another feature set than the one this code computes. */
+export class FeatureFingerprintMismatchError extends ModelError {
+  readonly code = 'feature_fingerprint_mismatch';
+  constructor(
+    readonly directory: string,
+    readonly modelFingerprint: string,
+    readonly expectedFingerprint: string,
+  ) {
+    super(
+      `${directory}: the model was trained on feature set ${modelFingerprint}, ` +
+        `but this code computes feature set ${expectedFingerprint}; retrain the model or deploy matching feature code`,
+    );
+    this.name = 'FeatureFingerprintMismatchError';
+  }
+}
+
+/** A model directory or registry file is missing or unreadable. */
+export class ModelNotFoundError extends ModelError {
+  readonly code = 'model_not_found';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ModelNotFoundError';
+  }
+}
+
+/** A score batch does not fit the model (wrong column count, short buffer). */
+export class ScoringInputError extends ModelError {
+  readonly code = 'scoring_input';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScoringInputError';
+  }
+}

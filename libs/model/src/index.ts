@@ -1,0 +1,39 @@
+export {
+  FeatureFingerprintMismatchError,
+  ManifestValidationError,
+  ModelError,
+  ModelNotFoundError,
+  ScoringInputError,
+} from './errors.ts';
+export {
+  MANIFEST_SCHEMA_VERSION,
+  MODEL_FILES,
+  VERSION_PATTERN,
+  validateManifest,
+  type ConfusionMatrix,
+  type FeatureImportance,
+  type ModelManifest,
+  type SplitInfo,
+  type SplitMetrics,
+  type ThresholdMetrics,
+} from './manifest.ts';
+export {
+  loadModelDirectory,
+  readManifest,
+  type LoadModelOptions,
+  type LoadedModel,
+} from './model-directory.ts';
+export {
+  REGISTRY_FILE,
+  addRegistryVersion,
+  promoteRegistryVersion,
+  readModelRegistry,
+  tryReadModelRegistry,
+  validateRegistry,
+  writeModelRegistry,
+  type ModelRegistry,
+  type ModelRegistryEntry,
+} from './registry.ts';
+export { LocalModelSource, type ModelSource } from './model-source.ts';
+export { OnnxScorer, type OnnxScorerOptions, type ScoringMatrix } from './onnx-scorer.ts';
+export { decide } from './decide.ts';

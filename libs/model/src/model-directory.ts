@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { FeatureFingerprintMismatchError, ManifestValidationError, ModelNotFoundError } from './errors.ts';
+import { MODEL_FILES, validateManifest, type ModelManifest } from './manifest.ts';
+
+export interface LoadModelOptions {
+  /**
+   * FEATURE_SET_FINGERPRINT of the feature code in this process. A model trained on another
+   * feature set would silently score garbage, so loading refuses it.
+   */
+  expectedFeatureFingerprint: string;
+  /** When given, the manifest's input order must equal these names exactly. */
+  expectedFeatureNames?: readonly string[];
+}
+
+/** A validated model directory with its ONNX bytes in memory. */
+export interface LoadedModel {
+  directory: string;
+  manifest: ModelManifest;
+  onnxModel: Uint8Array;
+  /** XGBoost's own model JSON (for TreeSHAP reason codes); read lazily by who needs it. */
+  xgboostJsonPath: string;
+}
+
+async function readOrThrow(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new ModelNotFoundError(
+      `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** Reads and validates `<dir>/manifest.json` without loading the model itself. */
+export async function readManifest(directory: string): Promise<ModelManifest> {
+  const file = path.join(directory, MODEL_FILES.manifest);
+  const text = (await readOrThrow(file)).toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ManifestValidationError(file, '(root)', `is not valid JSON: ${(error as Error).message}`);
+  }
+  return validateManifest(parsed, file);
+}
+
+/** Loads a model directory, refusing a manifest that is invalid or made for other feature code. */
+export async function loadModelDirectory(directory: string, options: LoadModelOptions): Promise<LoadedModel> {
+  const manifest = await readManifest(directory);
+  if (manifest.feature_set_fingerprint !== options.expectedFeatureFingerprint) {
+    throw new FeatureFingerprintMismatchError(
+      directory,
+      manifest.feature_set_fingerprint,
+      options.expectedFeatureFingerprint,
+    );
+  }
+  const expected = options.expectedFeatureNames;
+  if (expected && expected.join('\u0000') !== manifest.feature_names.join('\u0000')) {
+    throw new ManifestValidationError(
+      path.join(directory, MODEL_FILES.manifest),
+      'feature_names',
+      `[${manifest.feature_names.join(', ')}] differ from this code's [${expected.join(', ')}]`,
+    );
+  }
+  const onnxModel = await readOrThrow(path.join(directory, manifest.files.onnx));
+  return {
+    directory,
+    manifest,
+    onnxModel: new Uint8Array(onnxModel.buffer, onnxModel.byteOffset, onnxModel.byteLength),
+    xgboostJsonPath: path.join(directory, manifest.files.xgboost_json),
+  };
+}

@@ -1,0 +1,163 @@
+import {
+  ContractError,
+  validateTransaction,
+  type ContractSerde,
+  type Decision,
+  type FraudAlert,
+  type FraudDecision,
+  type Transaction,
+} from '@fraud/contracts';
+import type { FeatureStore } from '@fraud/features';
+import { deadLetterMessage } from '@fraud/kafka';
+import { decide } from '@fraud/model';
+import type { ModelProvider } from './active-model.ts';
+import type { KafkaMessage, Message } from 'kafkajs';
+
+export interface BatchProcessorOptions {
+  transactionSerde: ContractSerde<Transaction>;
+  decisionSerde: ContractSerde<FraudDecision>;
+  alertSerde: ContractSerde<FraudAlert>;
+  featureStore: FeatureStore;
+  models: ModelProvider;
+  maxFutureSkewMs: number;
+  now?: () => number;
+}
+
+/** A scored transaction, for metrics and logs. */
+export interface ScoredTransaction {
+  transactionId: string;
+  decision: Decision;
+  score: number;
+  eventTime: number;
+  appendTime: number;
+}
+
+export interface DeadLettered {
+  offset: string;
+  reason: string;
+  error: Error;
+}
+
+/** Everything one chunk of records produces; the worker commits it in one Kafka transaction. */
+export interface ProcessedChunk {
+  decisions: Message[];
+  alerts: Message[];
+  deadLetters: Message[];
+  scored: ScoredTransaction[];
+  deadLettered: DeadLettered[];
+  modelVersion: string;
+  stageMs: { decode: number; features: number; score: number; encode: number };
+}
+
+/**
+ * The hot path for one chunk of records from one partition: decode (registry ids cached),
+ * validate, features (ONE Redis round trip), score (ONE onnxruntime call), decide, encode.
+ * It produces nothing itself: the worker sends the result and the offsets atomically.
+ * Records that cannot be decoded or are invalid become dead letters and write no state;
+ * dependency failures (Redis, registry) reject the whole chunk so it is retried.
+ */
+export class BatchProcessor {
+  private readonly now: () => number;
+
+  constructor(private readonly options: BatchProcessorOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async process(
+    topic: string,
+    partition: number,
+    messages: readonly KafkaMessage[],
+  ): Promise<ProcessedChunk> {
+    const { transactionSerde, decisionSerde, alertSerde, featureStore, models } = this.options;
+    const model = models.current();
+    let t = performance.now();
+
+    await transactionSerde.prepare(messages.map((m) => m.value));
+    const good: { tx: Transaction; message: KafkaMessage }[] = [];
+    const deadLetters: Message[] = [];
+    const deadLettered: DeadLettered[] = [];
+    const nowMs = this.now();
+    for (const message of messages) {
+      try {
+        const { value } = transactionSerde.decodePrepared(message.value);
+        good.push({ tx: validateTransaction(value, nowMs, this.options.maxFutureSkewMs), message });
+      } catch (error) {
+        if (!(error instanceof ContractError)) throw error;
+        deadLettered.push({ offset: message.offset, reason: error.reason, error });
+        deadLetters.push(
+          deadLetterMessage(
+            {
+              topic,
+              partition,
+              offset: message.offset,
+              key: message.key,
+              value: message.value,
+              headers: message.headers,
+            },
+            error,
+          ),
+        );
+      }
+    }
+    const decode = performance.now() - t;
+
+    t = performance.now();
+    const matrix = await featureStore.applyBatch(good.map((g) => g.tx));
+    const features = performance.now() - t;
+
+    t = performance.now();
+    const scores = good.length > 0 ? await model.score(matrix) : new Float32Array(0);
+    const score = performance.now() - t;
+
+    t = performance.now();
+    const scoredAt = this.now();
+    const decisions: Message[] = [];
+    const alerts: Message[] = [];
+    const scored: ScoredTransaction[] = [];
+    good.forEach(({ tx, message }, row) => {
+      const probability = scores[row]!;
+      const decision = decide(probability, model.thresholds);
+      const reasonCodes = decision !== 'ALLOW' && model.explain ? model.explain(matrix, row) : [];
+      const record: FraudDecision = {
+        transactionId: tx.transactionId,
+        originAccountId: tx.originAccountId,
+        destinationAccountId: tx.destinationAccountId,
+        transactionType: tx.type,
+        amountMinor: tx.amountMinor,
+        currency: tx.currency,
+        score: probability,
+        decision,
+        thresholds: model.thresholds,
+        modelVersion: model.version,
+        reasonCodes,
+        eventTime: tx.eventTime,
+        scoredAt,
+        challengerModelVersion: null,
+        challengerScore: null,
+      };
+      decisions.push({ key: tx.transactionId, value: decisionSerde.encode(record) });
+      if (decision !== 'ALLOW') {
+        const { challengerModelVersion: _v, challengerScore: _s, ...alert } = record;
+        alerts.push({ key: tx.transactionId, value: alertSerde.encode(alert) });
+      }
+      scored.push({
+        transactionId: tx.transactionId,
+        decision,
+        score: probability,
+        eventTime: tx.eventTime,
+        appendTime: Number(message.timestamp),
+      });
+    });
+    const encode = performance.now() - t;
+
+    return {
+      decisions,
+      alerts,
+      deadLetters,
+      scored,
+      deadLettered,
+      modelVersion: model.version,
+      stageMs: { decode, features, score, encode },
+    };
+  }
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadScorerConfig } from './config.ts';
+
+const base = {
+  KAFKA_BROKERS: '127.0.0.1:19092',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:18081/apis/ccompat/v7',
+  REDIS_URL: 'redis://127.0.0.1:16379',
+};
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadScorerConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadScorerConfig', () => {
+  it('applies defaults and returns a frozen object', () => {
+    const config = loadScorerConfig({ ...base, SCORER_INSTANCE_ID: 'w1' });
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:19092']);
+    expect(config.topics.decisions).toBe('fraud.decisions');
+    expect(config.topics.alerts).toBe('fraud_alerts');
+    expect(config.transactionalIdPrefix).toBe('fraud-scorer-w1');
+    expect(config.maxBatchSize).toBe(512);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    [{ KAFKA_BROKERS: undefined }, 'KAFKA_BROKERS', /required/],
+    [{ KAFKA_BROKERS: 'no-port' }, 'KAFKA_BROKERS', /host:port/],
+    [{ SCHEMA_REGISTRY_URL: 'not a url' }, 'SCHEMA_REGISTRY_URL', /URL/],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL', /redis:\/\//],
+    [{ SCORER_MAX_BATCH_SIZE: 'lots' }, 'SCORER_MAX_BATCH_SIZE', /number/],
+    [{ SCORER_MAX_BATCH_SIZE: '0' }, 'SCORER_MAX_BATCH_SIZE', />= 1/],
+    [{ KAFKA_SSL: 'maybe' }, 'KAFKA_SSL', /true or false/],
+    [
+      { KAFKA_SASL_MECHANISM: 'scram-sha-512' },
+      'KAFKA_SASL_USERNAME',
+      /required for KAFKA_SASL_MECHANISM=scram-sha-512/,
+    ],
+    [{ KAFKA_SASL_MECHANISM: 'aws-msk-iam', KAFKA_SSL: 'true' }, 'AWS_REGION', /required/],
+    [{ KAFKA_SASL_MECHANISM: 'aws-msk-iam' }, 'KAFKA_SSL', /must be true/],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /./],
+  ])('names the bad variable: %o', (override, variable, message) => {
+    const env: Record<string, string> = { ...base };
+    for (const [key, value] of Object.entries(override)) {
+      if (value === undefined) delete env[key];
+      else env[key] = value;
+    }
+    const error = errorOf(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(message);
+    expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  it('builds SASL/IAM settings for MSK', () => {
+    const config = loadScorerConfig({
+      ...base,
+      KAFKA_SSL: 'true',
+      KAFKA_SASL_MECHANISM: 'aws-msk-iam',
+      AWS_REGION: 'eu-west-1',
+    });
+    expect(config.kafka.sasl).toEqual({ mechanism: 'aws-msk-iam', region: 'eu-west-1' });
+    expect(config.kafka.ssl.enabled).toBe(true);
+  });
+});

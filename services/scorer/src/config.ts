@@ -1,0 +1,199 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { TOPICS } from '@fraud/contracts';
+import type { KafkaConnectionConfig } from '@fraud/kafka';
+
+/** A bad setting, named by its environment variable. Thrown before anything starts. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be an integer')
+    .min(min, `must be >= ${min}`)
+    .max(max, `must be <= ${max}`)
+    .default(fallback);
+const nonEmpty = (fallback?: string) =>
+  fallback === undefined ? z.string().min(1) : z.string().min(1).default(fallback);
+const brokerList = z
+  .string({ message: 'is required (comma-separated host:port list)' })
+  .transform((v) =>
+    v
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)),
+    'must be host:port[,host:port...]',
+  );
+
+/** Every variable the scorer reads, with its default. The names are the operator's interface. */
+const envSchema = z.object({
+  KAFKA_BROKERS: brokerList,
+  KAFKA_CLIENT_ID: nonEmpty('fraud-scorer'),
+  KAFKA_SSL: bool(false),
+  KAFKA_SSL_CA_FILE: z.string().optional(),
+  KAFKA_SASL_MECHANISM: z
+    .enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'])
+    .default('none'),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  AWS_REGION: z.string().optional(),
+  SCHEMA_REGISTRY_URL: z.url({ message: 'must be a URL, e.g. http://127.0.0.1:18081/apis/ccompat/v7' }),
+  SCHEMA_REGISTRY_USERNAME: z.string().optional(),
+  SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be redis://host:port or rediss://host:port'),
+  REDIS_CLUSTER: bool(false),
+  REDIS_KEY_PREFIX: nonEmpty('fs'),
+  REDIS_COMMAND_TIMEOUT_MS: int(2_000, 50, 60_000),
+  TOPIC_TRANSACTIONS: nonEmpty(TOPICS.transactions),
+  TOPIC_DECISIONS: nonEmpty(TOPICS.decisions),
+  TOPIC_ALERTS: nonEmpty(TOPICS.alerts),
+  TOPIC_DLQ: nonEmpty(TOPICS.transactionsDlq),
+  SCORER_GROUP_ID: nonEmpty('fraud-scorer'),
+  SCORER_INSTANCE_ID: nonEmpty(hostname()),
+  SCORER_TRANSACTIONAL_ID_PREFIX: nonEmpty('fraud-scorer'),
+  SCORER_PARTITIONS_CONCURRENTLY: int(3, 1, 64),
+  SCORER_MAX_BATCH_SIZE: int(512, 1, 10_000),
+  SCORER_MAX_BYTES_PER_PARTITION: int(1_048_576, 1_024, 104_857_600),
+  SCORER_CREATE_TOPICS: bool(false),
+  SCORER_TOPIC_PARTITIONS: int(6, 1, 1_000),
+  SCORER_MAX_FUTURE_SKEW_MS: int(300_000, 0, 86_400_000),
+  SCORER_HTTP_HOST: nonEmpty('127.0.0.1'),
+  SCORER_HTTP_PORT: int(9464, 0, 65_535),
+  SCORER_SHUTDOWN_GRACE_MS: int(20_000, 100, 600_000),
+  SCORER_RETRY_MAX_BACKOFF_MS: int(5_000, 10, 300_000),
+  MODEL_REGISTRY_DIR: nonEmpty('models'),
+  MODEL_VERSION: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface ScorerConfig {
+  kafka: KafkaConnectionConfig;
+  schemaRegistry: { url: string; auth?: { username: string; password: string } | undefined };
+  redis: { url: string; cluster: boolean; keyPrefix: string; commandTimeoutMs: number };
+  topics: { transactions: string; decisions: string; alerts: string; dlq: string };
+  /** Partitions for topics the scorer creates itself (SCORER_CREATE_TOPICS, local use). */
+  topicPartitions: number;
+  createTopics: boolean;
+  groupId: string;
+  instanceId: string;
+  transactionalIdPrefix: string;
+  partitionsConsumedConcurrently: number;
+  maxBatchSize: number;
+  maxBytesPerPartition: number;
+  maxFutureSkewMs: number;
+  http: { host: string; port: number };
+  shutdownGraceMs: number;
+  retryMaxBackoffMs: number;
+  model: { registryDir: string; version?: string | undefined };
+  logLevel: string;
+}
+
+function requireVar(
+  env: z.infer<typeof envSchema>,
+  name: 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD' | 'AWS_REGION',
+  why: string,
+): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(name, `is required ${why}`);
+  return value;
+}
+
+/**
+ * Reads and validates the scorer's configuration. The only reader of process.env; returns a
+ * frozen object or throws a ConfigError naming the first bad variable.
+ */
+export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly<ScorerConfig> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const message =
+      env[variable] === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
+    throw new ConfigError(variable, message);
+  }
+  const e = parsed.data;
+  let sasl: KafkaConnectionConfig['sasl'];
+  if (e.KAFKA_SASL_MECHANISM === 'none') sasl = { mechanism: 'none' };
+  else if (e.KAFKA_SASL_MECHANISM === 'aws-msk-iam') {
+    if (!e.KAFKA_SSL)
+      throw new ConfigError(
+        'KAFKA_SSL',
+        'must be true with KAFKA_SASL_MECHANISM=aws-msk-iam (MSK IAM needs TLS)',
+      );
+    sasl = {
+      mechanism: 'aws-msk-iam',
+      region: requireVar(e, 'AWS_REGION', 'for KAFKA_SASL_MECHANISM=aws-msk-iam'),
+    };
+  } else {
+    const why = `for KAFKA_SASL_MECHANISM=${e.KAFKA_SASL_MECHANISM}`;
+    sasl = {
+      mechanism: e.KAFKA_SASL_MECHANISM,
+      username: requireVar(e, 'KAFKA_SASL_USERNAME', why),
+      password: requireVar(e, 'KAFKA_SASL_PASSWORD', why),
+    };
+  }
+  if ((e.SCHEMA_REGISTRY_USERNAME === undefined) !== (e.SCHEMA_REGISTRY_PASSWORD === undefined)) {
+    throw new ConfigError(
+      'SCHEMA_REGISTRY_PASSWORD',
+      'SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD go together',
+    );
+  }
+  const config: ScorerConfig = {
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      clientId: e.KAFKA_CLIENT_ID,
+      ssl: { enabled: e.KAFKA_SSL, caFile: e.KAFKA_SSL_CA_FILE },
+      sasl,
+    },
+    schemaRegistry: {
+      url: e.SCHEMA_REGISTRY_URL,
+      auth:
+        e.SCHEMA_REGISTRY_USERNAME && e.SCHEMA_REGISTRY_PASSWORD
+          ? { username: e.SCHEMA_REGISTRY_USERNAME, password: e.SCHEMA_REGISTRY_PASSWORD }
+          : undefined,
+    },
+    redis: {
+      url: e.REDIS_URL,
+      cluster: e.REDIS_CLUSTER,
+      keyPrefix: e.REDIS_KEY_PREFIX,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    },
+    topics: {
+      transactions: e.TOPIC_TRANSACTIONS,
+      decisions: e.TOPIC_DECISIONS,
+      alerts: e.TOPIC_ALERTS,
+      dlq: e.TOPIC_DLQ,
+    },
+    topicPartitions: e.SCORER_TOPIC_PARTITIONS,
+    createTopics: e.SCORER_CREATE_TOPICS,
+    groupId: e.SCORER_GROUP_ID,
+    instanceId: e.SCORER_INSTANCE_ID,
+    transactionalIdPrefix: `${e.SCORER_TRANSACTIONAL_ID_PREFIX}-${e.SCORER_INSTANCE_ID}`,
+    partitionsConsumedConcurrently: e.SCORER_PARTITIONS_CONCURRENTLY,
+    maxBatchSize: e.SCORER_MAX_BATCH_SIZE,
+    maxBytesPerPartition: e.SCORER_MAX_BYTES_PER_PARTITION,
+    maxFutureSkewMs: e.SCORER_MAX_FUTURE_SKEW_MS,
+    http: { host: e.SCORER_HTTP_HOST, port: e.SCORER_HTTP_PORT },
+    shutdownGraceMs: e.SCORER_SHUTDOWN_GRACE_MS,
+    retryMaxBackoffMs: e.SCORER_RETRY_MAX_BACKOFF_MS,
+    model: { registryDir: e.MODEL_REGISTRY_DIR, version: e.MODEL_VERSION },
+    logLevel: e.LOG_LEVEL,
+  };
+  return Object.freeze(config);
+}

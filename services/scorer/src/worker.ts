@@ -1,0 +1,284 @@
+import { RegistryUnavailableError } from '@fraud/contracts';
+import { FeatureStoreUnavailableError } from '@fraud/features';
+import type { TransactionalProducerPool } from '@fraud/kafka';
+import type { Logger, ScorerMetrics } from '@fraud/observability';
+import kafkajs, { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
+import type { BatchProcessor, ProcessedChunk } from './batch-processor.ts';
+
+export type WorkerState = 'INITIALIZED' | 'RUNNING' | 'DRAINING' | 'STOPPED' | 'FAILED';
+
+export interface ScorerWorkerOptions {
+  kafka: Kafka;
+  producers: TransactionalProducerPool;
+  processor: BatchProcessor;
+  metrics: ScorerMetrics;
+  logger: Logger;
+  groupId: string;
+  topics: { transactions: string; decisions: string; alerts: string; dlq: string };
+  partitionsConsumedConcurrently: number;
+  maxBatchSize: number;
+  maxBytesPerPartition: number;
+  retryMaxBackoffMs: number;
+}
+
+// kafkajs is CommonJS: Node's ESM loader exposes its error classes on the default export only.
+const { KafkaJSError, KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSRequestTimeoutError } =
+  kafkajs;
+
+/** Broker unreachable or slow: reconnect and retry. A fenced producer (another instance owns our transactional id) is fatal. */
+function isRetriableKafkaError(error: unknown): boolean {
+  if (!(error instanceof KafkaJSError)) return false;
+  if (/fenc|epoch/i.test(error.message)) return false;
+  return (
+    error.retriable ||
+    error instanceof KafkaJSConnectionError ||
+    error instanceof KafkaJSRequestTimeoutError ||
+    error instanceof KafkaJSNumberOfRetriesExceeded
+  );
+}
+
+/** Which dependency an error belongs to, when it is a dependency's fault (retry) rather than ours (fail). */
+function failedDependency(error: unknown): 'redis' | 'registry' | 'kafka' | undefined {
+  if (error instanceof FeatureStoreUnavailableError) return 'redis';
+  if (error instanceof RegistryUnavailableError) return 'registry';
+  if (
+    error instanceof KafkaJSError &&
+    error.name !== 'KafkaJSNonRetriableError' &&
+    !/fenced/i.test(error.message)
+  ) {
+    return 'kafka';
+  }
+  return undefined;
+}
+
+function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The streaming worker: a consumer-group member that scores every transaction once and commits
+ * its outputs together with the consumed offsets in one Kafka transaction per chunk.
+ *
+ * Lifecycle: INITIALIZED -> RUNNING -> DRAINING -> STOPPED, or FAILED on an unrecoverable error
+ * (`failed` resolves with it so main can exit non-zero).
+ */
+export class ScorerWorker {
+  private state: WorkerState = 'INITIALIZED';
+  private consumer: Consumer | undefined;
+  private dependencyDown: string | undefined;
+  private joined = false;
+  private closing: Promise<void> | undefined;
+  private rejectFailed: ((error: Error) => void) | undefined;
+  /** Settles only if the worker fails; main awaits it to exit non-zero. */
+  readonly failed: Promise<never>;
+
+  constructor(private readonly options: ScorerWorkerOptions) {
+    this.failed = new Promise<never>((_resolve, reject) => {
+      this.rejectFailed = reject;
+    });
+    this.failed.catch(() => undefined); // observed through `failed` by whoever cares
+  }
+
+  get currentState(): WorkerState {
+    return this.state;
+  }
+
+  /** Ready = running, in the group, and the last dependency call succeeded. */
+  isReady(): boolean {
+    return this.state === 'RUNNING' && this.joined && this.dependencyDown === undefined;
+  }
+
+  readinessDetail(): Record<string, unknown> {
+    return { state: this.state, joinedGroup: this.joined, dependencyDown: this.dependencyDown ?? null };
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'INITIALIZED') throw new Error(`cannot start a worker in state ${this.state}`);
+    const { kafka, groupId, topics, logger } = this.options;
+    const consumer = kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      maxBytesPerPartition: this.options.maxBytesPerPartition,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      // Kafka transactions commit our offsets; kafkajs must never commit on its own.
+      retry: { retries: 10 },
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.joined = true;
+      logger.info(
+        { memberId: event.payload.memberId, assignment: event.payload.memberAssignment },
+        'joined consumer group',
+      );
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      logger.error({ err: error, restart }, 'consumer crashed');
+      this.joined = false;
+      if (!restart) this.fail(error);
+    });
+    await this.options.producers.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.transactions, fromBeginning: true });
+    this.state = 'RUNNING';
+    this.options.metrics.ready.set(1);
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    logger.info({ groupId, topic: topics.transactions }, 'scorer started');
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const { metrics, topics } = this.options;
+    metrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
+    for (const chunk of chunksOf(batch.messages, this.options.maxBatchSize)) {
+      if (!isRunning() || isStale()) return; // rebalanced or stopping: the rest is redelivered
+      const processed = await this.withDependencyRetry(payload, () =>
+        this.processAndCommit(batch.topic, batch.partition, chunk),
+      );
+      if (processed === undefined) return;
+      resolveOffset(chunk[chunk.length - 1]!.offset);
+      this.record(processed, chunk);
+      await heartbeat();
+    }
+    metrics.consumerLag.set(
+      { topic: topics.transactions, partition: String(batch.partition) },
+      Number(batch.offsetLag()),
+    );
+  }
+
+  /** Scores a chunk and commits decisions, alerts, dead letters and the offset in ONE transaction. */
+  private async processAndCommit(
+    topic: string,
+    partition: number,
+    chunk: KafkaMessage[],
+  ): Promise<ProcessedChunk> {
+    const { processor, producers, topics, groupId, metrics } = this.options;
+    const processed = await processor.process(topic, partition, chunk);
+    const started = performance.now();
+    const nextOffset = (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString();
+    await producers.inTransaction(async (transaction) => {
+      const topicMessages = [
+        { topic: topics.decisions, messages: processed.decisions },
+        { topic: topics.alerts, messages: processed.alerts },
+        { topic: topics.dlq, messages: processed.deadLetters },
+      ].filter((t) => t.messages.length > 0);
+      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages });
+      await transaction.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }],
+      });
+    });
+    metrics.stageDuration.observe({ stage: 'produce' }, (performance.now() - started) / 1000);
+    return processed;
+  }
+
+  /**
+   * Runs `work` until it succeeds, retrying dependency failures with capped exponential backoff
+   * while heartbeating, so the partition pauses instead of skipping records. Returns undefined if
+   * the batch went stale (rebalance) or the worker is stopping; rethrows anything else.
+   */
+  private async withDependencyRetry<T>(
+    payload: EachBatchPayload,
+    work: () => Promise<T>,
+  ): Promise<T | undefined> {
+    const { logger, metrics, retryMaxBackoffMs } = this.options;
+    let backoffMs = 100;
+    for (;;) {
+      try {
+        const result = await work();
+        if (this.dependencyDown) logger.info({ dependency: this.dependencyDown }, 'dependency recovered');
+        this.dependencyDown = undefined;
+        metrics.ready.set(this.isReady() ? 1 : 0);
+        return result;
+      } catch (error) {
+        const dependency = failedDependency(error);
+        if (!dependency) {
+          this.fail(error as Error);
+          throw error;
+        }
+        if (dependency === 'redis') metrics.redisErrors.inc();
+        metrics.dependencyRetries.inc({ dependency });
+        this.dependencyDown = dependency;
+        metrics.ready.set(0);
+        logger.warn(
+          { err: error, dependency, backoffMs, partition: payload.batch.partition },
+          'dependency failed; retrying batch',
+        );
+        await sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, retryMaxBackoffMs);
+        if (!payload.isRunning() || payload.isStale()) return undefined;
+        try {
+          await payload.heartbeat();
+        } catch (heartbeatError) {
+          logger.warn({ err: heartbeatError }, 'heartbeat failed during retry');
+        }
+      }
+    }
+  }
+
+  private record(processed: ProcessedChunk, chunk: KafkaMessage[]): void {
+    const { metrics, logger } = this.options;
+    const doneAt = Date.now();
+    metrics.batchSize.observe(chunk.length);
+    metrics.stageDuration.observe({ stage: 'decode' }, processed.stageMs.decode / 1000);
+    metrics.stageDuration.observe({ stage: 'features' }, processed.stageMs.features / 1000);
+    metrics.stageDuration.observe({ stage: 'score' }, processed.stageMs.score / 1000);
+    metrics.stageDuration.observe({ stage: 'encode' }, processed.stageMs.encode / 1000);
+    for (const s of processed.scored) {
+      metrics.scored.inc({ decision: s.decision, model_version: processed.modelVersion });
+      if (s.decision !== 'ALLOW')
+        metrics.alerts.inc({ decision: s.decision, model_version: processed.modelVersion });
+      metrics.endToEndLatency.observe({ from: 'event_time' }, Math.max(0, doneAt - s.eventTime) / 1000);
+      if (Number.isFinite(s.appendTime)) {
+        metrics.endToEndLatency.observe({ from: 'append_time' }, Math.max(0, doneAt - s.appendTime) / 1000);
+      }
+    }
+    for (const d of processed.deadLettered) {
+      metrics.deadLettered.inc({ reason: d.reason });
+      logger.warn({ offset: d.offset, reason: d.reason, error: d.error.message }, 'record dead-lettered');
+    }
+  }
+
+  private fail(error: Error): void {
+    if (this.state === 'FAILED' || this.state === 'STOPPED') return;
+    this.state = 'FAILED';
+    this.options.metrics.ready.set(0);
+    this.options.logger.error({ err: error }, 'scorer failed');
+    this.rejectFailed?.(error);
+  }
+
+  /**
+   * Graceful stop: stop fetching, let in-flight batches finish and commit, leave the group, close
+   * the producers. A second call returns the same promise. Every step runs even if one fails.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    const { logger, producers, metrics } = this.options;
+    if (this.state !== 'FAILED') this.state = 'DRAINING';
+    metrics.ready.set(0);
+    const errors: unknown[] = [];
+    if (this.consumer) {
+      // stop() waits for the batches in flight; disconnect() then leaves the group.
+      await this.consumer.stop().catch((e: unknown) => errors.push(e));
+      await this.consumer.disconnect().catch((e: unknown) => errors.push(e));
+    }
+    await producers.disconnect().catch((e: unknown) => errors.push(e));
+    if (this.state !== 'FAILED') this.state = 'STOPPED';
+    for (const error of errors) logger.warn({ err: error }, 'error while closing');
+    logger.info({ state: this.state }, 'scorer closed');
+  }
+}

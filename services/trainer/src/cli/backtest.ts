@@ -1,0 +1,47 @@
+import { runBacktest } from '../backtest.ts';
+import { metricRows } from './summary.ts';
+import { parseCli, requireArg, runCli } from './args.ts';
+
+const USAGE = `usage: npm run backtest -- --model DIR --data FILE.csv --out SCORES.csv [--skip-invalid-rows]
+
+  --model DIR    a model directory (models/<version>) or a models directory (uses its champion)
+  --data FILE    PaySim CSV or JSON lines; replayed through the feature code in event-time order
+  --out FILE     writes row,transaction_id,label,score,decision (row = 0-based data-row index)`;
+
+await runCli(USAGE, async () => {
+  const a = parseCli(process.argv.slice(2), {
+    model: { type: 'string' },
+    data: { type: 'string' },
+    out: { type: 'string' },
+    'skip-invalid-rows': { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
+  if (a.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const started = Date.now();
+  const r = await runBacktest({
+    modelPath: requireArg(a.model, 'model'),
+    dataPath: requireArg(a.data, 'data'),
+    outPath: requireArg(a.out, 'out'),
+    skipInvalidRows: a['skip-invalid-rows'] ?? false,
+  });
+  const m = r.model.manifest;
+  const rows: [string, string][] = [
+    ['model', `${m.version} (${r.model.directory})`],
+    ['thresholds review / block', `${m.thresholds.review} / ${m.thresholds.block}`],
+    ['rows scored / skipped', `${r.rows} / ${r.skipped}`],
+    [
+      'decisions ALLOW / REVIEW / BLOCK',
+      `${r.decisions.ALLOW} / ${r.decisions.REVIEW} / ${r.decisions.BLOCK}`,
+    ],
+    ...(r.metrics
+      ? metricRows('backtest', r.metrics)
+      : [['metrics', 'n/a (needs labels of both classes)'] as [string, string]]),
+    ['wall time', `${((Date.now() - started) / 1000).toFixed(1)}s`],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n')}\n`);
+  if (r.metrics) process.stdout.write(`${JSON.stringify({ metrics: r.metrics })}\n`);
+});

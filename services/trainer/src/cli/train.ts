@@ -1,0 +1,96 @@
+import { trainModel } from '../train-pipeline.ts';
+import { DEFAULT_SPLIT } from '../split.ts';
+import { DEFAULT_THRESHOLD_POLICY } from '../thresholds.ts';
+import type { TrainingParams } from '../params.ts';
+import { numberArg, parseCli, requireArg, runCli, UsageError } from './args.ts';
+import { trainProgressDisplay } from './progress.ts';
+import { summaryTable } from './summary.ts';
+
+const USAGE = `usage: npm run train -- --data FILE.csv|FILE.jsonl --out MODELS_DIR [options]
+
+  --data FILE              PaySim CSV (exact PaySim header) or JSON lines of Transaction events with isFraud
+  --out DIR                models directory: writes DIR/<version>/ and updates DIR/registry.json
+  --version V              model version (default: <utc timestamp>-<onnx sha256 prefix>)
+  --block-precision P      BLOCK threshold: validation precision target (default ${DEFAULT_THRESHOLD_POLICY.blockPrecisionTarget})
+  --review-recall R        REVIEW threshold: validation recall target (default ${DEFAULT_THRESHOLD_POLICY.reviewRecallTarget})
+  --train-fraction F       time split (default ${DEFAULT_SPLIT.train}); --validation-fraction F (default ${DEFAULT_SPLIT.validation})
+  --max-depth N --learning-rate X --rounds N --early-stopping N --min-child-weight X
+  --subsample X --colsample X --scale-pos-weight X|sqrt|ratio --nthread N --seed N
+  --skip-invalid-rows      skip and count unusable rows instead of failing on the first`;
+
+await runCli(USAGE, async () => {
+  const a = parseCli(process.argv.slice(2), {
+    data: { type: 'string' },
+    out: { type: 'string' },
+    version: { type: 'string' },
+    'block-precision': { type: 'string' },
+    'review-recall': { type: 'string' },
+    'train-fraction': { type: 'string' },
+    'validation-fraction': { type: 'string' },
+    'max-depth': { type: 'string' },
+    'learning-rate': { type: 'string' },
+    rounds: { type: 'string' },
+    'early-stopping': { type: 'string' },
+    'min-child-weight': { type: 'string' },
+    subsample: { type: 'string' },
+    colsample: { type: 'string' },
+    'scale-pos-weight': { type: 'string' },
+    nthread: { type: 'string' },
+    seed: { type: 'string' },
+    'skip-invalid-rows': { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
+  if (a.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const params: Partial<TrainingParams> = {};
+  const set = <K extends keyof TrainingParams>(key: K, value: TrainingParams[K] | undefined): void => {
+    if (value !== undefined) params[key] = value;
+  };
+  set('maxDepth', numberArg(a['max-depth'], 'max-depth'));
+  set('learningRate', numberArg(a['learning-rate'], 'learning-rate'));
+  set('numBoostRound', numberArg(a.rounds, 'rounds'));
+  set('earlyStoppingRounds', numberArg(a['early-stopping'], 'early-stopping'));
+  set('minChildWeight', numberArg(a['min-child-weight'], 'min-child-weight'));
+  set('subsample', numberArg(a.subsample, 'subsample'));
+  set('colsampleBytree', numberArg(a.colsample, 'colsample'));
+  set('nthread', numberArg(a.nthread, 'nthread'));
+  set('seed', numberArg(a.seed, 'seed'));
+  const spw = a['scale-pos-weight'];
+  if (spw !== undefined) {
+    if (spw === 'sqrt' || spw === 'ratio') params.scalePosWeight = spw;
+    else params.scalePosWeight = numberArg(spw, 'scale-pos-weight')!;
+  }
+  const train = numberArg(a['train-fraction'], 'train-fraction') ?? DEFAULT_SPLIT.train;
+  const validation = numberArg(a['validation-fraction'], 'validation-fraction') ?? DEFAULT_SPLIT.validation;
+  const blockPrecision =
+    numberArg(a['block-precision'], 'block-precision') ?? DEFAULT_THRESHOLD_POLICY.blockPrecisionTarget;
+  const reviewRecall =
+    numberArg(a['review-recall'], 'review-recall') ?? DEFAULT_THRESHOLD_POLICY.reviewRecallTarget;
+  for (const [name, v] of [
+    ['block-precision', blockPrecision],
+    ['review-recall', reviewRecall],
+  ] as const) {
+    if (!(v > 0 && v <= 1)) throw new UsageError(`--${name} must be in (0, 1], got ${v}`);
+  }
+
+  const display = trainProgressDisplay();
+  const started = Date.now();
+  try {
+    const result = await trainModel({
+      dataPath: requireArg(a.data, 'data'),
+      outDir: requireArg(a.out, 'out'),
+      ...(a.version !== undefined ? { version: a.version } : {}),
+      params,
+      split: { train, validation },
+      thresholdPolicy: { blockPrecisionTarget: blockPrecision, reviewRecallTarget: reviewRecall },
+      skipInvalidRows: a['skip-invalid-rows'] ?? false,
+      onProgress: (p) => display.update(p),
+    });
+    display.stop();
+    process.stdout.write(`${summaryTable(result, Date.now() - started)}\n`);
+  } finally {
+    display.stop();
+  }
+});

@@ -1,0 +1,78 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Transaction } from '@fraud/contracts';
+import { readPaysimCsv, readTransactionsJsonl, type PaysimRowError } from '@fraud/paysim';
+import { TrainingDataError } from './errors.ts';
+
+export type InputFormat = 'paysim-csv' | 'jsonl';
+
+/** One input event with its label (undefined when a JSON line carries none). */
+export interface SourceRow {
+  tx: Transaction;
+  isFraud: boolean | undefined;
+  /** 0-based data-row index in the file (CSV: data rows after the header; JSONL: line - 1). */
+  row: number;
+}
+
+export interface InputOptions {
+  /** Skip and count unusable rows instead of failing on the first. @default false */
+  skipInvalidRows?: boolean;
+}
+
+export interface OpenOptions {
+  /** Sees the running byte count, for progress displays. */
+  onBytes?: (bytesRead: number) => void;
+  /** Called per skipped row (only when the input skips invalid rows). */
+  onSkip?: (error: PaysimRowError) => void;
+}
+
+/** A re-openable input: the pipeline reads a file more than once (hash, replay, maybe a sort). */
+export interface InputSource {
+  path: string;
+  format: InputFormat;
+  sizeBytes: number;
+  open(options?: OpenOptions): AsyncGenerator<SourceRow>;
+}
+
+export function detectFormat(path: string): InputFormat {
+  if (/\.(jsonl|ndjson)(\.txt)?$/i.test(path)) return 'jsonl';
+  if (/\.csv$/i.test(path)) return 'paysim-csv';
+  throw new TrainingDataError(
+    `${path}: unknown input format; expected a PaySim .csv or a .jsonl/.ndjson file`,
+  );
+}
+
+export async function openInput(path: string, options: InputOptions = {}): Promise<InputSource> {
+  const format = detectFormat(path);
+  let sizeBytes: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new TrainingDataError(`${path}: not a file`);
+    sizeBytes = info.size;
+  } catch (error) {
+    if (error instanceof TrainingDataError) throw error;
+    throw new TrainingDataError(
+      `${path}: cannot read the input file (${(error as NodeJS.ErrnoException).code})`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return {
+    path,
+    format,
+    sizeBytes,
+    async *open({ onBytes, onSkip } = {}) {
+      const invalid = options.skipInvalidRows ? { onInvalidRow: onSkip ?? (() => undefined) } : {};
+      const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+      if (onBytes) stream.on('data', () => onBytes(stream.bytesRead));
+      if (format === 'paysim-csv') {
+        for await (const r of readPaysimCsv(stream, invalid))
+          yield { tx: r.tx, isFraud: r.isFraud, row: r.row };
+      } else {
+        for await (const r of readTransactionsJsonl(stream, invalid))
+          yield { tx: r.tx, isFraud: r.isFraud, row: r.line - 1 };
+      }
+    },
+  };
+}

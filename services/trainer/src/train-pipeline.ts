@@ -1,0 +1,428 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  MANIFEST_SCHEMA_VERSION,
+  MODEL_FILES,
+  OnnxScorer,
+  VERSION_PATTERN,
+  addRegistryVersion,
+  tryReadModelRegistry,
+  validateManifest,
+  writeModelRegistry,
+  type FeatureImportance,
+  type ModelManifest,
+  type ScoringMatrix,
+} from '@fraud/model';
+import { loadTrainerEnv, type TrainerEnv } from './config.ts';
+import { DatasetBuilder, sliceMatrix, type Dataset } from './dataset.ts';
+import { ParityError, TrainerError, TrainingDataError } from './errors.ts';
+import { FEATURE_NAMES, FEATURE_SET_FINGERPRINT, FEATURE_SET_VERSION } from './feature-set.ts';
+import { openInput } from './input.ts';
+import { evaluate, prCurve } from './metrics.ts';
+import {
+  DEFAULT_TRAINING_PARAMS,
+  checkTrainingParams,
+  xgboostParams,
+  type TrainingParams,
+} from './params.ts';
+import { resolvePython, runPythonStep } from './python-step.ts';
+import { replay } from './replay.ts';
+import { renderReport } from './report.ts';
+import {
+  DEFAULT_SPLIT,
+  SPLIT_NAMES,
+  describeSplit,
+  requireBothClasses,
+  timeSplit,
+  type SplitFractions,
+} from './split.ts';
+import { DEFAULT_THRESHOLD_POLICY, chooseThresholds, type ThresholdPolicy } from './thresholds.ts';
+
+export const ONNX_INPUT_NAME = 'features';
+export const ONNX_OUTPUT_NAME = 'probability';
+export const ONNX_OPSET = 15;
+/** The issue's bar: ONNX must reproduce XGBoost's own predictions to 1e-5 on every test row. */
+export const PARITY_TOLERANCE = 1e-5;
+
+export type TrainPhase = 'replay' | 'train' | 'verify' | 'write';
+
+export interface TrainProgress {
+  phase: TrainPhase;
+  /** replay: bytes read of `total`; other phases: 0/1. */
+  done: number;
+  total: number;
+  rows?: number;
+}
+
+export interface TrainOptions {
+  /** PaySim CSV or JSON lines of Transaction events (with isFraud). */
+  dataPath: string;
+  /** Models directory: the model lands in `<outDir>/<version>/`, registry.json is updated. */
+  outDir: string;
+  /** @default `<UTC yyyymmdd-hhmmss>-<first 8 hex of sha256(model.onnx)>` */
+  version?: string;
+  params?: Partial<TrainingParams>;
+  split?: SplitFractions;
+  thresholdPolicy?: ThresholdPolicy;
+  /** Skip and count unusable rows instead of failing. @default false */
+  skipInvalidRows?: boolean;
+  onProgress?: (p: TrainProgress) => void;
+  env?: TrainerEnv;
+  /** Injected clock for `created` and the default version. */
+  now?: () => Date;
+}
+
+export interface TrainResult {
+  version: string;
+  modelDir: string;
+  manifest: ModelManifest;
+  timingsMs: Record<TrainPhase, number>;
+}
+
+interface TrainInfo {
+  bestIteration: number;
+  bestValidationScore: number;
+  numTrees: number;
+  importance: Record<'gain' | 'weight' | 'cover' | 'total_gain', Record<string, number>>;
+  pythonParityMaxAbsDiff: number;
+  versions: Record<string, string>;
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** A Buffer's bytes as float32 (copied: a Buffer may sit at any offset of a pooled ArrayBuffer). */
+function readFloat32(buf: Buffer): Float32Array {
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+function bytesOf(a: Float32Array | Int8Array | Uint8Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** Scores rows [start, end) in chunks: one session.run per chunk keeps tensors bounded. */
+export async function scoreRows(
+  scorer: OnnxScorer,
+  m: ScoringMatrix,
+  start: number,
+  end: number,
+): Promise<Float32Array> {
+  const out = new Float32Array(end - start);
+  const chunk = 65_536;
+  for (let s = start; s < end; s += chunk) {
+    const e = Math.min(end, s + chunk);
+    out.set(await scorer.scoreBatch(sliceMatrix(m, s, e)), s - start);
+  }
+  return out;
+}
+
+function defaultVersion(now: Date, onnxSha: string): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${onnxSha.slice(0, 8)}`;
+}
+
+async function replayDataset(options: TrainOptions, onProgress: (p: TrainProgress) => void) {
+  const input = await openInput(options.dataPath, { skipInvalidRows: options.skipInvalidRows ?? false });
+  const cols = FEATURE_NAMES.length;
+  // PaySim lines average ~74 bytes: preallocating from the file size avoids regrowing a GB matrix.
+  const builder = new DatasetBuilder(cols, input.sizeBytes / 70);
+  const fileHash = sha256File(input.path);
+  fileHash.catch(() => undefined); // awaited below; a read error surfaces there
+  const stats = await replay(input, (batch) => builder.append(batch), {
+    onBytes: (bytes) =>
+      onProgress({ phase: 'replay', done: bytes, total: input.sizeBytes, rows: builder.length }),
+    onRestartSorted: () => builder.reset(),
+  });
+  const dataset = builder.finish();
+  if (dataset.labels.length === 0) {
+    throw new TrainingDataError(
+      `${input.path}: no data rows (${stats.skipped} skipped): nothing to train on`,
+    );
+  }
+  const unlabeled = dataset.labels.indexOf(-1);
+  if (unlabeled >= 0) {
+    throw new TrainingDataError(
+      `${input.path}: data row ${dataset.sourceRows[unlabeled]} has no isFraud label; training needs labels on every row`,
+    );
+  }
+  return { input, dataset, stats, sha256: await fileHash };
+}
+
+function importanceOf(info: TrainInfo): FeatureImportance[] {
+  return FEATURE_NAMES.map((feature) => ({
+    feature,
+    gain: info.importance.gain[feature] ?? 0,
+    total_gain: info.importance.total_gain[feature] ?? 0,
+    weight: info.importance.weight[feature] ?? 0,
+    cover: info.importance.cover[feature] ?? 0,
+  }));
+}
+
+/**
+ * The whole pipeline: replay -> time split -> XGBoost (Python) -> ONNX -> parity check with
+ * onnxruntime-node -> thresholds on validation -> evaluation on test -> model directory.
+ * The directory is assembled in a staging directory beside its final place and renamed at the
+ * end, so a failed run leaves nothing half-written.
+ */
+export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+  const env = options.env ?? loadTrainerEnv();
+  const now = (options.now ?? (() => new Date()))();
+  const params = checkTrainingParams({ ...DEFAULT_TRAINING_PARAMS, ...options.params });
+  const policy = options.thresholdPolicy ?? DEFAULT_THRESHOLD_POLICY;
+  const onProgress = options.onProgress ?? (() => undefined);
+  if (options.version !== undefined && !VERSION_PATTERN.test(options.version)) {
+    throw new TrainerError(`--version "${options.version}" must match ${String(VERSION_PATTERN)}`);
+  }
+  const timings: Record<TrainPhase, number> = { replay: 0, train: 0, verify: 0, write: 0 };
+  let t = performance.now();
+  const lap = (phase: TrainPhase): void => {
+    const n = performance.now();
+    timings[phase] = Math.round(n - t);
+    t = n;
+  };
+
+  const python = await resolvePython(env.python);
+  const { input, dataset, stats, sha256 } = await replayDataset(options, onProgress);
+  const split = timeSplit(dataset.eventTimes, options.split ?? DEFAULT_SPLIT);
+  const splits = {
+    train: describeSplit(split.train, dataset.labels, dataset.eventTimes),
+    validation: describeSplit(split.validation, dataset.labels, dataset.eventTimes),
+    test: describeSplit(split.test, dataset.labels, dataset.eventTimes),
+  };
+  for (const name of SPLIT_NAMES) requireBothClasses(name, splits[name]);
+  lap('replay');
+
+  await mkdir(options.outDir, { recursive: true });
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'fraud-train-'));
+  const staging = path.join(options.outDir, `.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    onProgress({ phase: 'train', done: 0, total: 1, rows: dataset.labels.length });
+    const featuresPath = path.join(workDir, 'features.f32');
+    const labelsPath = path.join(workDir, 'labels.u8');
+    await writeFile(featuresPath, bytesOf(dataset.features.data));
+    await writeFile(labelsPath, bytesOf(dataset.labels));
+    const matrixSha = createHash('sha256')
+      .update(bytesOf(dataset.features.data))
+      .update(bytesOf(dataset.labels))
+      .digest('hex');
+    const xgbParams = xgboostParams(params, splits.train.positives, splits.train.rows);
+    const trainConfig = {
+      rows: dataset.features.rows,
+      cols: dataset.features.cols,
+      featuresPath,
+      labelsPath,
+      featureNames: FEATURE_NAMES,
+      ranges: { train: split.train, valid: split.validation, test: split.test },
+      params: xgbParams,
+      numBoostRound: params.numBoostRound,
+      earlyStoppingRounds: params.earlyStoppingRounds,
+      workDir,
+      onnxInputName: ONNX_INPUT_NAME,
+      onnxOutputName: ONNX_OUTPUT_NAME,
+      opset: ONNX_OPSET,
+    };
+    const trainConfigPath = path.join(workDir, 'train-config.json');
+    await writeFile(trainConfigPath, JSON.stringify(trainConfig));
+    await runPythonStep(python, 'train', trainConfigPath, env.passThrough);
+    const info = JSON.parse(await readFile(path.join(workDir, 'train-info.json'), 'utf8')) as TrainInfo;
+    lap('train');
+
+    onProgress({ phase: 'verify', done: 0, total: 1 });
+    const onnxPath = path.join(workDir, MODEL_FILES.onnx);
+    const onnxBytes = await readFile(onnxPath);
+    const scorer = await OnnxScorer.create(new Uint8Array(onnxBytes), {
+      inputName: ONNX_INPUT_NAME,
+      outputName: ONNX_OUTPUT_NAME,
+      featureCount: FEATURE_NAMES.length,
+    });
+    let validScores: Float32Array;
+    let testScores: Float32Array;
+    try {
+      validScores = await scoreRows(scorer, dataset.features, ...split.validation);
+      testScores = await scoreRows(scorer, dataset.features, ...split.test);
+    } finally {
+      await scorer.close();
+    }
+    const xgbTest = readFloat32(await readFile(path.join(workDir, 'xgb-test-pred.f32')));
+    const parity = checkParity(testScores, xgbTest);
+    const validLabels = dataset.labels.subarray(...split.validation);
+    const testLabels = dataset.labels.subarray(...split.test);
+    const chosen = chooseThresholds(prCurve(validScores, validLabels), policy);
+    const metrics = {
+      validation: evaluate(validScores, validLabels, chosen.thresholds),
+      test: evaluate(testScores, testLabels, chosen.thresholds),
+    };
+    lap('verify');
+
+    onProgress({ phase: 'write', done: 0, total: 1 });
+    const onnxSha = createHash('sha256').update(onnxBytes).digest('hex');
+    const version = options.version ?? defaultVersion(now, onnxSha);
+    const modelDir = path.join(options.outDir, version);
+    if (await exists(modelDir))
+      throw new TrainerError(`${modelDir} already exists; choose another --version`);
+    const manifest: ModelManifest = validateManifest(
+      {
+        schema_version: MANIFEST_SCHEMA_VERSION,
+        version,
+        created: now.toISOString(),
+        model_type: 'xgboost-binary-logistic',
+        files: { onnx: MODEL_FILES.onnx, xgboost_json: MODEL_FILES.xgboostJson, report: MODEL_FILES.report },
+        feature_names: [...FEATURE_NAMES],
+        feature_set_version: String(FEATURE_SET_VERSION),
+        feature_set_fingerprint: FEATURE_SET_FINGERPRINT,
+        onnx: {
+          input_name: ONNX_INPUT_NAME,
+          output_name: ONNX_OUTPUT_NAME,
+          opset: ONNX_OPSET,
+          graph:
+            'TreeEnsembleRegressor(margin) -> Sigmoid; input float32 [N, features], NaN = missing; output float32 [N, 1]',
+        },
+        thresholds: chosen.thresholds,
+        threshold_policy: {
+          split: 'validation',
+          block_precision_target: policy.blockPrecisionTarget,
+          review_recall_target: policy.reviewRecallTarget,
+          notes: chosen.notes,
+        },
+        metrics,
+        parity: {
+          max_abs_diff: parity.maxAbsDiff,
+          tolerance: PARITY_TOLERANCE,
+          rows: testScores.length,
+          runtime: 'onnxruntime-node vs xgboost Booster.predict',
+        },
+        training_data: {
+          source: path.basename(input.path),
+          format: input.format,
+          sha256,
+          matrix_sha256: matrixSha,
+          rows: dataset.labels.length,
+          skipped_rows: stats.skipped,
+          positives: splits.train.positives + splits.validation.positives + splits.test.positives,
+          splits,
+        },
+        training: {
+          params: xgbParams,
+          num_boost_round: params.numBoostRound,
+          early_stopping_rounds: params.earlyStoppingRounds,
+          best_iteration: info.bestIteration,
+          num_trees: info.numTrees,
+          best_validation_pr_auc: info.bestValidationScore,
+        },
+        feature_importance: importanceOf(info),
+        libraries: {
+          ...info.versions,
+          'onnxruntime-node': await onnxruntimeNodeVersion(),
+          node: process.versions.node,
+        },
+      },
+      `${modelDir}/${MODEL_FILES.manifest}`,
+    );
+
+    await mkdir(staging);
+    await copyFile(onnxPath, path.join(staging, MODEL_FILES.onnx));
+    await copyFile(path.join(workDir, MODEL_FILES.xgboostJson), path.join(staging, MODEL_FILES.xgboostJson));
+    await writeFile(path.join(staging, MODEL_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFile(path.join(staging, MODEL_FILES.report), renderReport(manifest));
+    await writeReportImages(python, env, workDir, staging, testScores, testLabels, manifest);
+    await rename(staging, modelDir);
+    const registry = await tryReadModelRegistry(options.outDir);
+    await writeModelRegistry(
+      options.outDir,
+      addRegistryVersion(registry, { version, path: version, created: manifest.created }, now),
+    );
+    lap('write');
+    return { version, modelDir, manifest, timingsMs: timings };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+export function checkParity(
+  onnxScores: Float32Array,
+  xgbScores: Float32Array,
+  tolerance = PARITY_TOLERANCE,
+): { maxAbsDiff: number; worstRow: number } {
+  if (onnxScores.length !== xgbScores.length) {
+    throw new TrainerError(
+      `parity: ${onnxScores.length} ONNX scores vs ${xgbScores.length} XGBoost predictions`,
+    );
+  }
+  let maxAbsDiff = 0;
+  let worstRow = -1;
+  for (let i = 0; i < onnxScores.length; i += 1) {
+    const d = Math.abs(onnxScores[i]! - xgbScores[i]!);
+    // NaN on either side is a failure, not a zero difference.
+    if (!(d <= maxAbsDiff)) {
+      maxAbsDiff = Number.isNaN(d) ? Infinity : d;
+      worstRow = i;
+    }
+  }
+  if (maxAbsDiff > tolerance) throw new ParityError(maxAbsDiff, tolerance, worstRow);
+  return { maxAbsDiff, worstRow };
+}
+
+async function writeReportImages(
+  python: string,
+  env: TrainerEnv,
+  workDir: string,
+  modelDir: string,
+  scores: Float32Array,
+  labels: Int8Array,
+  manifest: ModelManifest,
+): Promise<void> {
+  const scoresPath = path.join(workDir, 'test-scores.f32');
+  const labelsPath = path.join(workDir, 'test-labels.u8');
+  await writeFile(scoresPath, bytesOf(scores));
+  await writeFile(labelsPath, bytesOf(labels));
+  const test = manifest.metrics.test;
+  const config = {
+    outDir: modelDir,
+    scoresPath,
+    labelsPath,
+    thresholds: manifest.thresholds,
+    metrics: { prAuc: test.pr_auc, atThreshold: { review: test.review, block: test.block } },
+    version: manifest.version,
+    featureFingerprint: manifest.feature_set_fingerprint,
+    params: manifest.training.params,
+    flatMetrics: {
+      test_pr_auc: test.pr_auc,
+      test_roc_auc: test.roc_auc,
+      test_alert_rate: test.alert_rate,
+      test_block_precision: test.block.precision,
+      test_block_recall: test.block.recall,
+      test_review_precision: test.review.precision,
+      test_review_recall: test.review.recall,
+      validation_pr_auc: manifest.metrics.validation.pr_auc,
+      parity_max_abs_diff: manifest.parity.max_abs_diff,
+      threshold_review: manifest.thresholds.review,
+      threshold_block: manifest.thresholds.block,
+    },
+  };
+  const configPath = path.join(workDir, 'report-config.json');
+  await writeFile(configPath, JSON.stringify(config));
+  await runPythonStep(python, 'report', configPath, env.passThrough);
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function onnxruntimeNodeVersion(): Promise<string> {
+  const ort = await import('onnxruntime-node');
+  return ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
+}
+
+export type { Dataset };
