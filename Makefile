@@ -6,7 +6,7 @@ NODE_BIN := $(shell scripts/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 export ONNXRUNTIME_NODE_INSTALL := skip
 
-.PHONY: help bootstrap up down status test smoke typecheck lint format
+.PHONY: help bootstrap up down status test smoke demo scorer train tf-check monitoring-check bench typecheck lint format
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -25,6 +25,24 @@ status: ## show the local stack
 
 test: ## the test command: install everything, start the stack, type-check, run all tests
 	@scripts/test.sh
+
+demo: bootstrap up ## the main job: stack, default model, a scorer, simulated traffic, live console (Ctrl-C stops)
+	@npx tsx scripts/demo.ts
+
+scorer: bootstrap up ## run one scorer worker against the local stack
+	@SCORER_CREATE_TOPICS=true npx tsx services/scorer/src/main.ts
+
+train: bootstrap ## simulate 1M transactions and train, export, verify and register a model
+	@scripts/train.sh
+
+bench: bootstrap up ## the standard benchmark: 60 s at 10K TPS, 1 worker, 6 partitions
+	@npx tsx load-tests/src/bench.ts --rate 10000 --duration 60 --workers 1 --partitions 6 --json .local/bench.json
+
+tf-check: ## Terraform offline checks: fmt, tflint, trivy/checkov
+	@scripts/tf-check.sh
+
+monitoring-check: ## promtool check config/rules and the alert rule unit tests
+	@scripts/prometheus-check.sh
 
 smoke: bootstrap up ## round-trip one record through registry, Kafka transaction and Redis
 	@npx tsx scripts/smoke.ts

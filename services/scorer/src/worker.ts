@@ -111,6 +111,8 @@ export class ScorerWorker {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
+      // Forget the lag of partitions this member no longer owns; the next batches refill it.
+      this.options.metrics.consumerLag.reset();
       logger.info(
         { memberId: event.payload.memberId, assignment: event.payload.memberAssignment },
         'joined consumer group',
