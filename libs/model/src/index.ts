@@ -37,3 +37,14 @@ export {
 export { LocalModelSource, type ModelSource } from './model-source.ts';
 export { OnnxScorer, type OnnxScorerOptions, type ScoringMatrix } from './onnx-scorer.ts';
 export { decide } from './decide.ts';
+export {
+  DRIFT_REFERENCE_FILE,
+  DriftMonitor,
+  binDistribution,
+  binOf,
+  buildDriftReference,
+  psi,
+  readDriftReference,
+  type BinnedDistribution,
+  type DriftReference,
+} from './drift.ts';

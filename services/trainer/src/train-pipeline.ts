@@ -6,6 +6,8 @@ import path from 'node:path';
 import {
   MANIFEST_SCHEMA_VERSION,
   MODEL_FILES,
+  DRIFT_REFERENCE_FILE,
+  buildDriftReference,
   OnnxScorer,
   VERSION_PATTERN,
   addRegistryVersion,
@@ -330,6 +332,11 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     await copyFile(path.join(workDir, MODEL_FILES.xgboostJson), path.join(staging, MODEL_FILES.xgboostJson));
     await writeFile(path.join(staging, MODEL_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
     await writeFile(path.join(staging, MODEL_FILES.report), renderReport(manifest));
+    // The scorer's drift monitor compares live traffic with what the model was fitted on:
+    // feature bins from the training rows, score bins from the validation scores (training-row
+    // scores are overfit and would make every live distribution look shifted).
+    const driftReference = buildDriftReference(dataset.features, FEATURE_NAMES, split.train, validScores);
+    await writeFile(path.join(staging, DRIFT_REFERENCE_FILE), `${JSON.stringify(driftReference)}\n`);
     await writeReportImages(python, env, workDir, staging, testScores, testLabels, manifest);
     await rename(staging, modelDir);
     const registry = await tryReadModelRegistry(options.outDir);
