@@ -6,7 +6,7 @@ NODE_BIN := $(shell scripts/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 export ONNXRUNTIME_NODE_INSTALL := skip
 
-.PHONY: help bootstrap up down status test smoke demo scorer train tf-check monitoring-check bench typecheck lint format
+.PHONY: help bootstrap up down status test smoke demo alerts scorer train tf-check monitoring-check bench typecheck lint format
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ test: ## the test command: install everything, start the stack, type-check, run 
 
 demo: bootstrap up ## the main job: stack, default model, a scorer, simulated traffic, live console (Ctrl-C stops)
 	@npx tsx scripts/demo.ts
+
+alerts: bootstrap up ## the most recent alerts with their reason codes (COUNT=10)
+	@npx tsx scripts/demo-alerts.ts --count $(or $(COUNT),10)
 
 scorer: bootstrap up ## run one scorer worker against the local stack
 	@SCORER_CREATE_TOPICS=true npx tsx services/scorer/src/main.ts

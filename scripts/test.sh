@@ -12,6 +12,15 @@ if [ -f services/trainer/python/requirements.txt ]; then
 fi
 infra/local/stack.sh up || exit 1
 
+# The Terraform checks build their tools (OpenTofu, tflint, trivy) from the Go module proxy on
+# the first run (~15 min cold, cached after): do that here, before the tests, so the test that
+# runs the checks again (test/tf-check.test.ts) is quick and does not starve the others of CPU.
+echo "== terraform offline checks (tools cached after the first run)"
+scripts/tf-check.sh >/dev/null 2>.local/tf-check.log || echo "tf-check failed; test/tf-check.test.ts will report it (log: .local/tf-check.log)"
+
+echo "== contracts: generated types up to date"
+npx tsx libs/contracts/scripts/generate-types.ts --check || { echo "0 passed, 1 failed (stale generated contract types)"; exit 1; }
+
 echo "== type-check"
 npx tsc -p tsconfig.json --noEmit || { echo "0 passed, 1 failed (type-check)"; exit 1; }
 

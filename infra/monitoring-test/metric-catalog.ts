@@ -17,13 +17,7 @@ export type MetricFamilies = Map<string, MetricType>;
  * panels for them exist already; until the scorer exports them they are accepted by name from this
  * list only. Delete an entry once ScorerMetrics has it.
  */
-export const PENDING_METRICS: ReadonlyMap<string, MetricType> = new Map([
-  ['fraud_feature_psi', 'gauge'],
-  ['fraud_score_psi', 'gauge'],
-  ['fraud_feature_missing_ratio', 'gauge'],
-  ['fraud_challenger_score', 'histogram'],
-  ['fraud_challenger_agreement_ratio', 'gauge'],
-]);
+export const PENDING_METRICS: ReadonlyMap<string, MetricType> = new Map<string, MetricType>([]);
 
 /** Series Prometheus makes itself: per scrape target, and for alerting rules. */
 export const PROMETHEUS_SERIES: ReadonlySet<string> = new Set([

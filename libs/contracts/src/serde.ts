@@ -3,6 +3,8 @@ import type avro from 'avsc';
 import { ContractError, DecodeError, RegistryUnavailableError, UnknownSchemaError } from './errors.ts';
 import { contractType, schemaText, type ContractName } from './schemas.ts';
 
+type RegistrySchema = Parameters<SchemaRegistry['getRegistryIdBySchema']>[1] & { schema: string };
+
 /** Confluent wire format: magic byte 0, 4-byte big-endian schema id, Avro binary body. */
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
@@ -37,15 +39,40 @@ export class ContractSerde<T> {
     this.readerType = contractType(contract);
   }
 
-  /** Registers this code base's schema under `subject` (idempotent) and uses its id to encode. */
+  /**
+   * Registers this code base's schema under `subject` (idempotent) and uses its id to encode.
+   *
+   * The schema is looked up first, so restarts and replicas never re-register. Only a schema the
+   * subject does not hold yet is registered; the client's own compatibility-config pre-check can
+   * fail when another process creates the subject at the same moment (the registry answers with
+   * the new subject's default level), so that case looks the id up once more before giving up.
+   */
   async registerWriter(subject: string): Promise<number> {
-    const { id } = await this.registry.register(
-      { type: SchemaType.AVRO, schema: schemaText(this.contract) },
-      { subject },
-    );
+    const schema: RegistrySchema = { type: SchemaType.AVRO, schema: schemaText(this.contract) };
+    let id = await this.lookUpId(subject, schema);
+    if (id === undefined) {
+      try {
+        id = (await this.registry.register(schema, { subject })).id;
+      } catch (error) {
+        id = await this.lookUpId(subject, schema);
+        if (id === undefined) throw error;
+      }
+    }
     this.writerId = id;
     this.resolvers.set(id, null); // reader schema == writer schema: no resolution needed
     return id;
+  }
+
+  /** The id of `schema` under `subject`, or undefined when the subject does not hold it. */
+  private async lookUpId(subject: string, schema: RegistrySchema): Promise<number | undefined> {
+    try {
+      return await this.registry.getRegistryIdBySchema(subject, schema);
+    } catch (error) {
+      // The client wraps the 404 and drops its status; Confluent says "Subject/Schema not found"
+      // (40401/40403), Apicurio "No artifact with ID ... was found".
+      if (isNotFound(error) || /not found|no artifact|40401|40403/i.test(String(error))) return undefined;
+      throw error;
+    }
   }
 
   /** Encodes with the registered writer schema; `registerWriter` must have run. */

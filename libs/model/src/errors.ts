@@ -49,3 +49,16 @@ export class ScoringInputError extends ModelError {
     this.name = 'ScoringInputError';
   }
 }
+
+/** An XGBoost model.json that the TreeSHAP explainer cannot read (shape, objective, categorical splits). */
+export class XgboostModelFormatError extends ModelError {
+  readonly code = 'xgboost_model_format';
+  constructor(
+    readonly file: string,
+    problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${file}: ${problem}`, options);
+    this.name = 'XgboostModelFormatError';
+  }
+}

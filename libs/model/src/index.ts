@@ -4,6 +4,7 @@ export {
   ModelError,
   ModelNotFoundError,
   ScoringInputError,
+  XgboostModelFormatError,
 } from './errors.ts';
 export {
   MANIFEST_SCHEMA_VERSION,
@@ -37,6 +38,7 @@ export {
 export { LocalModelSource, type ModelSource } from './model-source.ts';
 export { OnnxScorer, type OnnxScorerOptions, type ScoringMatrix } from './onnx-scorer.ts';
 export { decide } from './decide.ts';
+export { TreeShapExplainer, type FeatureContribution } from './tree-shap.ts';
 export {
   DRIFT_REFERENCE_FILE,
   DriftMonitor,

@@ -4,6 +4,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const STAGE_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 const BATCH_BUCKETS = [1, 8, 32, 64, 128, 256, 512, 1024, 2048];
+/** Fraud probabilities are heavily skewed toward 0; review thresholds sit around 0.01-0.1. */
+const SCORE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99];
 
 /**
  * The scorer's Prometheus metrics, on a registry of their own (no global state, so tests can run
@@ -78,11 +80,79 @@ export class ScorerMetrics {
     labelNames: ['model_version', 'feature_set', 'role'],
     registers: [this.registry],
   });
+  readonly modelReloads = new Counter({
+    name: 'fraud_model_reload_total',
+    help: 'Model loads after start (hot reload), by role and result: success, refused (another feature set) or failed (unreadable/invalid).',
+    labelNames: ['role', 'result'],
+    registers: [this.registry],
+  });
+  readonly modelScore = new Histogram({
+    name: 'fraud_score',
+    help: 'Fraud probabilities by model version and role (champion decides, challenger shadows).',
+    labelNames: ['model_version', 'role'],
+    buckets: SCORE_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly challengerScore = new Histogram({
+    name: 'fraud_challenger_score',
+    help: 'Fraud probabilities of the shadow challenger model.',
+    labelNames: ['model_version'],
+    buckets: SCORE_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly challengerAgreement = new Gauge({
+    name: 'fraud_challenger_agreement_ratio',
+    help: 'Share of recent transactions where champion and challenger agree on flagged vs not, each at its own review threshold (rolling window).',
+    labelNames: ['champion', 'challenger'],
+    registers: [this.registry],
+  });
+  readonly explainedRows = new Counter({
+    name: 'fraud_reason_codes_total',
+    help: 'Flagged transactions explained with TreeSHAP reason codes, by model version.',
+    labelNames: ['model_version'],
+    registers: [this.registry],
+  });
   readonly ready = new Gauge({
     name: 'fraud_scorer_ready',
     help: '1 while the scorer is consuming and its dependencies answer.',
     registers: [this.registry],
   });
+
+  private driftCollector: (() => void) | undefined;
+  private driftCollectedAt = 0;
+  /** Drift gauges are computed at scrape time; all three share one computation per scrape. */
+  private readonly collectDrift = () => {
+    const now = Date.now();
+    if (!this.driftCollector || now - this.driftCollectedAt < 100) return;
+    this.driftCollectedAt = now;
+    this.driftCollector();
+  };
+  readonly featurePsi = new Gauge({
+    name: 'fraud_feature_psi',
+    help: 'Population Stability Index of each model feature: live rolling window vs the training reference.',
+    labelNames: ['feature', 'model_version'],
+    registers: [this.registry],
+    collect: this.collectDrift,
+  });
+  readonly featureMissingRatio = new Gauge({
+    name: 'fraud_feature_missing_ratio',
+    help: 'Share of live transactions in the rolling window where the feature was missing.',
+    labelNames: ['feature', 'model_version'],
+    registers: [this.registry],
+    collect: this.collectDrift,
+  });
+  readonly scorePsi = new Gauge({
+    name: 'fraud_score_psi',
+    help: 'Population Stability Index of the champion score: live rolling window vs validation scores at training.',
+    labelNames: ['model_version'],
+    registers: [this.registry],
+    collect: this.collectDrift,
+  });
+
+  /** Sets the function that refreshes the drift gauges when Prometheus scrapes. */
+  registerDriftCollector(collector: () => void): void {
+    this.driftCollector = collector;
+  }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });

@@ -1,5 +1,6 @@
 import type { FeatureMatrix } from '@fraud/features';
 import type { ReasonCode, Thresholds } from '@fraud/contracts';
+import type { DriftReference } from '@fraud/model';
 
 /**
  * The model the scorer uses for one batch. The scorer asks its ModelProvider for the current
@@ -10,10 +11,17 @@ export interface ActiveModel {
   readonly version: string;
   readonly featureFingerprint: string;
   readonly thresholds: Thresholds;
+  /** The training-time distributions drift is measured against; absent for older model directories. */
+  readonly driftReference?: DriftReference | undefined;
   /** Fraud probabilities, one per matrix row, in ONE inference call. */
   score(matrix: FeatureMatrix): Promise<Float32Array>;
   /** Reason codes for a flagged row; absent until the model carries an explainer. */
   explain?(matrix: FeatureMatrix, row: number): ReasonCode[];
+  /**
+   * Keeps the model open for one batch; call the returned function when the batch is done. A
+   * provider that swaps this model out closes it only after its last batch released it.
+   */
+  retain?(): () => void;
 }
 
 export interface ModelProvider {

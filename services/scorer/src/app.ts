@@ -7,20 +7,29 @@ import {
   type FraudDecision,
   type Transaction,
 } from '@fraud/contracts';
-import { RedisFeatureStore } from '@fraud/features';
+import path from 'node:path';
+import { FEATURE_NAMES, FEATURE_SET_FINGERPRINT, RedisFeatureStore } from '@fraud/features';
+import { LocalModelSource, type ModelSource } from '@fraud/model';
 import { TransactionalProducerPool, createKafka, ensureTopics } from '@fraud/kafka';
 import { ScorerMetrics, startOpsServer, type Logger, type OpsServer } from '@fraud/observability';
 import type { ModelProvider } from './active-model.ts';
 import { BatchProcessor } from './batch-processor.ts';
 import type { ScorerConfig } from './config.ts';
-import { loadModelProvider } from './model-provider.ts';
+import { ReloadingModelProvider } from './model-ops/reloading-model-provider.ts';
+import { DriftMetrics } from './model-ops/drift-metrics.ts';
+import { ShadowMetrics, type ChunkObserver } from './model-ops/shadow-metrics.ts';
 import { ScorerWorker } from './worker.ts';
+
+/** One observer that hands every chunk to each of `observers` in turn. */
+function allObservers(...observers: ChunkObserver[]): ChunkObserver {
+  return { onChunk: (chunk) => observers.forEach((observer) => observer.onChunk(chunk)) };
+}
 
 export interface ScorerApp {
   readonly worker: ScorerWorker;
   readonly metrics: ScorerMetrics;
   readonly ops: OpsServer;
-  readonly models: ModelProvider;
+  readonly models: ModelProvider & { poll?(): Promise<void> };
   /** Closes everything in order (worker, model watchers, Redis, HTTP); safe to call twice. */
   close(): Promise<void>;
 }
@@ -55,8 +64,24 @@ function createRedis(config: ScorerConfig['redis']): Redis | Cluster {
  * The composition root: builds every client from the config and wires the worker. Nothing here
  * is a module-level singleton, so tests build as many scorers as they like.
  */
-export async function createScorerApp(config: Readonly<ScorerConfig>, logger: Logger): Promise<ScorerApp> {
-  const models = await loadModelProvider(config.model, logger);
+export async function createScorerApp(
+  config: Readonly<ScorerConfig>,
+  logger: Logger,
+  /** Where models come from; the models directory of the config unless given (an S3 source, a test double). */
+  modelSource: ModelSource = new LocalModelSource(path.resolve(config.model.registryDir)),
+): Promise<ScorerApp> {
+  const metrics = new ScorerMetrics();
+  const models = await ReloadingModelProvider.start({
+    source: modelSource,
+    loadOptions: { expectedFeatureFingerprint: FEATURE_SET_FINGERPRINT, expectedFeatureNames: FEATURE_NAMES },
+    logger,
+    metrics,
+    pollIntervalMs: config.model.pollIntervalMs,
+    pinnedChampion: config.model.version,
+    shadowEnabled: config.model.shadowEnabled,
+    reasonCodesTopK: config.model.reasonCodesTopK,
+    warmRows: config.maxBatchSize,
+  });
   const kafka = createKafka(config.kafka, logger);
   if (config.createTopics) {
     const created = await ensureTopics(kafka, [
@@ -79,12 +104,7 @@ export async function createScorerApp(config: Readonly<ScorerConfig>, logger: Lo
   await redis.connect();
   const featureStore = new RedisFeatureStore({ redis, keyPrefix: config.redis.keyPrefix });
 
-  const metrics = new ScorerMetrics();
-  const champion = models.current();
-  metrics.modelInfo.set(
-    { model_version: champion.version, feature_set: champion.featureFingerprint, role: 'champion' },
-    1,
-  );
+  let lastShadowErrorAt = 0;
 
   const processor = new BatchProcessor({
     transactionSerde,
@@ -93,6 +113,16 @@ export async function createScorerApp(config: Readonly<ScorerConfig>, logger: Lo
     featureStore,
     models,
     maxFutureSkewMs: config.maxFutureSkewMs,
+    observer: allObservers(
+      new ShadowMetrics(metrics, config.model.agreementWindow),
+      new DriftMetrics(metrics),
+    ),
+    onShadowError: (error, challengerVersion) => {
+      // At most one log line a minute: a broken challenger must not flood the logs.
+      if (Date.now() - lastShadowErrorAt < 60_000) return;
+      lastShadowErrorAt = Date.now();
+      logger.warn({ err: error, challengerVersion }, 'challenger scoring failed; decisions go on without it');
+    },
   });
   const producers = new TransactionalProducerPool(kafka, {
     transactionalIdPrefix: config.transactionalIdPrefix,

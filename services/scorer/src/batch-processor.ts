@@ -10,7 +10,8 @@ import {
 import type { FeatureStore } from '@fraud/features';
 import { deadLetterMessage } from '@fraud/kafka';
 import { decide } from '@fraud/model';
-import type { ModelProvider } from './active-model.ts';
+import type { ActiveModel, ModelProvider } from './active-model.ts';
+import type { ChunkObserver } from './model-ops/shadow-metrics.ts';
 import type { KafkaMessage, Message } from 'kafkajs';
 
 export interface BatchProcessorOptions {
@@ -21,6 +22,10 @@ export interface BatchProcessorOptions {
   models: ModelProvider;
   maxFutureSkewMs: number;
   now?: () => number;
+  /** Model metrics (score histograms, challenger agreement); called once per processed chunk. */
+  observer?: ChunkObserver;
+  /** Called when the shadow challenger fails; the chunk goes on without challenger scores. */
+  onShadowError?: (error: unknown, challengerVersion: string) => void;
 }
 
 /** A scored transaction, for metrics and logs. */
@@ -46,7 +51,17 @@ export interface ProcessedChunk {
   scored: ScoredTransaction[];
   deadLettered: DeadLettered[];
   modelVersion: string;
-  stageMs: { decode: number; features: number; score: number; encode: number };
+  /** The shadow model scored beside the champion, when one ran. */
+  challengerVersion: string | undefined;
+  /** Per stage; `shadow` (challenger inference) and `explain` (TreeSHAP, inside encode) are extra. */
+  stageMs: {
+    decode: number;
+    features: number;
+    score: number;
+    encode: number;
+    shadow: number;
+    explain: number;
+  };
 }
 
 /**
@@ -68,8 +83,28 @@ export class BatchProcessor {
     partition: number,
     messages: readonly KafkaMessage[],
   ): Promise<ProcessedChunk> {
-    const { transactionSerde, decisionSerde, alertSerde, featureStore, models } = this.options;
+    const { models } = this.options;
+    // The models are read ONCE per chunk: a hot swap lands between chunks, never inside one.
     const model = models.current();
+    const challenger = models.challenger?.();
+    const releaseModel = model.retain?.();
+    const releaseChallenger = challenger?.retain?.();
+    try {
+      return await this.processWith(model, challenger, topic, partition, messages);
+    } finally {
+      releaseModel?.();
+      releaseChallenger?.();
+    }
+  }
+
+  private async processWith(
+    model: ActiveModel,
+    challenger: ActiveModel | undefined,
+    topic: string,
+    partition: number,
+    messages: readonly KafkaMessage[],
+  ): Promise<ProcessedChunk> {
+    const { transactionSerde, decisionSerde, alertSerde, featureStore } = this.options;
     let t = performance.now();
 
     await transactionSerde.prepare(messages.map((m) => m.value));
@@ -109,7 +144,22 @@ export class BatchProcessor {
     const scores = good.length > 0 ? await model.score(matrix) : new Float32Array(0);
     const score = performance.now() - t;
 
+    // Shadow scoring on the same matrix; it must never cost the champion its decision.
     t = performance.now();
+    let challengerScores: Float32Array | undefined;
+    if (challenger && good.length > 0) {
+      try {
+        challengerScores = await challenger.score(matrix);
+      } catch (error) {
+        this.options.onShadowError?.(error, challenger.version);
+      }
+    }
+    const shadow = performance.now() - t;
+    const shadowVersion = challengerScores ? challenger!.version : null;
+
+    t = performance.now();
+    let explain = 0;
+    let explained = 0;
     const scoredAt = this.now();
     const decisions: Message[] = [];
     const alerts: Message[] = [];
@@ -117,7 +167,14 @@ export class BatchProcessor {
     good.forEach(({ tx, message }, row) => {
       const probability = scores[row]!;
       const decision = decide(probability, model.thresholds);
-      const reasonCodes = decision !== 'ALLOW' && model.explain ? model.explain(matrix, row) : [];
+      let reasonCodes: FraudDecision['reasonCodes'] = [];
+      if (decision !== 'ALLOW' && model.explain) {
+        // Only flagged rows are explained: TreeSHAP costs far more than a score.
+        const started = performance.now();
+        reasonCodes = model.explain(matrix, row);
+        explain += performance.now() - started;
+        explained++;
+      }
       const record: FraudDecision = {
         transactionId: tx.transactionId,
         originAccountId: tx.originAccountId,
@@ -132,8 +189,8 @@ export class BatchProcessor {
         reasonCodes,
         eventTime: tx.eventTime,
         scoredAt,
-        challengerModelVersion: null,
-        challengerScore: null,
+        challengerModelVersion: shadowVersion,
+        challengerScore: challengerScores ? challengerScores[row]! : null,
       };
       decisions.push({ key: tx.transactionId, value: decisionSerde.encode(record) });
       if (decision !== 'ALLOW') {
@@ -148,7 +205,25 @@ export class BatchProcessor {
         appendTime: Number(message.timestamp),
       });
     });
-    const encode = performance.now() - t;
+    const encode = performance.now() - t - explain;
+    const stageMs = { decode, features, score, encode, shadow, explain };
+    if (good.length > 0) {
+      this.options.observer?.onChunk({
+        features: matrix,
+        champion: {
+          version: model.version,
+          thresholds: model.thresholds,
+          scores,
+          driftReference: model.driftReference,
+        },
+        challenger:
+          challengerScores && challenger
+            ? { version: challenger.version, thresholds: challenger.thresholds, scores: challengerScores }
+            : undefined,
+        explained,
+        stageMs,
+      });
+    }
 
     return {
       decisions,
@@ -157,7 +232,8 @@ export class BatchProcessor {
       scored,
       deadLettered,
       modelVersion: model.version,
-      stageMs: { decode, features, score, encode },
+      challengerVersion: shadowVersion ?? undefined,
+      stageMs,
     };
   }
 }

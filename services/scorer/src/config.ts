@@ -79,6 +79,10 @@ const envSchema = z.object({
   SCORER_RETRY_MAX_BACKOFF_MS: int(5_000, 10, 300_000),
   MODEL_REGISTRY_DIR: nonEmpty('models'),
   MODEL_VERSION: z.string().optional(),
+  MODEL_POLL_INTERVAL_MS: int(5_000, 0, 3_600_000),
+  MODEL_REASON_CODES_TOP_K: int(3, 0, 64),
+  MODEL_SHADOW_ENABLED: bool(true),
+  MODEL_AGREEMENT_WINDOW: int(10_000, 10, 10_000_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -100,7 +104,19 @@ export interface ScorerConfig {
   http: { host: string; port: number };
   shutdownGraceMs: number;
   retryMaxBackoffMs: number;
-  model: { registryDir: string; version?: string | undefined };
+  model: {
+    registryDir: string;
+    /** Pins the champion (no champion hot reload); unset = the registry's champion, followed live. */
+    version?: string | undefined;
+    /** How often the registry is re-read for a new champion or challenger; 0 = never (load once). */
+    pollIntervalMs: number;
+    /** Reason codes per flagged transaction (TreeSHAP); 0 = none. */
+    reasonCodesTopK: number;
+    /** Score the registry's challenger in shadow; false = ignore it (saves its inference cost). */
+    shadowEnabled: boolean;
+    /** Transactions in the rolling champion/challenger agreement window. */
+    agreementWindow: number;
+  };
   logLevel: string;
 }
 
@@ -192,7 +208,14 @@ export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     http: { host: e.SCORER_HTTP_HOST, port: e.SCORER_HTTP_PORT },
     shutdownGraceMs: e.SCORER_SHUTDOWN_GRACE_MS,
     retryMaxBackoffMs: e.SCORER_RETRY_MAX_BACKOFF_MS,
-    model: { registryDir: e.MODEL_REGISTRY_DIR, version: e.MODEL_VERSION },
+    model: {
+      registryDir: e.MODEL_REGISTRY_DIR,
+      version: e.MODEL_VERSION,
+      pollIntervalMs: e.MODEL_POLL_INTERVAL_MS,
+      reasonCodesTopK: e.MODEL_REASON_CODES_TOP_K,
+      shadowEnabled: e.MODEL_SHADOW_ENABLED,
+      agreementWindow: e.MODEL_AGREEMENT_WINDOW,
+    },
     logLevel: e.LOG_LEVEL,
   };
   return Object.freeze(config);

@@ -1,19 +1,54 @@
 import path from 'node:path';
+import type { ReasonCode } from '@fraud/contracts';
 import { FEATURE_NAMES, FEATURE_SET_FINGERPRINT, type FeatureMatrix } from '@fraud/features';
-import { LocalModelSource, OnnxScorer, type LoadedModel } from '@fraud/model';
+import {
+  LocalModelSource,
+  OnnxScorer,
+  TreeShapExplainer,
+  readDriftReference,
+  type DriftReference,
+  type LoadedModel,
+} from '@fraud/model';
 import type { Logger } from '@fraud/observability';
 import type { ActiveModel, ModelProvider } from './active-model.ts';
 import type { ScorerConfig } from './config.ts';
 
-/** An ONNX model directory as the scorer uses it. */
+export interface OnnxActiveModelOptions {
+  /**
+   * Reason codes per explained row; 0 = no explainer (model.json is not even read).
+   * @default 3
+   */
+  reasonCodesTopK?: number;
+}
+
+/**
+ * An ONNX model directory as the scorer uses it: ONNX for scores, TreeSHAP over the directory's
+ * XGBoost JSON for reason codes. Reference-counted so a hot swap never closes the session under a
+ * batch that still holds it.
+ */
 export class OnnxActiveModel implements ActiveModel {
+  private leases = 0;
+  private retired = false;
+  private closing: Promise<void> | undefined;
+
   private constructor(
     readonly loaded: LoadedModel,
     private readonly scorer: OnnxScorer,
+    private readonly explainer: TreeShapExplainer | undefined,
+    private readonly reasonCodesTopK: number,
+    readonly driftReference: DriftReference | undefined,
   ) {}
 
-  static async create(loaded: LoadedModel): Promise<OnnxActiveModel> {
-    return new OnnxActiveModel(loaded, await OnnxScorer.fromModel(loaded));
+  static async create(loaded: LoadedModel, options: OnnxActiveModelOptions = {}): Promise<OnnxActiveModel> {
+    const topK = options.reasonCodesTopK ?? 3;
+    const explainer = topK > 0 ? await TreeShapExplainer.load(loaded.xgboostJsonPath) : undefined;
+    if (explainer && explainer.featureCount !== loaded.manifest.feature_names.length) {
+      throw new Error(
+        `${loaded.xgboostJsonPath}: ${explainer.featureCount} features, the manifest lists ${loaded.manifest.feature_names.length}`,
+      );
+    }
+    const driftReference = await readDriftReference(loaded.directory, loaded.manifest.feature_names);
+    return new OnnxActiveModel(loaded, await OnnxScorer.fromModel(loaded), explainer, topK, driftReference);
   }
 
   get version(): string {
@@ -32,15 +67,65 @@ export class OnnxActiveModel implements ActiveModel {
     return this.scorer.scoreBatch(matrix);
   }
 
+  /**
+   * Top-k features by TreeSHAP contribution toward fraud (largest first); contributions are in
+   * margin (log-odds) units, value null = the feature was missing.
+   */
+  explain(matrix: FeatureMatrix, row: number): ReasonCode[] {
+    if (!this.explainer) return [];
+    const names = this.loaded.manifest.feature_names;
+    const values = matrix.data.subarray(row * matrix.cols, (row + 1) * matrix.cols);
+    return this.explainer.topContributions(values, this.reasonCodesTopK).map((c) => ({
+      feature: names[c.index]!,
+      value: Number.isNaN(c.value) ? null : c.value,
+      contribution: c.contribution,
+    }));
+  }
+
+  /**
+   * Runs a batch of `rows` all-missing rows through the session (and explains one) so the first
+   * real batch after a swap does not pay for onnxruntime's lazy allocations.
+   */
+  async warm(rows = 512): Promise<void> {
+    const cols = this.loaded.manifest.feature_names.length;
+    const matrix = { data: new Float32Array(rows * cols).fill(Number.NaN), rows, cols };
+    await this.score(matrix);
+    this.explain(matrix, 0);
+  }
+
+  retain(): () => void {
+    if (this.closing) throw new Error(`model ${this.version} is closed`);
+    this.leases++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.leases--;
+      if (this.retired && this.leases === 0) void this.close();
+    };
+  }
+
+  /** Closes the model once no batch holds it any more. */
+  retire(): void {
+    this.retired = true;
+    if (this.leases === 0) void this.close();
+  }
+
+  get inUse(): number {
+    return this.leases;
+  }
+
   close(): Promise<void> {
-    return this.scorer.close();
+    this.closing ??= this.scorer.close();
+    return this.closing;
   }
 }
 
 /**
  * Serves one model for the life of the process: MODEL_VERSION when set, else the registry's
  * champion. A model trained on other feature code is refused at start (the loader compares the
- * feature-set fingerprint). Hot reload replaces this provider with one that watches the registry.
+ * feature-set fingerprint). The scorer uses model-ops' ReloadingModelProvider instead, which
+ * watches the registry; this one stays for tools and tests that want a fixed model.
  */
 export class StaticModelProvider implements ModelProvider {
   constructor(private readonly model: OnnxActiveModel) {}
@@ -55,7 +140,7 @@ export class StaticModelProvider implements ModelProvider {
 }
 
 export async function loadModelProvider(
-  config: ScorerConfig['model'],
+  config: Pick<ScorerConfig['model'], 'registryDir' | 'version'> & { reasonCodesTopK?: number },
   logger: Logger,
 ): Promise<ModelProvider> {
   const source = new LocalModelSource(path.resolve(config.registryDir));
@@ -65,5 +150,7 @@ export async function loadModelProvider(
     expectedFeatureNames: FEATURE_NAMES,
   });
   logger.info({ modelVersion: version, source: source.description }, 'model loaded');
-  return new StaticModelProvider(await OnnxActiveModel.create(loaded));
+  return new StaticModelProvider(
+    await OnnxActiveModel.create(loaded, { reasonCodesTopK: config.reasonCodesTopK }),
+  );
 }

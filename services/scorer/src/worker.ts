@@ -41,13 +41,7 @@ function isRetriableKafkaError(error: unknown): boolean {
 function failedDependency(error: unknown): 'redis' | 'registry' | 'kafka' | undefined {
   if (error instanceof FeatureStoreUnavailableError) return 'redis';
   if (error instanceof RegistryUnavailableError) return 'registry';
-  if (
-    error instanceof KafkaJSError &&
-    error.name !== 'KafkaJSNonRetriableError' &&
-    !/fenced/i.test(error.message)
-  ) {
-    return 'kafka';
-  }
+  if (isRetriableKafkaError(error)) return 'kafka';
   return undefined;
 }
 
@@ -139,18 +133,18 @@ export class ScorerWorker {
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const { batch } = payload;
     const { metrics, topics } = this.options;
     metrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
     for (const chunk of chunksOf(batch.messages, this.options.maxBatchSize)) {
-      if (!isRunning() || isStale()) return; // rebalanced or stopping: the rest is redelivered
+      if (!payload.isRunning() || payload.isStale()) return; // rebalanced or stopping: the rest is redelivered
       const processed = await this.withDependencyRetry(payload, () =>
         this.processAndCommit(batch.topic, batch.partition, chunk),
       );
       if (processed === undefined) return;
-      resolveOffset(chunk[chunk.length - 1]!.offset);
+      payload.resolveOffset(chunk[chunk.length - 1]!.offset);
       this.record(processed, chunk);
-      await heartbeat();
+      await payload.heartbeat();
     }
     metrics.consumerLag.set(
       { topic: topics.transactions, partition: String(batch.partition) },

@@ -2,7 +2,12 @@ import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FeatureFingerprintMismatchError, readManifest, readModelRegistry } from '@fraud/model';
+import {
+  FeatureFingerprintMismatchError,
+  readDriftReference,
+  readManifest,
+  readModelRegistry,
+} from '@fraud/model';
 import { PAYSIM_HEADER } from '@fraud/paysim';
 import { runBacktest } from './backtest.ts';
 import { ParityError } from './errors.ts';
@@ -31,6 +36,7 @@ describe('train pipeline (Python step included)', () => {
   it('writes a complete, valid model directory whose ONNX matches XGBoost within 1e-5', async () => {
     expect((await readdir(first.modelDir)).sort()).toEqual(
       [
+        'drift-reference.json',
         'manifest.json',
         'model.json',
         'model.onnx',
@@ -40,6 +46,9 @@ describe('train pipeline (Python step included)', () => {
       ].sort(),
     );
     const manifest = await readManifest(first.modelDir);
+    const drift = await readDriftReference(first.modelDir, manifest.feature_names);
+    expect(drift?.features.map((f) => f.name)).toEqual(manifest.feature_names);
+    expect(drift?.score.proportions.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     expect(manifest.parity.max_abs_diff).toBeLessThanOrEqual(1e-5);
     expect(manifest.parity.rows).toBe(manifest.training_data.splits.test.rows);
     expect(manifest.feature_set_fingerprint).toBe(FEATURE_SET_FINGERPRINT);

@@ -47,7 +47,7 @@ export async function scorerTestContext(name: string, partitions = 3): Promise<S
     alerts: `${base}.alerts`,
     dlq: `${base}.dlq`,
   };
-  await createTopics(kafka, Object.values(topics), partitions);
+  await createTopics(kafka, [topics.transactions, topics.decisions, topics.alerts, topics.dlq], partitions);
   const registry = new SchemaRegistry({ host: settings.schemaRegistryUrl });
   const transactionSerde = new ContractSerde<Transaction>(registry, 'transaction');
   await transactionSerde.registerWriter(valueSubject(topics.transactions));

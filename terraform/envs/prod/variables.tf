@@ -1,0 +1,66 @@
+variable "region" {
+  description = "AWS region."
+  type        = string
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must look like us-east-1."
+  }
+}
+
+variable "scorer_image_tag" {
+  description = "Tag of the scorer image in this environment's ECR repository (immutable, e.g. a git SHA)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,128}$", var.scorer_image_tag)) && var.scorer_image_tag != "latest"
+    error_message = "scorer_image_tag must be a concrete tag (not latest)."
+  }
+}
+
+variable "registry_image_tag" {
+  description = "Tag of the Apicurio Registry 3.x image with aws-msk-iam-auth on its class path, in this environment's fraud-registry repository (see terraform/README.md)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,128}$", var.registry_image_tag)) && var.registry_image_tag != "latest"
+    error_message = "registry_image_tag must be a concrete tag (not latest)."
+  }
+}
+
+variable "registry_certificate_arn" {
+  description = "ACM certificate for the registry's internal HTTPS listener; null serves HTTP inside the VPC."
+  type        = string
+  default     = null
+}
+
+variable "registry_hostname" {
+  description = "Private DNS name of the registry matching the certificate; null uses the load balancer's name."
+  type        = string
+  default     = null
+}
+
+variable "collector_version" {
+  description = "AWS Distro for OpenTelemetry collector version, pulled through the ECR cache of public.ecr.aws."
+  type        = string
+  default     = "v0.43.3"
+}
+
+variable "aws_cli_version" {
+  description = "AWS CLI image version of the model-sync sidecar, pulled through the ECR cache of public.ecr.aws."
+  type        = string
+  default     = "2.27.26"
+}
+
+variable "model_bucket_name" {
+  description = "Name of the model bucket; null derives a unique one from the account id."
+  type        = string
+  default     = null
+}
+
+variable "alarm_emails" {
+  description = "Addresses that receive the alarms."
+  type        = list(string)
+  default     = []
+}

@@ -1,0 +1,77 @@
+resource "aws_appautoscaling_target" "scorer" {
+  service_namespace  = "ecs"
+  scalable_dimension = "ecs:service:DesiredCount"
+  resource_id        = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.scorer.name}"
+  min_capacity       = var.min_tasks
+  max_capacity       = var.max_tasks
+  tags               = var.tags
+}
+
+# CPU is the steady-state signal, and the only one that scales in.
+resource "aws_appautoscaling_policy" "cpu" {
+  name               = "${var.name}-scorer-cpu"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.scorer.service_namespace
+  scalable_dimension = aws_appautoscaling_target.scorer.scalable_dimension
+  resource_id        = aws_appautoscaling_target.scorer.resource_id
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.cpu_target_percent
+    scale_out_cooldown = 60
+    # Scale-in rebalances the consumer group; waiting avoids flapping right after a burst.
+    scale_in_cooldown = 300
+
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+
+# Lag catches what CPU misses: a backlog while tasks wait on Redis or Kafka. Scale out only;
+# the CPU policy brings the count back down.
+resource "aws_appautoscaling_policy" "lag" {
+  name               = "${var.name}-scorer-lag"
+  policy_type        = "StepScaling"
+  service_namespace  = aws_appautoscaling_target.scorer.service_namespace
+  scalable_dimension = aws_appautoscaling_target.scorer.scalable_dimension
+  resource_id        = aws_appautoscaling_target.scorer.resource_id
+
+  step_scaling_policy_configuration {
+    adjustment_type         = "ChangeInCapacity"
+    cooldown                = 120
+    metric_aggregation_type = "Maximum"
+
+    step_adjustment {
+      metric_interval_lower_bound = 0
+      metric_interval_upper_bound = 2 * var.scale_out_lag_records
+      scaling_adjustment          = 1
+    }
+
+    step_adjustment {
+      metric_interval_lower_bound = 2 * var.scale_out_lag_records
+      scaling_adjustment          = 3
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "lag_scale_out" {
+  alarm_name          = "${var.name}-scorer-lag-scale-out"
+  alarm_description   = "Scales the scorer out while the consumer lag exceeds ${var.scale_out_lag_records} records."
+  namespace           = "AWS/Kafka"
+  metric_name         = "SumOffsetLag"
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 3
+  threshold           = var.scale_out_lag_records
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_appautoscaling_policy.lag.arn]
+
+  dimensions = {
+    "Cluster Name"   = var.kafka.cluster_name
+    "Consumer Group" = var.kafka.consumer_group
+    "Topic"          = var.kafka.input_topic
+  }
+
+  tags = var.tags
+}

@@ -1,0 +1,628 @@
+// Structural checks of the Terraform code: the security and scaling properties that matter for the
+// fraud scorer, read from the HCL itself because `terraform validate/plan` cannot run offline (no
+// provider downloads). Each check is a function that throws, so the last block can prove the
+// checks reject insecure variants instead of passing vacuously.
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Obj = { [key: string]: Json };
+
+interface Hcl2Json {
+  parse(fileName: string, contents: string): Promise<Record<string, unknown>>;
+}
+// Loaded without its type declarations: they reference the DOM lib, which would then leak into the
+// whole repository's strict type-check.
+const hcl2json = createRequire(import.meta.url)('@cdktf/hcl2json') as Hcl2Json;
+
+const TERRAFORM_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The merged top-level blocks of every .tf file of one module directory. */
+interface TfModule {
+  dir: string;
+  resource: Obj;
+  data: Obj;
+  variable: Obj;
+  output: Obj;
+  module: Obj;
+  locals: Obj;
+}
+
+function isObj(value: Json | undefined): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function obj(value: Json | undefined, what: string): Obj {
+  if (!isObj(value)) throw new Error(`${what}: expected an object, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function arr(value: Json | undefined, what: string): Json[] {
+  if (!Array.isArray(value)) throw new Error(`${what}: expected a list, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function str(value: Json | undefined, what: string): string {
+  if (typeof value !== 'string') throw new Error(`${what}: expected a string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Any value as text, for messages and pattern checks. */
+function show(value: Json | undefined): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
+}
+
+/** A block that appears once (hcl2json renders every block as a list). */
+function single(value: Json | undefined, what: string): Obj {
+  const list = arr(value, what);
+  if (list.length !== 1) throw new Error(`${what}: expected one block, got ${list.length}`);
+  return obj(list[0], what);
+}
+
+function mergeInto(target: Obj, source: Obj): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (isObj(existing) && isObj(value)) mergeInto(existing, value);
+    else if (Array.isArray(existing) && Array.isArray(value)) existing.push(...value);
+    else target[key] = value;
+  }
+}
+
+async function loadModule(relativeDir: string): Promise<TfModule> {
+  const dir = path.join(TERRAFORM_DIR, relativeDir);
+  const merged: Obj = {};
+  const files = readdirSync(dir).filter((f) => f.endsWith('.tf'));
+  if (files.length === 0) throw new Error(`no .tf files in ${dir}`);
+  for (const file of files) {
+    const parsed = (await hcl2json.parse(file, readFileSync(path.join(dir, file), 'utf8'))) as Obj;
+    mergeInto(merged, parsed);
+  }
+  return parseModule(relativeDir, merged);
+}
+
+function parseModule(dir: string, merged: Obj): TfModule {
+  const locals: Obj = {};
+  for (const block of (merged.locals as Json[] | undefined) ?? [])
+    Object.assign(locals, obj(block, `${dir} locals`));
+  const part = (key: string): Obj => (isObj(merged[key]) ? merged[key] : {});
+  return {
+    dir,
+    resource: part('resource'),
+    data: part('data'),
+    variable: part('variable'),
+    output: part('output'),
+    module: part('module'),
+    locals,
+  };
+}
+
+async function parseSnippet(dir: string, hcl: string): Promise<TfModule> {
+  return parseModule(dir, (await hcl2json.parse('snippet.tf', hcl)) as Obj);
+}
+
+function resource(mod: TfModule, type: string, name: string): Obj {
+  return single(
+    obj(mod.resource[type], `${mod.dir}: resource type ${type}`)[name],
+    `${mod.dir}: ${type}.${name}`,
+  );
+}
+
+function dataSource(mod: TfModule, type: string, name: string): Obj {
+  return single(
+    obj(mod.data[type], `${mod.dir}: data type ${type}`)[name],
+    `${mod.dir}: data.${type}.${name}`,
+  );
+}
+
+function variable(mod: TfModule, name: string): Obj {
+  return single(mod.variable[name], `${mod.dir}: variable ${name}`);
+}
+
+function moduleCall(mod: TfModule, name: string): Obj {
+  return single(mod.module[name], `${mod.dir}: module ${name}`);
+}
+
+function validations(mod: TfModule, name: string): string[] {
+  return arr(variable(mod, name).validation, `${mod.dir}: validation of ${name}`).map((v) =>
+    str(obj(v, 'validation').condition, `${mod.dir}: condition of ${name}`),
+  );
+}
+
+/** Replaces `${local.x}` in a string by the local's value when that value is a literal. */
+function resolveLocals(mod: TfModule, text: string): string {
+  return text.replace(/\$\{local\.([a-z_]+)\}/g, (whole, name: string) => {
+    const value = mod.locals[name];
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : whole;
+  });
+}
+
+function expectTrue(value: Json | undefined, what: string): void {
+  if (value !== true) throw new Error(`${what}: expected true, got ${JSON.stringify(value)}`);
+}
+
+function expectEqual(actual: Json | undefined, expected: Json, what: string): void {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  }
+}
+
+// ---- the checks ----
+
+function checkMsk(msk: TfModule): void {
+  const cluster = resource(msk, 'aws_msk_cluster', 'this');
+  const auth = single(cluster.client_authentication, 'client_authentication');
+  expectTrue(single(auth.sasl, 'sasl').iam, 'MSK SASL/IAM');
+  expectEqual(auth.unauthenticated, false, 'MSK unauthenticated access');
+  const encryption = single(cluster.encryption_info, 'encryption_info');
+  const inTransit = single(encryption.encryption_in_transit, 'encryption_in_transit');
+  expectEqual(inTransit.client_broker, 'TLS', 'MSK client_broker');
+  expectTrue(inTransit.in_cluster, 'MSK in-cluster encryption');
+  expectEqual(encryption.encryption_at_rest_kms_key_arn, '${module.key.key_arn}', 'MSK at-rest key');
+  expectEqual(cluster.number_of_broker_nodes, '${var.broker_count}', 'MSK broker count');
+  expectEqual(variable(msk, 'broker_count').default, 3, 'broker_count default');
+  if (!validations(msk, 'broker_count').includes('${var.broker_count == 3}'))
+    throw new Error('broker_count must be validated to 3');
+  const logs = single(
+    single(single(cluster.logging_info, 'logging_info').broker_logs, 'broker_logs').cloudwatch_logs,
+    'cloudwatch_logs',
+  );
+  expectTrue(logs.enabled, 'MSK broker logs');
+}
+
+function checkRedis(redis: TfModule): void {
+  const group = resource(redis, 'aws_elasticache_replication_group', 'this');
+  expectTrue(group.transit_encryption_enabled, 'Redis TLS');
+  expectEqual(group.transit_encryption_mode, 'required', 'Redis TLS mode');
+  expectTrue(group.at_rest_encryption_enabled, 'Redis at-rest encryption');
+  expectEqual(group.kms_key_id, '${module.key.key_arn}', 'Redis at-rest key');
+  expectTrue(group.automatic_failover_enabled, 'Redis automatic failover');
+  expectTrue(group.multi_az_enabled, 'Redis Multi-AZ');
+  expectEqual(group.cluster_mode, 'enabled', 'Redis cluster mode');
+  expectEqual(group.auth_token, '${random_password.auth_token.result}', 'Redis auth token');
+  const secretValue = resource(redis, 'aws_secretsmanager_secret_version', 'auth_token');
+  expectEqual(
+    secretValue.secret_string,
+    '${random_password.auth_token.result}',
+    'auth token stored in Secrets Manager',
+  );
+  expectEqual(
+    resource(redis, 'aws_secretsmanager_secret', 'auth_token').kms_key_id,
+    '${module.key.key_arn}',
+    'secret key',
+  );
+}
+
+function checkScorerTask(scorer: TfModule): void {
+  const containers = ['scorer_container', 'model_sync_container', 'collector_container'].map((name) =>
+    obj(scorer.locals[name], name),
+  );
+  for (const container of containers) {
+    const name = str(container.name, 'container name');
+    expectTrue(container.readonlyRootFilesystem, `${name} read-only root filesystem`);
+    expectEqual(
+      obj(container.logConfiguration, `${name} logConfiguration`).logDriver,
+      'awslogs',
+      `${name} log driver`,
+    );
+    const user = str(container.user, `${name} user`);
+    const root = user === '' || user === 'root' || /^0(:|$)/.test(user);
+    // The one documented exception: the model-sync sidecar writes a root-owned task volume, so it
+    // runs as uid 0 but without any capability and must not be essential.
+    if (root && name !== 'model-sync') throw new Error(`${name} runs as root (user ${user})`);
+    if (root) {
+      const drop = obj(
+        obj(container.linuxParameters, `${name} linuxParameters`).capabilities,
+        'capabilities',
+      ).drop;
+      expectEqual(drop, ['ALL'], `${name} dropped capabilities`);
+      expectEqual(container.essential, false, `${name} essential`);
+    }
+  }
+  const main = containers[0] as Obj;
+  expectEqual(main.user, '1000:1000', 'scorer user');
+  const mounts = arr(main.mountPoints, 'scorer mountPoints').map((m) => obj(m, 'mount point'));
+  const models = mounts.find((m) => m.sourceVolume === 'models');
+  expectEqual(models?.readOnly ?? null, true, 'scorer mounts the models read-only');
+  const command = arr(obj(main.healthCheck, 'healthCheck').command, 'healthCheck.command').map((c) =>
+    resolveLocals(scorer, str(c, 'health check argument')),
+  );
+  expectEqual(command[0] ?? null, 'CMD', 'health check form');
+  if (!command.some((c) => c.includes('http://127.0.0.1:9464/healthz')))
+    throw new Error(`health check must probe http://127.0.0.1:9464/healthz: ${command.join(' ')}`);
+  // Secrets reach the container through `secrets` (resolved by ECS), never through `environment`.
+  expectEqual(
+    main.secrets,
+    '${[for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }]}',
+    'container secrets',
+  );
+  const envGuard = validations(scorer, 'environment');
+  if (!envGuard.some((c) => c.includes('password|secret|token')))
+    throw new Error('environment must be validated against secret-looking names');
+  const fixedEnv = scorer.locals.environment;
+  if (typeof fixedEnv !== 'string' || /password|secret|token/i.test(fixedEnv))
+    throw new Error(`the fixed environment names a secret: ${show(fixedEnv)}`);
+
+  const definition = resource(scorer, 'aws_ecs_task_definition', 'scorer');
+  expectEqual(
+    definition.container_definitions,
+    '${jsonencode([local.scorer_container, local.model_sync_container, local.collector_container])}',
+    'container definitions',
+  );
+  expectEqual(definition.requires_compatibilities, ['FARGATE'], 'launch type');
+
+  const service = resource(scorer, 'aws_ecs_service', 'scorer');
+  const breaker = single(service.deployment_circuit_breaker, 'deployment_circuit_breaker');
+  expectTrue(breaker.enable, 'circuit breaker');
+  expectTrue(breaker.rollback, 'circuit breaker rollback');
+  expectEqual(
+    single(service.network_configuration, 'network_configuration').assign_public_ip,
+    false,
+    'public IP',
+  );
+
+  const cluster = resource(scorer, 'aws_ecs_cluster', 'this');
+  expectEqual(
+    single(cluster.setting, 'cluster setting'),
+    { name: 'containerInsights', value: 'enabled' },
+    'container insights',
+  );
+}
+
+function checkScorerScaling(scorer: TfModule): void {
+  const target = resource(scorer, 'aws_appautoscaling_target', 'scorer');
+  expectEqual(target.min_capacity, '${var.min_tasks}', 'autoscaling min');
+  expectEqual(target.max_capacity, '${var.max_tasks}', 'autoscaling max');
+  if (!validations(scorer, 'max_tasks').some((c) => c.includes('var.max_tasks <= var.partition_count'))) {
+    throw new Error('max_tasks must be validated against partition_count');
+  }
+  if (!validations(scorer, 'min_tasks').some((c) => c.includes('var.min_tasks <= var.max_tasks'))) {
+    throw new Error('min_tasks must be validated against max_tasks');
+  }
+  const cpu = single(
+    resource(scorer, 'aws_appautoscaling_policy', 'cpu').target_tracking_scaling_policy_configuration,
+    'cpu policy',
+  );
+  expectEqual(
+    single(cpu.predefined_metric_specification, 'cpu metric').predefined_metric_type,
+    'ECSServiceAverageCPUUtilization',
+    'CPU target tracking',
+  );
+  const lagAlarm = resource(scorer, 'aws_cloudwatch_metric_alarm', 'lag_scale_out');
+  expectEqual(lagAlarm.namespace, 'AWS/Kafka', 'lag metric namespace');
+  expectEqual(lagAlarm.metric_name, 'SumOffsetLag', 'lag metric');
+  expectEqual(lagAlarm.alarm_actions, ['${aws_appautoscaling_policy.lag.arn}'], 'lag alarm scales out');
+  expectEqual(resource(scorer, 'aws_appautoscaling_policy', 'lag').policy_type, 'StepScaling', 'lag policy');
+}
+
+/** min_tasks <= max_tasks <= partitions of the input topic, with the environment's literal values. */
+function checkEnvScaling(env: TfModule, msk: TfModule): { min: number; max: number; partitions: number } {
+  const call = moduleCall(env, 'scorer');
+  const topics = obj(variable(msk, 'topics').default, 'msk topics default');
+  const input = str(env.locals.input_topic, `${env.dir}: local.input_topic`);
+  if (moduleCall(env, 'msk').topics !== undefined)
+    throw new Error('an environment overriding topics must be checked here too');
+  expectEqual(
+    call.partition_count,
+    '${module.msk.topics[local.input_topic].partitions}',
+    'partition_count source',
+  );
+  const partitions = Number(obj(topics[input], `topic ${input}`).partitions);
+  const min = Number(call.min_tasks);
+  const max = Number(call.max_tasks);
+  if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 1 && min <= max && max <= partitions)) {
+    throw new Error(
+      `${env.dir}: need 1 <= min_tasks (${min}) <= max_tasks (${max}) <= partitions (${partitions})`,
+    );
+  }
+  return { min, max, partitions };
+}
+
+function checkEnvSecrets(env: TfModule, redis: TfModule): void {
+  const call = moduleCall(env, 'scorer');
+  expectEqual(
+    call.secrets,
+    { REDIS_PASSWORD: '${module.redis.auth_token_secret_arn}' },
+    `${env.dir} scorer secrets`,
+  );
+  if (/auth_token|password|secret/i.test(show(call.environment)))
+    throw new Error(`${env.dir}: scorer environment references a secret`);
+  const redisEnv = obj(
+    single(redis.output.scorer_environment, 'redis scorer_environment output').value,
+    'redis scorer_environment',
+  );
+  expectEqual(Object.keys(redisEnv).sort(), ['REDIS_CLUSTER', 'REDIS_URL'], 'Redis plain settings');
+  if (/random_password|auth_token/.test(JSON.stringify(redisEnv)))
+    throw new Error('Redis URL embeds the auth token');
+}
+
+function checkModelBucket(artifacts: TfModule): void {
+  const block = resource(artifacts, 'aws_s3_bucket_public_access_block', 'models');
+  for (const key of [
+    'block_public_acls',
+    'block_public_policy',
+    'ignore_public_acls',
+    'restrict_public_buckets',
+  ]) {
+    expectTrue(block[key], `public access block ${key}`);
+  }
+  expectEqual(
+    single(resource(artifacts, 'aws_s3_bucket_versioning', 'models').versioning_configuration, 'versioning')
+      .status,
+    'Enabled',
+    'versioning',
+  );
+  const sse = single(
+    single(
+      resource(artifacts, 'aws_s3_bucket_server_side_encryption_configuration', 'models').rule,
+      'sse rule',
+    ).apply_server_side_encryption_by_default,
+    'sse default',
+  );
+  expectEqual(sse.sse_algorithm, 'aws:kms', 'bucket encryption');
+  expectEqual(sse.kms_master_key_id, '${module.key.key_arn}', 'bucket key');
+  const statements = arr(
+    dataSource(artifacts, 'aws_iam_policy_document', 'models_bucket').statement,
+    'bucket policy',
+  );
+  const tlsOnly = statements
+    .map((s) => obj(s, 'statement'))
+    .find((s) => s.effect === 'Deny' && JSON.stringify(s.condition).includes('aws:SecureTransport'));
+  if (!tlsOnly) throw new Error('bucket policy must deny requests without TLS');
+}
+
+function checkRepository(artifacts: TfModule): void {
+  const repo = resource(artifacts, 'aws_ecr_repository', 'this');
+  expectEqual(repo.image_tag_mutability, 'IMMUTABLE', 'ECR tags');
+  expectTrue(single(repo.image_scanning_configuration, 'scanning').scan_on_push, 'ECR scan on push');
+  expectEqual(
+    single(repo.encryption_configuration, 'ECR encryption').encryption_type,
+    'KMS',
+    'ECR encryption',
+  );
+}
+
+const SCORER_KAFKA_ACTIONS = [
+  'kafka-cluster:AlterGroup',
+  'kafka-cluster:AlterTransactionalId',
+  'kafka-cluster:Connect',
+  'kafka-cluster:DescribeGroup',
+  'kafka-cluster:DescribeTopic',
+  'kafka-cluster:DescribeTransactionalId',
+  'kafka-cluster:ReadData',
+  'kafka-cluster:WriteData',
+  'kafka-cluster:WriteDataIdempotently',
+];
+
+/** Returns the kafka-cluster statements after checking them. */
+function checkTaskRole(scorer: TfModule): Obj[] {
+  const statements = arr(dataSource(scorer, 'aws_iam_policy_document', 'task').statement, 'task policy').map(
+    (s) => obj(s, 'statement'),
+  );
+  const actionsOf = (s: Obj): string[] => arr(s.actions, `actions of ${show(s.sid)}`).map(String);
+  // A list-valued expression (e.g. a local built with for) is inspected as one string.
+  const resourcesOf = (s: Obj): string[] =>
+    typeof s.resources === 'string'
+      ? [s.resources]
+      : arr(s.resources, `resources of ${show(s.sid)}`).map(String);
+  for (const s of statements) {
+    if (s.effect !== undefined && s.effect !== 'Allow') continue;
+    for (const action of actionsOf(s))
+      if (action.includes('*')) throw new Error(`task role: wildcard action ${action}`);
+    for (const res of resourcesOf(s))
+      if (res === '*') throw new Error(`task role: statement ${show(s.sid)} allows every resource`);
+  }
+  const kafka = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kafka-cluster:')));
+  const granted = [...new Set(kafka.flatMap(actionsOf))].sort();
+  expectEqual(granted, SCORER_KAFKA_ACTIONS, 'scorer kafka-cluster actions');
+  for (const s of kafka) {
+    for (const res of resourcesOf(s)) {
+      const resolved = resolveLocals(scorer, res);
+      // Only the transactional ids are a prefix match: every task needs its own stable id.
+      const allowedWildcard =
+        resolved === '${var.kafka.transactional_id_arn_prefix}/${var.kafka.transactional_id_prefix}-*';
+      if (resolved.includes('*') && !allowedWildcard)
+        throw new Error(`task role: wildcard kafka resource ${resolved}`);
+    }
+  }
+  const bySid = (sid: string): Obj => {
+    const found = kafka.find((s) => s.sid === sid);
+    if (!found) throw new Error(`task role: no statement ${sid}`);
+    return found;
+  };
+  expectEqual(
+    resourcesOf(bySid('ConsumeTransactions')).map((r) => resolveLocals(scorer, r)),
+    ['${var.kafka.topic_arn_prefix}/${var.kafka.input_topic}'],
+    'consumed topic',
+  );
+  expectEqual(
+    actionsOf(bySid('ConsumeTransactions')).sort(),
+    ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+    'consume actions',
+  );
+  expectEqual(
+    actionsOf(bySid('ProduceDecisionsAlertsDeadLetters')).sort(),
+    ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+    'produce actions',
+  );
+  expectEqual(
+    actionsOf(bySid('OwnConsumerGroup')).sort(),
+    ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup'],
+    'group actions',
+  );
+  expectEqual(
+    actionsOf(bySid('OwnTransactionalIds')).sort(),
+    ['kafka-cluster:AlterTransactionalId', 'kafka-cluster:DescribeTransactionalId'],
+    'transactional id actions',
+  );
+  return kafka;
+}
+
+// ---- the tests ----
+
+const mods = new Map<string, TfModule>();
+function mod(dir: string): TfModule {
+  const found = mods.get(dir);
+  if (!found) throw new Error(`module ${dir} not loaded`);
+  return found;
+}
+
+beforeAll(async () => {
+  for (const dir of [
+    'modules/msk',
+    'modules/redis',
+    'modules/ecs-scorer',
+    'modules/artifacts',
+    'modules/network',
+    'envs/prod',
+    'envs/dev',
+  ]) {
+    mods.set(dir, await loadModule(dir));
+  }
+});
+
+describe('terraform: MSK', () => {
+  it('uses SASL/IAM, TLS to clients and between brokers, a customer key at rest and three brokers', () => {
+    expect(() => checkMsk(mod('modules/msk'))).not.toThrow();
+  });
+
+  it('configures topics on purpose, replicated 3 with min ISR 2, on Kafka 3.9', () => {
+    const msk = mod('modules/msk');
+    const properties = str(msk.locals.server_properties, 'server_properties');
+    for (const line of [
+      'auto.create.topics.enable=false',
+      'min.insync.replicas=2',
+      'default.replication.factor=3',
+    ]) {
+      expect(properties.split('\n').map((l) => l.trim())).toContain(line);
+    }
+    expect(str(variable(msk, 'kafka_version').default, 'kafka_version')).toMatch(/^3\.9\./);
+    const topics = obj(variable(msk, 'topics').default, 'topics');
+    expect(Object.keys(topics).sort()).toEqual([
+      'fraud.decisions',
+      'fraud.labels',
+      'fraud_alerts',
+      'payments.transactions',
+      'payments.transactions.dlq',
+    ]);
+    expect(obj(topics['payments.transactions'], 'input topic').partitions).toBe(12);
+  });
+
+  it('exports the scorer settings for MSK IAM', () => {
+    const value = obj(
+      single(mod('modules/msk').output.scorer_environment, 'output').value,
+      'scorer_environment',
+    );
+    expect(value).toEqual({
+      KAFKA_BROKERS: '${aws_msk_cluster.this.bootstrap_brokers_sasl_iam}',
+      KAFKA_SSL: 'true',
+      KAFKA_SASL_MECHANISM: 'aws-msk-iam',
+    });
+  });
+});
+
+describe('terraform: Redis', () => {
+  it('encrypts in transit and at rest, authenticates with a generated token kept in Secrets Manager, fails over across zones', () => {
+    expect(() => checkRedis(mod('modules/redis'))).not.toThrow();
+  });
+});
+
+describe('terraform: scorer on ECS', () => {
+  it('runs non-root on a read-only root filesystem with a health check and awslogs', () => {
+    expect(() => checkScorerTask(mod('modules/ecs-scorer'))).not.toThrow();
+  });
+
+  it('scales on CPU and consumer lag between validated bounds', () => {
+    expect(() => checkScorerScaling(mod('modules/ecs-scorer'))).not.toThrow();
+  });
+
+  it.each(['envs/prod', 'envs/dev'])(
+    '%s keeps min_tasks <= max_tasks <= partitions and passes the Redis token as a secret',
+    (dir) => {
+      const bounds = checkEnvScaling(mod(dir), mod('modules/msk'));
+      expect(bounds.partitions).toBe(12);
+      expect(bounds.max).toBeLessThanOrEqual(12);
+      expect(() => checkEnvSecrets(mod(dir), mod('modules/redis'))).not.toThrow();
+    },
+  );
+
+  it('gives the task role only its topics, group and transactional ids on MSK', () => {
+    const kafka = checkTaskRole(mod('modules/ecs-scorer'));
+    expect(kafka.length).toBe(5);
+  });
+});
+
+describe('terraform: artifacts and network', () => {
+  it('keeps the model bucket private, versioned, KMS-encrypted and TLS-only', () => {
+    expect(() => checkModelBucket(mod('modules/artifacts'))).not.toThrow();
+  });
+
+  it('scans images on push with immutable tags and a KMS key', () => {
+    expect(() => checkRepository(mod('modules/artifacts'))).not.toThrow();
+  });
+
+  it('gives no service security group internet egress', () => {
+    const network = mod('modules/network');
+    const egress = obj(network.resource.aws_vpc_security_group_egress_rule, 'egress rules');
+    const open = Object.entries(egress).filter(([, blocks]) => JSON.stringify(blocks).includes('0.0.0.0/0'));
+    expect(open.map(([name]) => name)).toEqual(['admin_https_internet']);
+    expect(single(egress.admin_https_internet, 'admin egress').security_group_id).toBe(
+      '${aws_security_group.this["msk_admin"].id}',
+    );
+  });
+});
+
+describe('terraform: the checks reject insecure variants', () => {
+  it('rejects MSK with plaintext to clients', async () => {
+    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/msk/main.tf'), 'utf8');
+    expect(text).toContain('client_broker = "TLS"');
+    const variant = await parseSnippet(
+      'variant',
+      text.replace('client_broker = "TLS"', 'client_broker = "TLS_PLAINTEXT"'),
+    );
+    Object.assign(variant.variable, mod('modules/msk').variable);
+    expect(() => checkMsk(variant)).toThrow(/client_broker/);
+  });
+
+  it('rejects a scorer running as root', async () => {
+    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/ecs-scorer/main.tf'), 'utf8');
+    expect(text).toContain('user                   = "1000:1000"');
+    const variant = await parseSnippet(
+      'variant',
+      text.replace('user                   = "1000:1000"', 'user                   = "0"'),
+    );
+    Object.assign(variant.variable, mod('modules/ecs-scorer').variable);
+    expect(() => checkScorerTask(variant)).toThrow(/scorer runs as root/);
+  });
+
+  it('rejects a bucket that allows public ACLs', async () => {
+    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/artifacts/main.tf'), 'utf8');
+    const variant = await parseSnippet(
+      'variant',
+      text.replace('block_public_acls       = true', 'block_public_acls       = false'),
+    );
+    expect(() => checkModelBucket(variant)).toThrow(/block_public_acls/);
+  });
+
+  it('rejects a task role with a wildcard kafka-cluster resource', async () => {
+    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/ecs-scorer/iam.tf'), 'utf8');
+    const variant = await parseSnippet(
+      'variant',
+      text.replace('resources = [local.input_topic_arn]', 'resources = ["${var.kafka.topic_arn_prefix}/*"]'),
+    );
+    Object.assign(variant.locals, mod('modules/ecs-scorer').locals);
+    expect(() => checkTaskRole(variant)).toThrow(/wildcard kafka resource/);
+  });
+
+  it('rejects more tasks than partitions', async () => {
+    const env = mod('envs/prod');
+    const variant = await parseSnippet(
+      'variant',
+      'locals {\n  input_topic = "payments.transactions"\n}\nmodule "msk" {\n  source = "x"\n}\nmodule "scorer" {\n  partition_count = module.msk.topics[local.input_topic].partitions\n  min_tasks = 3\n  max_tasks = 13\n}\n',
+    );
+    expect(() => checkEnvScaling(env, mod('modules/msk'))).not.toThrow();
+    expect(() => checkEnvScaling(variant, mod('modules/msk'))).toThrow(/max_tasks \(13\)/);
+  });
+});
