@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@fraud/test-support';
 import {
   DRIFT_REFERENCE_FILE,
   DriftMonitor,
@@ -12,17 +13,9 @@ import {
   readDriftReference,
 } from './drift.ts';
 
-/** Deterministic pseudo-random values in [0, 1) (mulberry32). */
+/** Deterministic pseudo-random values in [0, 1). */
 function uniform(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let a = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  }
-  return out;
+  return Float32Array.from({ length: n }, seededRandom(seed));
 }
 
 describe('drift', () => {

@@ -41,18 +41,9 @@ contribs = booster.predict(dm, pred_contribs=True)
 margin = booster.predict(dm, output_margin=True)
 json.dump({"contribs": contribs.astype(float).tolist(), "margin": margin.astype(float).tolist()}, open(out, "w"))
 `;
+import { seededRandom } from '@fraud/test-support';
 
-/** mulberry32: deterministic rows on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 /**
  * Rows that walk both sides of the model's real splits: each value is one of the thresholds the

@@ -1,1 +1,2 @@
 export { createTopics, stackSettings, testKafka, uniqueName, type StackSettings } from './stack.ts';
+export { seededRandom } from './random.ts';

@@ -6,6 +6,7 @@
  * events arrive late and a few are self-transfers, to exercise every branch of the state update.
  */
 import type { Transaction, TransactionType } from '@fraud/contracts';
+import { seededRandom } from '@fraud/test-support';
 
 export interface GeneratorOptions {
   seed?: number;
@@ -23,17 +24,8 @@ export interface Generated {
   fraudIds: Set<string>;
 }
 
-/** mulberry32: tiny, fast, good enough for test data; same seed, same stream everywhere. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Same seed, same stream everywhere. */
+export const prng = seededRandom;
 
 export function generateTransactions(options: GeneratorOptions): Generated {
   const rnd = prng(options.seed ?? 42);

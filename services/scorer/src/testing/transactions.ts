@@ -1,16 +1,7 @@
 import type { Transaction, TransactionType } from '@fraud/contracts';
+import { seededRandom } from '@fraud/test-support';
 
-/** mulberry32: a tiny seeded PRNG, so every test run produces the same transactions. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const TYPES: TransactionType[] = [
   'PAYMENT',

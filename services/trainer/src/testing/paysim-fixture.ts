@@ -6,6 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { PAYSIM_HEADER } from '@fraud/paysim';
+import { seededRandom } from '@fraud/test-support';
 
 export interface FixtureOptions {
   rows: number;
@@ -18,17 +19,7 @@ export interface FixtureOptions {
   blankBalances?: boolean;
 }
 
-/** mulberry32: tiny, seedable, good enough for fixtures. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const money = (cents: number): string => (cents / 100).toFixed(2);
 
