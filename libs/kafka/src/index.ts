@@ -1,7 +1,4 @@
 export { createKafka, type KafkaConnectionConfig, type SaslMechanism } from './client.ts';
 export { ensureTopics, type TopicSpec } from './topics.ts';
 export { DLQ_HEADERS, deadLetterMessage, type DeadLetterSource } from './dead-letter.ts';
-export {
-  TransactionalProducerPool,
-  type TransactionalProducerPoolOptions,
-} from './transactional-producer-pool.ts';
+export { GroupCommitter, type CommitRequest, type GroupCommitterOptions } from './group-committer.ts';

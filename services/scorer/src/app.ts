@@ -10,7 +10,7 @@ import {
 import path from 'node:path';
 import { FEATURE_NAMES, FEATURE_SET_FINGERPRINT, RedisFeatureStore } from '@fraud/features';
 import { LocalModelSource, type ModelSource } from '@fraud/model';
-import { TransactionalProducerPool, createKafka, ensureTopics } from '@fraud/kafka';
+import { GroupCommitter, createKafka, ensureTopics } from '@fraud/kafka';
 import { ScorerMetrics, startOpsServer, type Logger, type OpsServer } from '@fraud/observability';
 import type { ModelProvider } from './active-model.ts';
 import { BatchProcessor } from './batch-processor.ts';
@@ -124,13 +124,13 @@ export async function createScorerApp(
       logger.warn({ err: error, challengerVersion }, 'challenger scoring failed; decisions go on without it');
     },
   });
-  const producers = new TransactionalProducerPool(kafka, {
-    transactionalIdPrefix: config.transactionalIdPrefix,
-    size: config.partitionsConsumedConcurrently,
+  const committer = new GroupCommitter(kafka, {
+    transactionalId: config.transactionalIdPrefix,
+    consumerGroupId: config.groupId,
   });
   const worker = new ScorerWorker({
     kafka,
-    producers,
+    committer,
     processor,
     metrics,
     logger,

@@ -67,7 +67,7 @@ const envSchema = z.object({
   SCORER_GROUP_ID: nonEmpty('fraud-scorer'),
   SCORER_INSTANCE_ID: nonEmpty(hostname()),
   SCORER_TRANSACTIONAL_ID_PREFIX: nonEmpty('fraud-scorer'),
-  SCORER_PARTITIONS_CONCURRENTLY: int(3, 1, 64),
+  SCORER_PARTITIONS_CONCURRENTLY: int(6, 1, 64),
   SCORER_MAX_BATCH_SIZE: int(512, 1, 10_000),
   SCORER_MAX_BYTES_PER_PARTITION: int(1_048_576, 1_024, 104_857_600),
   SCORER_CREATE_TOPICS: bool(false),

@@ -1,6 +1,6 @@
 import { RegistryUnavailableError } from '@fraud/contracts';
 import { FeatureStoreUnavailableError } from '@fraud/features';
-import type { TransactionalProducerPool } from '@fraud/kafka';
+import type { GroupCommitter } from '@fraud/kafka';
 import type { Logger, ScorerMetrics } from '@fraud/observability';
 import kafkajs, { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
 import type { BatchProcessor, ProcessedChunk } from './batch-processor.ts';
@@ -9,7 +9,8 @@ export type WorkerState = 'INITIALIZED' | 'RUNNING' | 'DRAINING' | 'STOPPED' | '
 
 export interface ScorerWorkerOptions {
   kafka: Kafka;
-  producers: TransactionalProducerPool;
+  /** Commits each chunk's outputs with its offset, grouping chunks that finish together into one Kafka transaction. */
+  committer: GroupCommitter;
   processor: BatchProcessor;
   metrics: ScorerMetrics;
   logger: Logger;
@@ -118,7 +119,7 @@ export class ScorerWorker {
       this.joined = false;
       if (!restart) this.fail(error);
     });
-    await this.options.producers.connect();
+    await this.options.committer.connect();
     await consumer.connect();
     await consumer.subscribe({ topic: topics.transactions, fromBeginning: true });
     this.state = 'RUNNING';
@@ -158,21 +159,16 @@ export class ScorerWorker {
     partition: number,
     chunk: KafkaMessage[],
   ): Promise<ProcessedChunk> {
-    const { processor, producers, topics, groupId, metrics } = this.options;
+    const { processor, committer, topics, metrics } = this.options;
     const processed = await processor.process(topic, partition, chunk);
     const started = performance.now();
-    const nextOffset = (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString();
-    await producers.inTransaction(async (transaction) => {
-      const topicMessages = [
+    await committer.commit({
+      topicMessages: [
         { topic: topics.decisions, messages: processed.decisions },
         { topic: topics.alerts, messages: processed.alerts },
         { topic: topics.dlq, messages: processed.deadLetters },
-      ].filter((t) => t.messages.length > 0);
-      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages });
-      await transaction.sendOffsets({
-        consumerGroupId: groupId,
-        topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }],
-      });
+      ],
+      offset: { topic, partition, offset: (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString() },
     });
     metrics.stageDuration.observe({ stage: 'produce' }, (performance.now() - started) / 1000);
     return processed;
@@ -255,7 +251,7 @@ export class ScorerWorker {
 
   /**
    * Graceful stop: stop fetching, let in-flight batches finish and commit, leave the group, close
-   * the producers. A second call returns the same promise. Every step runs even if one fails.
+   * the producer. A second call returns the same promise. Every step runs even if one fails.
    */
   close(): Promise<void> {
     this.closing ??= this.doClose();
@@ -263,7 +259,7 @@ export class ScorerWorker {
   }
 
   private async doClose(): Promise<void> {
-    const { logger, producers, metrics } = this.options;
+    const { logger, committer, metrics } = this.options;
     if (this.state !== 'FAILED') this.state = 'DRAINING';
     metrics.ready.set(0);
     const errors: unknown[] = [];
@@ -272,7 +268,7 @@ export class ScorerWorker {
       await this.consumer.stop().catch((e: unknown) => errors.push(e));
       await this.consumer.disconnect().catch((e: unknown) => errors.push(e));
     }
-    await producers.disconnect().catch((e: unknown) => errors.push(e));
+    await committer.disconnect().catch((e: unknown) => errors.push(e));
     if (this.state !== 'FAILED') this.state = 'STOPPED';
     for (const error of errors) logger.warn({ err: error }, 'error while closing');
     logger.info({ state: this.state }, 'scorer closed');
