@@ -125,7 +125,7 @@ export async function createScorerApp(
     },
   });
   const committer = new GroupCommitter(kafka, {
-    transactionalId: config.transactionalIdPrefix,
+    transactionalIdPrefix: config.transactionalIdPrefix,
     consumerGroupId: config.groupId,
   });
   const worker = new ScorerWorker({
