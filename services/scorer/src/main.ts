@@ -4,9 +4,12 @@
  * the configuration is bad, a dependency is missing at start, or the worker fails.
  */
 import { withStackEnv } from '@fraud/config';
+import { silenceKafkajsTimeoutWarnings } from '@fraud/kafka';
 import { createLogger } from '@fraud/observability';
 import { createScorerApp, type ScorerApp } from './app.ts';
 import { ConfigError, loadScorerConfig, type ScorerConfig } from './config.ts';
+
+silenceKafkajsTimeoutWarnings();
 
 function configOrExit(): Readonly<ScorerConfig> {
   try {

@@ -11,6 +11,7 @@ import { runFileMode } from './file-mode.ts';
 import { runKafkaMode } from './kafka-mode.ts';
 import { createProgress } from './progress.ts';
 import { SimulationOptionsError, type SimulationOptions } from './simulate.ts';
+import { silenceKafkajsTimeoutWarnings } from '@fraud/kafka';
 
 function integer(min: number) {
   return (text: string): number => {
@@ -58,14 +59,7 @@ interface RawOptions {
   keepEventTime: boolean;
 }
 
-// kafkajs 2.2 arms a timer with a negative delay on every throttle-free response (its
-// RequestQueue), which Node 24 reports as a TimeoutNegativeWarning: noise, not a fault. Keep
-// every other warning.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning')
-    console.error(`(warning) ${warning.name}: ${warning.message}`);
-});
+silenceKafkajsTimeoutWarnings();
 
 const program = new Command()
   .name('simulate')
