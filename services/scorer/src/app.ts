@@ -102,7 +102,12 @@ export async function createScorerApp(
 
   const redis = createRedis(config.redis);
   await redis.connect();
-  const featureStore = new RedisFeatureStore({ redis, keyPrefix: config.redis.keyPrefix });
+  const featureStore = new RedisFeatureStore({
+    redis,
+    keyPrefix: config.redis.keyPrefix,
+    ttlSeconds: config.redis.stateTtlSeconds,
+    idempotencyTtlSeconds: config.redis.idempotencyTtlSeconds,
+  });
 
   let lastShadowErrorAt = 0;
 

@@ -25,6 +25,8 @@ describe('loadScorerConfig', () => {
     expect(config.topics.alerts).toBe('fraud_alerts');
     expect(config.transactionalIdPrefix).toBe('fraud-scorer-w1');
     expect(config.maxBatchSize).toBe(512);
+    expect(config.partitionsConsumedConcurrently).toBe(6);
+    expect(config.model).toMatchObject({ registryDir: 'models', pollIntervalMs: 5_000, reasonCodesTopK: 3 });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -44,6 +46,9 @@ describe('loadScorerConfig', () => {
     [{ KAFKA_SASL_MECHANISM: 'aws-msk-iam', KAFKA_SSL: 'true' }, 'AWS_REGION', /required/],
     [{ KAFKA_SASL_MECHANISM: 'aws-msk-iam' }, 'KAFKA_SSL', /must be true/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /./],
+    [{ MODEL_POLL_INTERVAL_MS: '-1' }, 'MODEL_POLL_INTERVAL_MS', />= 0/],
+    [{ MODEL_REASON_CODES_TOP_K: 'three' }, 'MODEL_REASON_CODES_TOP_K', /number/],
+    [{ MODEL_SHADOW_ENABLED: 'sometimes' }, 'MODEL_SHADOW_ENABLED', /true or false/],
   ])('names the bad variable: %o', (override, variable, message) => {
     const env: Record<string, string> = { ...base };
     for (const [key, value] of Object.entries(override)) {

@@ -60,6 +60,8 @@ const envSchema = z.object({
   REDIS_CLUSTER: bool(false),
   REDIS_KEY_PREFIX: nonEmpty('fs'),
   REDIS_COMMAND_TIMEOUT_MS: int(2_000, 50, 60_000),
+  REDIS_STATE_TTL_SECONDS: int(90_000, 86_400, 31_536_000),
+  REDIS_IDEMPOTENCY_TTL_SECONDS: int(3_600, 60, 2_592_000),
   TOPIC_TRANSACTIONS: nonEmpty(TOPICS.transactions),
   TOPIC_DECISIONS: nonEmpty(TOPICS.decisions),
   TOPIC_ALERTS: nonEmpty(TOPICS.alerts),
@@ -89,7 +91,16 @@ const envSchema = z.object({
 export interface ScorerConfig {
   kafka: KafkaConnectionConfig;
   schemaRegistry: { url: string; auth?: { username: string; password: string } | undefined };
-  redis: { url: string; cluster: boolean; keyPrefix: string; commandTimeoutMs: number };
+  redis: {
+    url: string;
+    cluster: boolean;
+    keyPrefix: string;
+    commandTimeoutMs: number;
+    /** Account state lives this long after the account's last activity (>= the 24 h feature horizon). */
+    stateTtlSeconds: number;
+    /** How long a transaction id's first features are remembered: the redelivery window covered. */
+    idempotencyTtlSeconds: number;
+  };
   topics: { transactions: string; decisions: string; alerts: string; dlq: string };
   /** Partitions for topics the scorer creates itself (SCORER_CREATE_TOPICS, local use). */
   topicPartitions: number;
@@ -189,6 +200,8 @@ export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
       cluster: e.REDIS_CLUSTER,
       keyPrefix: e.REDIS_KEY_PREFIX,
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      stateTtlSeconds: e.REDIS_STATE_TTL_SECONDS,
+      idempotencyTtlSeconds: e.REDIS_IDEMPOTENCY_TTL_SECONDS,
     },
     topics: {
       transactions: e.TOPIC_TRANSACTIONS,
