@@ -1,44 +1,16 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitForRedis } from '@fraud/test-support';
 import { featureRow } from './matrix.ts';
 import { MemoryFeatureStore } from './memory-store.ts';
 import { RedisFeatureStore } from './redis-store.ts';
 import { firstDifference, randomBatches } from './testing/helpers.ts';
 import { generateTransactions, prng } from './testing/generate-transactions.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
-async function waitForPing(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const probe = new Redis(port, '127.0.0.1', {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    probe.on('error', () => undefined); // refused until it listens
-    try {
-      await probe.connect();
-      if ((await probe.ping()) === 'PONG') return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    } finally {
-      probe.disconnect();
-    }
-  }
-  throw new Error(`redis-server on ${port} never answered`);
-}
 
 // Principle 5 of the design, proven on a real 3-master Redis Cluster (our own servers, on free
 // loopback ports, stopped by PID): every script call stays in one hash slot, the store splits a
@@ -74,7 +46,7 @@ describe('RedisFeatureStore on a real Redis Cluster', () => {
         { stdio: 'ignore' },
       );
       servers.push(server);
-      await waitForPing(port);
+      await waitForRedis(port);
     }
     const created = spawnSync(
       'redis-cli',

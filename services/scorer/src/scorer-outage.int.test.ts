@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitForRedis } from '@fraud/test-support';
 import {
   countById,
   decisionReader,
@@ -13,14 +12,6 @@ import {
   type ScorerProcess,
 } from './testing/harness.ts';
 import { makeTransactions } from './testing/transactions.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 async function httpStatus(url: string): Promise<number> {
   try {
@@ -55,26 +46,7 @@ describe('scorer during a Redis outage', () => {
         stdio: 'ignore',
       },
     );
-    await until(
-      'the private redis-server to answer',
-      async () => {
-        const probe = new Redis(redisPort, '127.0.0.1', {
-          lazyConnect: true,
-          maxRetriesPerRequest: 0,
-          retryStrategy: () => null,
-        });
-        probe.on('error', () => undefined); // refused until it listens
-        try {
-          await probe.connect();
-          return (await probe.ping()) === 'PONG';
-        } catch {
-          return false;
-        } finally {
-          probe.disconnect();
-        }
-      },
-      10_000,
-    );
+    await waitForRedis(redisPort);
   });
 
   afterAll(async () => {
