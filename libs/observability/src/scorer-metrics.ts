@@ -88,8 +88,8 @@ export class ScorerMetrics {
   });
   readonly modelScore = new Histogram({
     name: 'fraud_score',
-    help: 'Fraud probabilities by model version and role (champion decides, challenger shadows).',
-    labelNames: ['model_version', 'role'],
+    help: 'Champion fraud probabilities by model version (the challenger has fraud_challenger_score).',
+    labelNames: ['model_version'],
     buckets: SCORE_BUCKETS,
     registers: [this.registry],
   });

@@ -1,17 +1,13 @@
-import path from 'node:path';
 import type { ReasonCode } from '@fraud/contracts';
-import { FEATURE_NAMES, FEATURE_SET_FINGERPRINT, type FeatureMatrix } from '@fraud/features';
+import type { FeatureMatrix } from '@fraud/features';
 import {
-  LocalModelSource,
   OnnxScorer,
   TreeShapExplainer,
   readDriftReference,
   type DriftReference,
   type LoadedModel,
 } from '@fraud/model';
-import type { Logger } from '@fraud/observability';
-import type { ActiveModel, ModelProvider } from './active-model.ts';
-import type { ScorerConfig } from './config.ts';
+import type { ActiveModel } from './active-model.ts';
 
 export interface OnnxActiveModelOptions {
   /**
@@ -119,38 +115,4 @@ export class OnnxActiveModel implements ActiveModel {
     this.closing ??= this.scorer.close();
     return this.closing;
   }
-}
-
-/**
- * Serves one model for the life of the process: MODEL_VERSION when set, else the registry's
- * champion. A model trained on other feature code is refused at start (the loader compares the
- * feature-set fingerprint). The scorer uses model-ops' ReloadingModelProvider instead, which
- * watches the registry; this one stays for tools and tests that want a fixed model.
- */
-export class StaticModelProvider implements ModelProvider {
-  constructor(private readonly model: OnnxActiveModel) {}
-
-  current(): ActiveModel {
-    return this.model;
-  }
-
-  close(): Promise<void> {
-    return this.model.close();
-  }
-}
-
-export async function loadModelProvider(
-  config: Pick<ScorerConfig['model'], 'registryDir' | 'version'> & { reasonCodesTopK?: number },
-  logger: Logger,
-): Promise<ModelProvider> {
-  const source = new LocalModelSource(path.resolve(config.registryDir));
-  const version = config.version ?? (await source.readRegistry()).champion;
-  const loaded = await source.loadVersion(version, {
-    expectedFeatureFingerprint: FEATURE_SET_FINGERPRINT,
-    expectedFeatureNames: FEATURE_NAMES,
-  });
-  logger.info({ modelVersion: version, source: source.description }, 'model loaded');
-  return new StaticModelProvider(
-    await OnnxActiveModel.create(loaded, { reasonCodesTopK: config.reasonCodesTopK }),
-  );
 }

@@ -1,4 +1,4 @@
-import { RegistryUnavailableError } from '@fraud/contracts';
+import { DecisionValues, RegistryUnavailableError } from '@fraud/contracts';
 import { FeatureStoreUnavailableError } from '@fraud/features';
 import type { GroupCommitter } from '@fraud/kafka';
 import type { Logger, ScorerMetrics } from '@fraud/observability';
@@ -218,22 +218,30 @@ export class ScorerWorker {
     }
   }
 
+  /** Chunk metrics: counters once per chunk and decision, latency histograms once per transaction. */
   private record(processed: ProcessedChunk, chunk: KafkaMessage[]): void {
     const { metrics, logger } = this.options;
     const doneAt = Date.now();
     metrics.batchSize.observe(chunk.length);
-    metrics.stageDuration.observe({ stage: 'decode' }, processed.stageMs.decode / 1000);
-    metrics.stageDuration.observe({ stage: 'features' }, processed.stageMs.features / 1000);
-    metrics.stageDuration.observe({ stage: 'score' }, processed.stageMs.score / 1000);
-    metrics.stageDuration.observe({ stage: 'encode' }, processed.stageMs.encode / 1000);
+    for (const [stage, ms] of Object.entries(processed.stageMs)) {
+      // shadow and explain only cost something when a challenger runs or a row was flagged.
+      if (ms > 0 || (stage !== 'shadow' && stage !== 'explain'))
+        metrics.stageDuration.observe({ stage }, ms / 1000);
+    }
+    const fromEventTime = metrics.endToEndLatency.labels({ from: 'event_time' });
+    const fromAppendTime = metrics.endToEndLatency.labels({ from: 'append_time' });
+    const perDecision = { ALLOW: 0, REVIEW: 0, BLOCK: 0 };
     for (const s of processed.scored) {
-      metrics.scored.inc({ decision: s.decision, model_version: processed.modelVersion });
-      if (s.decision !== 'ALLOW')
-        metrics.alerts.inc({ decision: s.decision, model_version: processed.modelVersion });
-      metrics.endToEndLatency.observe({ from: 'event_time' }, Math.max(0, doneAt - s.eventTime) / 1000);
-      if (Number.isFinite(s.appendTime)) {
-        metrics.endToEndLatency.observe({ from: 'append_time' }, Math.max(0, doneAt - s.appendTime) / 1000);
-      }
+      perDecision[s.decision]++;
+      fromEventTime.observe(Math.max(0, doneAt - s.eventTime) / 1000);
+      if (Number.isFinite(s.appendTime)) fromAppendTime.observe(Math.max(0, doneAt - s.appendTime) / 1000);
+    }
+    for (const decision of DecisionValues) {
+      const count = perDecision[decision];
+      if (count === 0) continue;
+      const labels = { decision, model_version: processed.modelVersion };
+      metrics.scored.inc(labels, count);
+      if (decision !== 'ALLOW') metrics.alerts.inc(labels, count);
     }
     for (const d of processed.deadLettered) {
       metrics.deadLettered.inc({ reason: d.reason });

@@ -82,25 +82,15 @@ export class ShadowMetrics implements ChunkObserver {
   onChunk(chunk: ScoredChunk): void {
     const { metrics } = this;
     const { champion, challenger } = chunk;
-    const championHistogram = metrics.modelScore.labels({
-      model_version: champion.version,
-      role: 'champion',
-    });
+    const championHistogram = metrics.modelScore.labels({ model_version: champion.version });
     for (const s of champion.scores) championHistogram.observe(s);
     if (chunk.explained > 0) metrics.explainedRows.inc({ model_version: champion.version }, chunk.explained);
-    if (chunk.stageMs.explain > 0)
-      metrics.stageDuration.observe({ stage: 'explain' }, chunk.stageMs.explain / 1000);
     if (!challenger) {
       if (this.pair) metrics.challengerAgreement.remove(this.pair);
       this.pair = undefined;
       return;
     }
 
-    metrics.stageDuration.observe({ stage: 'shadow' }, chunk.stageMs.shadow / 1000);
-    const shadowHistogram = metrics.modelScore.labels({
-      model_version: challenger.version,
-      role: 'challenger',
-    });
     const challengerHistogram = metrics.challengerScore.labels({ model_version: challenger.version });
     if (this.pair?.champion !== champion.version || this.pair.challenger !== challenger.version) {
       if (this.pair) metrics.challengerAgreement.remove(this.pair);
@@ -113,7 +103,6 @@ export class ShadowMetrics implements ChunkObserver {
       const a = champion.scores[i]!;
       const b = challenger.scores[i]!;
       challengerHistogram.observe(b);
-      shadowHistogram.observe(b);
       // NaN scores are flagged (decide() sends them to REVIEW): the comparison does the same.
       this.window.push(!(a < reviewA) === !(b < reviewB));
     }
