@@ -2,7 +2,10 @@
  * CPU cost of model operations on the committed default model, written as JSON:
  *   - champion-only scoring vs champion + shadow challenger (a second ONNX session on the same
  *     matrix), microseconds of CPU per transaction at a given batch size;
- *   - TreeSHAP reason codes, microseconds per explained (flagged) row.
+ *   - TreeSHAP reason codes, microseconds per explained (flagged) row, in one run: the recursion
+ *     (Algorithm 2 per row, the implementation before the path tables; still the fallback for
+ *     trees too deep to tabulate), the precomputed path tables one row at a time, and the tables
+ *     over a chunk's flagged rows in one explainRows call (what the scorer does).
  *
  *   npx tsx libs/model/bench/bench-model-ops.ts [--batch 512] [--seconds 5] [--json .local/bench-model-ops.json]
  *
@@ -47,7 +50,12 @@ const manifest = JSON.parse(await readFile(path.join(directory, 'manifest.json')
 const loaded = await loadModelDirectory(directory, {
   expectedFeatureFingerprint: manifest.feature_set_fingerprint,
 });
+const tablesLoad0 = performance.now();
 const explainer = await TreeShapExplainer.load(loaded.xgboostJsonPath);
+const tablesLoadMs = performance.now() - tablesLoad0;
+const recursiveLoad0 = performance.now();
+const recursive = await TreeShapExplainer.load(loaded.xgboostJsonPath, { maxTableDepth: 0 });
+const recursiveLoadMs = performance.now() - recursiveLoad0;
 const cols = loaded.manifest.feature_names.length;
 const modelJsonText = await readFile(loaded.xgboostJsonPath, 'utf8');
 
@@ -120,12 +128,22 @@ const withShadow = await measure(batch, async () => {
   await challenger.scoreBatch(matrix);
 });
 const explainRows = sampleMatrix(2_000);
-let next = 0;
-const treeShap = await measure(100, () => {
-  for (let i = 0; i < 100; i++) {
-    const row = next++ % explainRows.rows;
-    explainer.topContributions(explainRows.data.subarray(row * cols, (row + 1) * cols), 3);
-  }
+function perRow(subject: TreeShapExplainer): () => void {
+  let next = 0;
+  return () => {
+    for (let i = 0; i < 100; i++) {
+      const row = next++ % explainRows.rows;
+      subject.topContributions(explainRows.data.subarray(row * cols, (row + 1) * cols), 3);
+    }
+  };
+}
+const recursiveShap = await measure(100, perRow(recursive));
+const tablesShap = await measure(100, perRow(explainer));
+// A storm chunk: about a third of a batch flagged, explained in one call.
+const flaggedPerChunk = Math.max(1, Math.round(batch * 0.3));
+const flagged = Int32Array.from({ length: flaggedPerChunk }, (_, i) => (i * 7) % explainRows.rows);
+const tablesBatchShap = await measure(flaggedPerChunk, () => {
+  explainer.explainRows(explainRows, flagged, 3);
 });
 await champion.close();
 await challenger.close();
@@ -144,7 +162,20 @@ const result = {
     championPlusChallenger: withShadow,
     shadowCpuUsPerTx: withShadow.cpuUsPerTx - championOnly.cpuUsPerTx,
   },
-  treeShap: { ...treeShap, cpuUsPerExplainedRow: treeShap.cpuUsPerTx, topK: 3 },
+  treeShap: {
+    topK: 3,
+    tabulatedTrees: explainer.tabulatedTreeCount,
+    loadMs: { recursive: recursiveLoadMs, tables: tablesLoadMs },
+    recursive: { ...recursiveShap, cpuUsPerExplainedRow: recursiveShap.cpuUsPerTx },
+    tables: { ...tablesShap, cpuUsPerExplainedRow: tablesShap.cpuUsPerTx },
+    tablesBatch: {
+      ...tablesBatchShap,
+      cpuUsPerExplainedRow: tablesBatchShap.cpuUsPerTx,
+      rowsPerCall: flaggedPerChunk,
+    },
+    /** recursive / tables-batch CPU per explained row, measured in this run. */
+    speedup: recursiveShap.cpuUsPerTx / tablesBatchShap.cpuUsPerTx,
+  },
 };
 await mkdir(path.dirname(values.json), { recursive: true });
 await writeFile(values.json, `${JSON.stringify(result, null, 2)}\n`);

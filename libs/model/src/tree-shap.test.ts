@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XgboostModelFormatError } from './errors.ts';
-import { TreeShapExplainer } from './tree-shap.ts';
+import { TreeShapExplainer, type TreeShapOptions } from './tree-shap.ts';
 
 const execFileAsync = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -44,6 +44,25 @@ json.dump({"contribs": contribs.astype(float).tolist(), "margin": margin.astype(
 import { seededRandom } from '@fraud/test-support';
 
 const prng = seededRandom;
+
+let scratchDir: string;
+let reference: Promise<{ rows: Float32Array; xgb: { contribs: number[][]; margin: number[] } }> | undefined;
+
+/** XGBoost's own pred_contribs and margins for the rows (via the project venv). */
+async function xgboostContribs(
+  modelJson: string,
+  rows: Float32Array,
+  cols: number,
+): Promise<{ contribs: number[][]; margin: number[] }> {
+  const dir = await mkdtemp(path.join(scratchDir, 'run-'));
+  const rowsFile = path.join(dir, 'rows.f32');
+  const outFile = path.join(dir, 'xgb.json');
+  const script = path.join(dir, 'contribs.py');
+  await writeFile(rowsFile, Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength));
+  await writeFile(script, XGBOOST_CONTRIBS);
+  await execFileAsync(await python(), [script, modelJson, rowsFile, String(cols), outFile]);
+  return JSON.parse(await readFile(outFile, 'utf8')) as { contribs: number[][]; margin: number[] };
+}
 
 /**
  * Rows that walk both sides of the model's real splits: each value is one of the thresholds the
@@ -83,46 +102,78 @@ async function sampleRows(modelJson: string, count: number, cols: number): Promi
 }
 
 describe('TreeShapExplainer', () => {
-  let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'tree-shap-'));
+    scratchDir = await mkdtemp(path.join(tmpdir(), 'tree-shap-'));
   });
   afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await rm(scratchDir, { recursive: true, force: true });
   });
 
-  it("matches xgboost's pred_contribs within 1e-4 and sums to the margin on 200 rows with NaNs", async () => {
+  // Tables only (the default, and with small blocks), recursion only (the reference), and a
+  // mix: depth-3 tables leave
+  // every deeper tree of the committed model (most of them) to the recursion.
+  it.each<[string, TreeShapOptions]>([
+    ['precomputed path tables', {}],
+    ['path tables with one-level blocks', { blockHeight: 1 }],
+    ['the recursion', { maxTableDepth: 0 }],
+    ['tables for shallow trees, recursion for the rest', { maxTableDepth: 3 }],
+  ])(
+    "matches xgboost's pred_contribs within 1e-4 and sums to the margin on 200 rows with NaNs: %s",
+    async (_name, options) => {
+      const modelJson = await defaultModelJson();
+      const explainer = await TreeShapExplainer.load(modelJson, options);
+      if (options.maxTableDepth === undefined) {
+        expect(explainer.tabulatedTreeCount).toBe(explainer.treeCount);
+        expect(explainer.tableSize).toBeGreaterThan(0);
+      } else expect(explainer.tabulatedTreeCount).toBeLessThan(explainer.treeCount);
+      const cols = explainer.featureCount;
+      const count = 200;
+      // The same rows for every case: XGBoost runs once (a Python start costs seconds here).
+      reference ??= sampleRows(modelJson, count, cols).then(async (rows) => ({
+        rows,
+        xgb: await xgboostContribs(modelJson, rows, cols),
+      }));
+      const { rows, xgb } = await reference;
+      expect(rows.some(Number.isNaN)).toBe(true);
+      expect(xgb.contribs).toHaveLength(count);
+
+      let maxDiff = 0;
+      let maxSumDiff = 0;
+      let maxMarginDiff = 0;
+      for (let r = 0; r < count; r++) {
+        const row = rows.subarray(r * cols, (r + 1) * cols);
+        const phi = explainer.contributions(row);
+        const expected = xgb.contribs[r]!;
+        expect(phi).toHaveLength(cols + 1); // features, then the bias
+        for (let c = 0; c <= cols; c++) maxDiff = Math.max(maxDiff, Math.abs(phi[c]! - expected[c]!));
+        const sum = phi.reduce((a, b) => a + b, 0);
+        maxSumDiff = Math.max(maxSumDiff, Math.abs(sum - xgb.margin[r]!));
+        maxMarginDiff = Math.max(maxMarginDiff, Math.abs(explainer.margin(row) - xgb.margin[r]!));
+      }
+      expect(maxDiff).toBeLessThanOrEqual(1e-4);
+      expect(maxSumDiff).toBeLessThanOrEqual(1e-4);
+      expect(maxMarginDiff).toBeLessThanOrEqual(1e-4);
+    },
+  );
+
+  it('explains a batch of rows exactly as one row at a time, reusing its buffers', async () => {
     const modelJson = await defaultModelJson();
     const explainer = await TreeShapExplainer.load(modelJson);
     const cols = explainer.featureCount;
-    const count = 200;
-    const rows = await sampleRows(modelJson, count, cols);
-    expect(rows.some(Number.isNaN)).toBe(true);
-    const rowsFile = path.join(dir, 'rows.f32');
-    const outFile = path.join(dir, 'xgb.json');
-    const script = path.join(dir, 'contribs.py');
-    await writeFile(rowsFile, Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength));
-    await writeFile(script, XGBOOST_CONTRIBS);
-    await execFileAsync(await python(), [script, modelJson, rowsFile, String(cols), outFile]);
-    const xgb = JSON.parse(await readFile(outFile, 'utf8')) as { contribs: number[][]; margin: number[] };
-    expect(xgb.contribs).toHaveLength(count);
-
-    let maxDiff = 0;
-    let maxSumDiff = 0;
-    let maxMarginDiff = 0;
-    for (let r = 0; r < count; r++) {
-      const row = rows.subarray(r * cols, (r + 1) * cols);
-      const phi = explainer.contributions(row);
-      const expected = xgb.contribs[r]!;
-      expect(phi).toHaveLength(cols + 1); // features, then the bias
-      for (let c = 0; c <= cols; c++) maxDiff = Math.max(maxDiff, Math.abs(phi[c]! - expected[c]!));
-      const sum = phi.reduce((a, b) => a + b, 0);
-      maxSumDiff = Math.max(maxSumDiff, Math.abs(sum - xgb.margin[r]!));
-      maxMarginDiff = Math.max(maxMarginDiff, Math.abs(explainer.margin(row) - xgb.margin[r]!));
-    }
-    expect(maxDiff).toBeLessThanOrEqual(1e-4);
-    expect(maxSumDiff).toBeLessThanOrEqual(1e-4);
-    expect(maxMarginDiff).toBeLessThanOrEqual(1e-4);
+    const data = await sampleRows(modelJson, 50, cols);
+    const flagged = [3, 0, 49, 17, 17];
+    const batch = explainer.explainRows({ data, cols }, flagged, 4);
+    expect(batch.count).toBe(5);
+    expect(batch.k).toBe(4);
+    flagged.forEach((row, i) => {
+      const single = explainer.topContributions(data.subarray(row * cols, (row + 1) * cols), 4);
+      expect([...batch.feature.subarray(i * 4, i * 4 + 4)]).toEqual(single.map((c) => c.index));
+      expect([...batch.contribution.subarray(i * 4, i * 4 + 4)]).toEqual(single.map((c) => c.contribution));
+    });
+    const again = explainer.explainRows({ data, cols }, [1], 4);
+    expect(again.feature).toBe(batch.feature);
+    expect(() => explainer.explainRows({ data, cols }, [50], 3)).toThrow(/row 50 is outside/);
+    expect(() => explainer.explainRows({ data, cols: cols - 1 }, [0], 3)).toThrow(/columns/);
   });
 
   it('ranks the top-k features by contribution toward fraud', async () => {
