@@ -28,8 +28,8 @@ export class TreeShapTables {
   private readonly upperNode: Int32Array;
   private readonly upperFeature: Int32Array;
   private readonly upperThreshold: Float32Array;
-  /** 1 = NaN goes left. */
-  private readonly upperDefaultLeft: Int32Array;
+  /** 1 = NaN goes right (not default_left). */
+  private readonly upperNanRight: Int32Array;
   /** Global node ids of the children. */
   private readonly upperLeft: Int32Array;
   private readonly upperRight: Int32Array;
@@ -50,7 +50,8 @@ export class TreeShapTables {
   private readonly blockFeatures: Int32Array;
   private readonly blockNodeFeature: Int32Array;
   private readonly blockNodeThreshold: Float32Array;
-  private readonly blockNodeDefaultLeft: Int32Array;
+  /** 1 = NaN goes right (not default_left). */
+  private readonly blockNodeNanRight: Int32Array;
   private readonly table: Float64Array;
   /**
    * Per-node disagreement mask of the row being explained (bit k set = the row leaves the path on
@@ -196,7 +197,7 @@ export class TreeShapTables {
     this.upperNode = Int32Array.from(upper.node);
     this.upperFeature = Int32Array.from(upper.feature);
     this.upperThreshold = Float32Array.from(upper.threshold);
-    this.upperDefaultLeft = Int32Array.from(upper.defaultLeft);
+    this.upperNanRight = Int32Array.from(upper.defaultLeft, (d) => 1 - d);
     this.upperLeft = Int32Array.from(upper.left);
     this.upperRight = Int32Array.from(upper.right);
     this.upperColdBit = Int32Array.from(upper.coldBit);
@@ -209,7 +210,7 @@ export class TreeShapTables {
     this.blockFeatures = Int32Array.from(block.features);
     this.blockNodeFeature = Int32Array.from(block.nodeFeature);
     this.blockNodeThreshold = Float32Array.from(block.nodeThreshold);
-    this.blockNodeDefaultLeft = Int32Array.from(block.nodeDefaultLeft);
+    this.blockNodeNanRight = Int32Array.from(block.nodeDefaultLeft, (d) => 1 - d);
     this.table = Float64Array.from(tableValues);
     this.mask = new Int32Array(offset);
   }
@@ -229,23 +230,24 @@ export class TreeShapTables {
    * to `phi[0 .. cols)`. NaN = missing (follows default_left), as in XGBoost.
    */
   accumulate(data: Float32Array, offset: number, phi: Float64Array): void {
+    // Split decisions without branches (1 = right), which random rows would mispredict half the
+    // time: x >= threshold on float32 values, or NaN (x !== x, every comparison false) when the
+    // node sends missing values right. Several times faster than a conditional here.
     const mask = this.mask;
-    const { upperNode, upperFeature, upperThreshold, upperDefaultLeft, upperLeft, upperRight } = this;
+    const { upperNode, upperFeature, upperThreshold, upperNanRight, upperLeft, upperRight } = this;
     const upperColdBit = this.upperColdBit;
     const upperCount = upperNode.length;
     for (let i = 0; i < upperCount; i++) {
       const x = data[offset + upperFeature[i]!]!;
-      // x !== x is the NaN test; float32 data compares exactly with float32 thresholds.
-      const goLeft = x !== x ? upperDefaultLeft[i]! : x < upperThreshold[i]! ? 1 : 0;
+      const right = Number(x >= upperThreshold[i]!) | (upperNanRight[i]! & Number(x !== x));
       const parent = mask[upperNode[i]!]!;
       const bit = upperColdBit[i]!;
-      // Without a branch: the child the row does not take gets the cold bit.
-      mask[upperLeft[i]!] = parent | (bit & (goLeft - 1));
-      mask[upperRight[i]!] = parent | (bit & -goLeft);
+      // The child the row does not take gets the cold bit.
+      mask[upperLeft[i]!] = parent | (bit & -right);
+      mask[upperRight[i]!] = parent | (bit & (right - 1));
     }
     const { table, blockRoot, blockNodeAt, blockInnerCount, blockTable, blockWidth } = this;
-    const { blockFeatureAt, blockFeatures, blockNodeFeature, blockNodeThreshold, blockNodeDefaultLeft } =
-      this;
+    const { blockFeatureAt, blockFeatures, blockNodeFeature, blockNodeThreshold, blockNodeNanRight } = this;
     const blocks = blockRoot.length;
     for (let b = 0; b < blocks; b++) {
       const at = blockNodeAt[b]!;
@@ -253,8 +255,8 @@ export class TreeShapTables {
       let decisions = 0;
       for (let j = 0; j < n; j++) {
         const x = data[offset + blockNodeFeature[at + j]!]!;
-        const right = x !== x ? 1 - blockNodeDefaultLeft[at + j]! : x < blockNodeThreshold[at + j]! ? 0 : 1;
-        decisions |= right << j;
+        decisions |=
+          (Number(x >= blockNodeThreshold[at + j]!) | (blockNodeNanRight[at + j]! & Number(x !== x))) << j;
       }
       const width = blockWidth[b]!;
       const base = blockTable[b]! + ((mask[blockRoot[b]!]! << n) | decisions) * width;
