@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- --rate R --duration S [--workers W] [--partitions P] [--scenario NAME]
  *  [--baseline] [--find-max] [--compare-baseline] --json FILE`
+ * `npm run bench -- --drain N [--workers W] --json FILE` (backlog drain: normal, storm, reference)
  *
  * Drives pre-encoded transactions at a fixed arrival rate through W worker processes on the run's
  * own topics (127.0.0.1 only), reads the decisions with read_committed, and prints a table plus
@@ -88,6 +89,11 @@ const program = new Command('bench')
     'simulated customers per phase (default: one per transaction)',
     positiveInt('--customers'),
   )
+  .option(
+    '--drain <n>',
+    'drain mode: a backlog of n transactions (normal, then storm) drained by --workers, plus a reference transactional copy loop',
+    positiveInt('--drain'),
+  )
   .option('--keep-topics', 'do not delete the run topics afterwards', false)
   .option('--strict', 'exit 99 when a threshold fails', false);
 
@@ -113,6 +119,7 @@ const o = program.opts<{
   seed: number;
   customers?: number;
   keepTopics: boolean;
+  drain?: number;
   strict: boolean;
 }>();
 const defaults = SCENARIO_DEFAULTS[o.scenario];
@@ -152,6 +159,7 @@ try {
     seed: o.seed,
     customers: o.customers,
     keepTopics: o.keepTopics,
+    drain: o.drain,
     log: (m) => console.error(`[bench] ${m}`),
   });
   report.run.command = `bench ${process.argv.slice(2).join(' ')}`;

@@ -6,7 +6,7 @@ import { cpus, hostname } from 'node:os';
 import { findMax, type FindMaxResult } from './find-max.ts';
 import { loadAverage } from './proc-stats.ts';
 import { DEFAULT_THRESHOLDS, scenarioProfile, type ScenarioName, type Thresholds } from './scenarios.ts';
-import { BenchSession, type PhaseResult } from './session.ts';
+import { BenchSession, type DrainResult, type PhaseResult } from './session.ts';
 import { round } from './stats.ts';
 import type { WorkerKind } from './workers.ts';
 
@@ -34,7 +34,22 @@ export interface BenchOptions {
   customers?: number | undefined;
   thresholds?: Thresholds;
   keepTopics?: boolean;
+  /** Drain mode: a backlog of this many transactions (normal, then storm, plus the reference). */
+  drain?: number | undefined;
   log?: (message: string) => void;
+}
+
+/** Drain mode's report: the same backlog size drained three ways in one run. */
+export interface DrainReport {
+  backlog: number;
+  workers: number;
+  normal: DrainResult;
+  storm: DrainResult;
+  reference: DrainResult;
+  /** Scorer tx/s on the normal backlog / the reference copier's tx/s on the same records. */
+  scorer_vs_reference: number;
+  /** Storm drain tx/s / normal drain tx/s. */
+  storm_vs_normal: number;
 }
 
 export type BenchReport = Partial<PhaseResult> & {
@@ -45,6 +60,7 @@ export type BenchReport = Partial<PhaseResult> & {
   baseline_tps?: number;
   speedup?: number | null;
   baseline_find_max?: FindMaxResult;
+  drain?: DrainReport;
 };
 
 async function withSession<T>(
@@ -52,8 +68,10 @@ async function withSession<T>(
   kind: WorkerKind,
   body: (session: BenchSession) => Promise<T>,
   sessions: Set<BenchSession>,
+  deferWorkers = false,
 ): Promise<{ value: T; session: BenchSession }> {
   const session = await BenchSession.open({
+    deferWorkers,
     kind,
     workers: options.workers,
     partitions: options.partitions,
@@ -92,7 +110,34 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const report: BenchReport = { run: {} };
   let runId = '';
 
-  if (options.findMax && !options.compareBaseline) {
+  if (options.drain !== undefined) {
+    const count = options.drain;
+    const normal = await withSession(
+      options,
+      'scorer',
+      (s) => s.runDrain('normal', count, true),
+      openSessions,
+      true,
+    );
+    const storm = await withSession(
+      options,
+      'scorer',
+      (s) => s.runDrain('storm', count, false),
+      openSessions,
+      true,
+    );
+    runId = `${normal.session.runId} ${storm.session.runId}`;
+    const reference = normal.value.reference!;
+    report.drain = {
+      backlog: count,
+      workers: options.workers,
+      normal: normal.value.scorer,
+      storm: storm.value.scorer,
+      reference,
+      scorer_vs_reference: round(normal.value.scorer.tx_per_s / reference.tx_per_s, 2),
+      storm_vs_normal: round(storm.value.scorer.tx_per_s / normal.value.scorer.tx_per_s, 2),
+    };
+  } else if (options.findMax && !options.compareBaseline) {
     const { value, session } = await withSession(
       options,
       kind,
@@ -143,7 +188,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     started_at: startedAt,
     finished_at: new Date().toISOString(),
     worker_kind: kind,
-    scenario: options.findMax && !options.compareBaseline ? 'find-max' : options.scenario,
+    scenario:
+      options.drain !== undefined
+        ? 'drain'
+        : options.findMax && !options.compareBaseline
+          ? 'find-max'
+          : options.scenario,
     rate_tps: options.rateTps,
     duration_s: options.durationS,
     workers: options.workers,
@@ -203,6 +253,7 @@ export function formatReport(report: BenchReport): string {
     row('worker RSS MB (max)', report.worker_rss_mb);
     row('mean batch size', report.mean_batch_size);
     row('decision mix', report.decision_mix);
+    row('flagged share', report.flagged_share);
     row(
       'stage us/tx',
       Object.entries(report.stage_us_per_tx ?? {})
@@ -227,6 +278,19 @@ export function formatReport(report: BenchReport): string {
       );
     }
   };
+  if (report.drain) {
+    const d = report.drain;
+    lines.push(`  drain: backlog ${d.backlog}, ${d.workers} worker(s)`);
+    for (const r of [d.normal, d.storm, d.reference]) {
+      lines.push(
+        `    ${r.backlog_kind.padEnd(9)} ${r.worker_kind.padEnd(7)} ${String(r.processed).padStart(7)} in ${r.drain_s} s = ${r.tx_per_s} tx/s  worker ${r.worker_cpu_us_per_tx} us/tx  broker ${fmt(r.broker_cpu_us_per_tx)} us/tx  redis ${fmt(r.redis_cpu_us_per_tx)} us/tx  lost ${r.lost} dup ${r.duplicated}` +
+          (r.flagged_share !== undefined ? `  flagged ${fmt(r.flagged_share)}` : '') +
+          (r.stage_us_per_tx ? `  stages ${fmt(r.stage_us_per_tx)}` : ''),
+      );
+    }
+    row('scorer / reference tx/s', d.scorer_vs_reference);
+    row('storm / normal tx/s', d.storm_vs_normal);
+  }
   steps('find-max', report.find_max);
   steps('baseline find-max', report.baseline_find_max);
   if (report.speedup !== undefined) {

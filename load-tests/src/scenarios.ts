@@ -5,8 +5,22 @@
  * system does not slow the offered load down).
  */
 
-export type ScenarioName = 'constant' | 'smoke' | 'ramp' | 'burst' | 'sustained';
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['constant', 'smoke', 'ramp', 'burst', 'sustained'];
+export type ScenarioName = 'constant' | 'smoke' | 'ramp' | 'burst' | 'sustained' | 'storm';
+export const SCENARIO_NAMES: readonly ScenarioName[] = [
+  'constant',
+  'smoke',
+  'ramp',
+  'burst',
+  'sustained',
+  'storm',
+];
+
+/**
+ * Transactions per simulated customer in the storm scenario (unless --customers is given): few,
+ * hot accounts that transact every few seconds, as in card testing or a mule burst, so the
+ * velocity features (and the flagged share) climb far above normal traffic.
+ */
+export const STORM_TRANSACTIONS_PER_CUSTOMER = 150;
 
 export interface Stage {
   durationS: number;
@@ -55,6 +69,12 @@ export const SCENARIO_DEFAULTS: Readonly<Record<ScenarioName, ScenarioDefaults>>
     describe: 'base load (--rate / 4) with a burst at --rate over the middle third',
   },
   sustained: { rateTps: 10_000, durationS: 60, describe: 'constant --rate for --duration seconds' },
+  storm: {
+    rateTps: 5_000,
+    durationS: 30,
+    describe:
+      'alert storm: hot accounts (~150 transactions each), --rate / 2 with 2 s bursts at --rate every 5 s',
+  },
 });
 
 /** The profile of a scenario; `peakTps` is --rate (the scenario's defining rate). */
@@ -93,6 +113,26 @@ export function scenarioProfile(name: ScenarioName, peakTps: number, durationS: 
           { durationS: durationS - 2 * third, targetTps: base },
         ],
       };
+    }
+    case 'storm': {
+      // Bursts of 2 s at the peak every 5 s over half the peak (0.25 s edges), until durationS.
+      const base = peakTps / 2;
+      const edge = 0.25;
+      const stages: Stage[] = [];
+      let left = durationS;
+      const push = (d: number, targetTps: number) => {
+        const take = Math.min(d, left);
+        if (take > 0) stages.push({ durationS: take, targetTps });
+        left -= take;
+      };
+      while (left > 0) {
+        push(3 - 2 * edge, base);
+        push(edge, peakTps);
+        push(2 - edge, peakTps);
+        push(edge, base);
+        push(edge, base);
+      }
+      return { name, startTps: base, stages };
     }
   }
 }

@@ -24,7 +24,7 @@ import { profileDurationS, peakTps, type RateProfile, type Thresholds } from './
 import { checkThresholds, round, summarize, type LatencySummary, type ThresholdResult } from './stats.ts';
 import { DecisionTracker, type PhaseTrack } from './tracker.ts';
 import { opsPortOf, repoRoot, WorkerProcess, type WorkerKind } from './workers.ts';
-import { buildWorkload } from './workload.ts';
+import { buildBacklog, buildWorkload, type BacklogKind } from './workload.ts';
 
 export interface SessionOptions {
   kind: WorkerKind;
@@ -45,7 +45,33 @@ export interface SessionOptions {
   /** Hard cap on the wait for decisions after the last send. @default 120 */
   drainMaxS?: number;
   keepTopics?: boolean;
+  /** Drain mode: open without starting workers (or warming up); runDrain starts them. */
+  deferWorkers?: boolean;
   log?: (message: string) => void;
+}
+
+/** One drain: a backlog of `backlog` transactions produced first, then drained by W workers. */
+export interface DrainResult {
+  backlog_kind: BacklogKind | 'reference';
+  worker_kind: WorkerKind;
+  workers: number;
+  backlog: number;
+  /** Transactions decided (scorer) or copied (reference). */
+  processed: number;
+  lost: number;
+  duplicated: number;
+  /** First to last output record (decision CreateTime; the copier's first batch to last commit). */
+  drain_s: number;
+  tx_per_s: number;
+  worker_cpu_us_per_tx: number;
+  broker_cpu_us_per_tx: number | null;
+  redis_cpu_us_per_tx: number | null;
+  machine_busy_us_per_tx: number | null;
+  stage_us_per_tx?: Record<string, number>;
+  decision_mix?: Record<string, number>;
+  flagged_share?: number | null;
+  mean_batch_size?: number | null;
+  produce_s: number;
 }
 
 export interface CpuSnapshot {
@@ -103,6 +129,8 @@ export interface PhaseResult {
   mean_batch_size: number | null;
   /** Share of each decision among the phase's scored transactions (scorer workers only). */
   decision_mix: Record<string, number>;
+  /** Share of scored transactions that were not ALLOW (explained and alerted). */
+  flagged_share: number | null;
   load_average: { start: number[]; end: number[] };
   thresholds: ThresholdResult[];
   passed: boolean;
@@ -186,7 +214,7 @@ const EMPTY_TOTALS: StageTotals = {
 
 export class BenchSession {
   readonly runId: string;
-  readonly topics: { transactions: string; decisions: string; alerts: string; dlq: string };
+  readonly topics: { transactions: string; decisions: string; alerts: string; dlq: string; copy: string };
   readonly groupId: string;
   private readonly tracker = new DecisionTracker();
   private readonly workers: WorkerProcess[] = [];
@@ -212,6 +240,8 @@ export class BenchSession {
       decisions: `${this.runId}.decisions`,
       alerts: `${this.runId}.alerts`,
       dlq: `${this.runId}.dlq`,
+      // Drain mode's reference copier writes here.
+      copy: `${this.runId}.copy`,
     };
     this.groupId = `${this.runId}.scorers`;
     this.log = options.log ?? ((m) => console.error(m));
@@ -278,31 +308,8 @@ export class BenchSession {
     });
     await joined;
 
-    this.log(
-      `run ${this.runId}: starting ${options.workers} ${options.kind} worker(s) on ${options.partitions} partitions`,
-    );
-    for (let k = 0; k < options.workers; k++) {
-      this.workers.push(
-        WorkerProcess.spawn(options.kind, `${this.runId}-w${k}`, {
-          kafkaBrokers: this.settings.brokers,
-          schemaRegistryUrl: this.settings.registryUrl,
-          redisUrl: this.settings.redisUrl,
-          keyPrefix: this.runId,
-          topics: this.topics,
-          groupId: this.groupId,
-          transactionalIdPrefix: this.runId,
-          maxBatchSize: options.maxBatchSize,
-          partitionsConcurrently: options.partitionsConcurrently ?? 3,
-        }),
-      );
-    }
-    const runningMsg = options.kind === 'scorer' ? 'scorer running' : 'baseline running';
-    const lines = await Promise.all(this.workers.map((w) => w.waitForLog(runningMsg, 180_000)));
-    for (const line of lines) {
-      const port = opsPortOf(line);
-      if (port !== undefined) this.opsPorts.push(port);
-    }
-    await this.waitForStableGroup(120_000);
+    if (options.deferWorkers) return;
+    await this.startWorkers(options.kind, this.groupId, this.runId);
     this.log(
       `run ${this.runId}: group stable; warming up (${options.warmupS} s at ${options.warmupTps} TPS)`,
     );
@@ -318,15 +325,52 @@ export class BenchSession {
     }
   }
 
-  private async waitForStableGroup(timeoutMs: number): Promise<void> {
+  /** Spawns options.workers processes of `kind` in `groupId`; resolves when the group is Stable. */
+  private async startWorkers(
+    kind: WorkerKind,
+    groupId: string,
+    transactionalIdPrefix: string,
+  ): Promise<WorkerProcess[]> {
+    const { options } = this;
+    this.log(
+      `run ${this.runId}: starting ${options.workers} ${kind} worker(s) on ${options.partitions} partitions`,
+    );
+    const started: WorkerProcess[] = [];
+    for (let k = 0; k < options.workers; k++) {
+      started.push(
+        WorkerProcess.spawn(kind, `${this.runId}-${kind}-w${k}`, {
+          kafkaBrokers: this.settings.brokers,
+          schemaRegistryUrl: this.settings.registryUrl,
+          redisUrl: this.settings.redisUrl,
+          keyPrefix: this.runId,
+          topics: this.topics,
+          groupId,
+          transactionalIdPrefix,
+          maxBatchSize: options.maxBatchSize,
+          partitionsConcurrently: options.partitionsConcurrently ?? 3,
+          copyOutputTopic: this.topics.copy,
+        }),
+      );
+    }
+    this.workers.push(...started);
+    const lines = await Promise.all(started.map((w) => w.waitForLog(`${kind} running`, 180_000)));
+    for (const line of lines) {
+      const port = opsPortOf(line);
+      if (port !== undefined) this.opsPorts.push(port);
+    }
+    await this.waitForStableGroup(120_000, groupId);
+    return started;
+  }
+
+  private async waitForStableGroup(timeoutMs: number, groupId = this.groupId): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { groups } = await this.admin.describeGroups([this.groupId]);
+      const { groups } = await this.admin.describeGroups([groupId]);
       const g = groups[0];
       if (g && g.state === 'Stable' && g.members.length === this.options.workers) return;
       if (Date.now() > deadline) {
         throw new Error(
-          `group ${this.groupId} not stable with ${this.options.workers} members (state ${g?.state}, ${g?.members.length} members)`,
+          `group ${groupId} not stable with ${this.options.workers} members (state ${g?.state}, ${g?.members.length} members)`,
         );
       }
       this.assertWorkersAlive();
@@ -412,6 +456,177 @@ export class BenchSession {
       loadStart,
       thresholds,
     );
+  }
+
+  /**
+   * Drain mode (the session must be opened with deferWorkers): produces a `kind` backlog of
+   * `count` transactions, starts the scorer workers and measures how fast they decide it; then,
+   * with `reference`, stops them and drains the SAME backlog again with the reference copier
+   * (its own group), so both run on the same records, one after the other.
+   */
+  async runDrain(
+    kind: BacklogKind,
+    count: number,
+    reference: boolean,
+  ): Promise<{ scorer: DrainResult; reference?: DrainResult }> {
+    if (!this.options.deferWorkers || this.workers.length > 0) {
+      throw new Error('runDrain needs a session opened with deferWorkers and no workers yet');
+    }
+    const phase = this.phase++;
+    const workload = buildBacklog(
+      phase,
+      count,
+      kind,
+      this.serde,
+      this.options.seed + phase,
+      this.options.customers,
+    );
+    const track = this.tracker.track(phase, count);
+    const produceStart = Date.now();
+    // Everything at once: a rate no driver reaches, bounded by count and by 600 s.
+    const driven = await drive(
+      this.producer,
+      workload,
+      { name: 'constant', startTps: 1e9, stages: [{ durationS: 1, targetTps: 1e9 }] },
+      track,
+      { topic: this.topics.transactions, overrunS: 600 },
+    );
+    const produceS = (Date.now() - produceStart) / 1000;
+    if (track.acked < count) {
+      throw new Error(
+        `backlog: only ${track.acked} of ${count} produced (${driven.firstError ?? 'timeout'})`,
+      );
+    }
+    this.log(`run ${this.runId}: ${kind} backlog of ${count} produced in ${produceS.toFixed(1)} s`);
+
+    const scorers = await this.startWorkers('scorer', this.groupId, this.runId);
+    // CPU from the first decision on: start-up (tsx, model load, group join) is not drain work.
+    const firstDeadline = Date.now() + 120_000;
+    while (track.unique === 0 && Date.now() < firstDeadline) await sleep(5);
+    const decidedAtStart = track.unique;
+    const before = await this.snapshot();
+    let lastUnique = -1;
+    let lastProgress = Date.now();
+    const drainDeadline = Date.now() + 600_000;
+    while (track.unique < track.acked) {
+      if (track.unique !== lastUnique) {
+        lastUnique = track.unique;
+        lastProgress = Date.now();
+      }
+      if (Date.now() - lastProgress > 15_000 || Date.now() > drainDeadline) break;
+      if (scorers.every((w) => !w.running)) break;
+      await sleep(20);
+    }
+    await sleep(1_000); // late duplicates, if any, arrive now
+    const after = await this.snapshot();
+    let first = Infinity;
+    let last = -Infinity;
+    for (let i = 0; i < count; i++) {
+      const t = track.decidedAtMs[i]!;
+      if (t < first) first = t;
+      if (t > last) last = t;
+    }
+    const decided = track.unique;
+    const measured = Math.max(1, decided - decidedAtStart);
+    const perTx = (us: number | undefined) => (us === undefined ? null : round(us / measured, 1));
+    const drainS = decided > 0 ? (last - first) / 1000 : NaN;
+    const stageUs: Record<string, number> = {};
+    for (const [stage, sum] of Object.entries(after.stages.stageSumS)) {
+      stageUs[stage] = round((sum * 1e6) / Math.max(1, decided), 1);
+    }
+    const scored = Object.values(after.stages.decisions).reduce((a, b) => a + b, 0);
+    const mix: Record<string, number> = {};
+    for (const [k, v] of Object.entries(after.stages.decisions))
+      mix[k] = scored > 0 ? round(v / scored, 4) : NaN;
+    const scorer: DrainResult = {
+      backlog_kind: kind,
+      worker_kind: 'scorer',
+      workers: scorers.length,
+      backlog: count,
+      processed: decided,
+      lost: Math.max(0, track.acked - decided),
+      duplicated: track.duplicated,
+      drain_s: round(drainS, 2),
+      tx_per_s: round(decided / drainS, 0),
+      worker_cpu_us_per_tx: round(
+        after.workersUs.reduce((sum, v, k) => sum + (v - before.workersUs[k]!), 0) / measured,
+        1,
+      ),
+      broker_cpu_us_per_tx:
+        after.brokerUs !== undefined && before.brokerUs !== undefined
+          ? perTx(after.brokerUs - before.brokerUs)
+          : null,
+      redis_cpu_us_per_tx: perTx(after.redisUs - before.redisUs),
+      machine_busy_us_per_tx: perTx(after.machine.busyUs - before.machine.busyUs),
+      stage_us_per_tx: stageUs,
+      decision_mix: mix,
+      flagged_share: flaggedShare(mix),
+      mean_batch_size:
+        after.stages.batchSizeCount > 0
+          ? round(after.stages.batchSizeSum / after.stages.batchSizeCount, 1)
+          : null,
+      produce_s: round(produceS, 1),
+    };
+    this.log(`run ${this.runId}: scorer drained ${decided} in ${scorer.drain_s} s (${scorer.tx_per_s} tx/s)`);
+    if (!reference) return { scorer };
+
+    await Promise.all(scorers.map((w) => w.stop(15_000)));
+    const refBefore = await this.snapshot();
+    const copierGroup = `${this.runId}.copier`;
+    const copiers = await this.startWorkers('copier', copierGroup, `${this.runId}-ref`);
+    // A copier without partitions never starts: wait for the first one that does.
+    const started: ({ atMs: number; cpuUs: number } | undefined)[] = copiers.map(() => undefined);
+    copiers.forEach((w, k) => {
+      w.waitForLog('copy started', 600_000).then(
+        (line) => (started[k] = JSON.parse(line) as { atMs: number; cpuUs: number }),
+        () => undefined,
+      );
+    });
+    const startDeadline = Date.now() + 600_000;
+    while (started.every((x) => x === undefined) && Date.now() < startDeadline) await sleep(5);
+    const firstAtMs = Math.min(...started.map((x) => x?.atMs ?? Infinity));
+    // Done = the group's committed offsets cover the whole backlog.
+    let copied = 0;
+    const copyDeadline = Date.now() + 600_000;
+    while (copied < count && Date.now() < copyDeadline) {
+      await sleep(50);
+      const offsets = await this.admin.fetchOffsets({
+        groupId: copierGroup,
+        topics: [this.topics.transactions],
+      });
+      copied = offsets[0]!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    }
+    const doneMs = Date.now();
+    const refAfter = await this.snapshot();
+    // Copier CPU from its first batch on: /proc total now minus what it reported at that batch.
+    let copierCpuUs = 0;
+    for (const [k, w] of copiers.entries()) {
+      if (started[k]) copierCpuUs += (processCpuUs(w.pid) ?? NaN) - started[k].cpuUs;
+    }
+    const wallS = (doneMs - firstAtMs) / 1000;
+    const refPerTx = (us: number | undefined) =>
+      us === undefined ? null : round(us / Math.max(1, copied), 1);
+    const ref: DrainResult = {
+      backlog_kind: 'reference',
+      worker_kind: 'copier',
+      workers: copiers.length,
+      backlog: count,
+      processed: copied,
+      lost: Math.max(0, count - copied),
+      duplicated: Math.max(0, copied - count),
+      drain_s: round(wallS, 2),
+      tx_per_s: round(copied / wallS, 0),
+      worker_cpu_us_per_tx: round(copierCpuUs / Math.max(1, copied), 1),
+      broker_cpu_us_per_tx:
+        refAfter.brokerUs !== undefined && refBefore.brokerUs !== undefined
+          ? refPerTx(refAfter.brokerUs - refBefore.brokerUs)
+          : null,
+      redis_cpu_us_per_tx: null,
+      machine_busy_us_per_tx: refPerTx(refAfter.machine.busyUs - refBefore.machine.busyUs),
+      produce_s: round(produceS, 1),
+    };
+    this.log(`run ${this.runId}: reference copied ${copied} in ${ref.drain_s} s (${ref.tx_per_s} tx/s)`);
+    return { scorer, reference: ref };
   }
 
   private result(
@@ -533,6 +748,7 @@ export class BenchSession {
       stage_us_per_tx: stageUs,
       stage_ms_per_batch: stageMsPerBatch,
       decision_mix: decisionMix,
+      flagged_share: flaggedShare(decisionMix),
       mean_batch_size:
         batches > 0 ? round((after.stages.batchSizeSum - before.stages.batchSizeSum) / batches, 1) : null,
       load_average: { start: loadStart.map((v) => round(v, 2)), end: loadAverage().map((v) => round(v, 2)) },
@@ -600,6 +816,13 @@ export class BenchSession {
       }).catch(() => undefined);
     }
   }
+}
+
+/** 1 - the ALLOW share; null when nothing was scored (the baseline exposes no decision counts). */
+export function flaggedShare(mix: Record<string, number>): number | null {
+  const shares = Object.values(mix).filter((v) => Number.isFinite(v));
+  if (shares.length === 0) return null;
+  return round(1 - (mix.ALLOW ?? 0), 4);
 }
 
 function roundSummary(s: LatencySummary): LatencySummary {

@@ -9,11 +9,13 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export type WorkerKind = 'scorer' | 'baseline';
+export type WorkerKind = 'scorer' | 'baseline' | 'copier';
 
 const SCRIPTS: Record<WorkerKind, string> = {
   scorer: path.join(repoRoot, 'services/scorer/src/main.ts'),
   baseline: path.join(repoRoot, 'load-tests/src/baseline-worker.ts'),
+  // Drain mode's reference: a transactional copy loop with no scoring work.
+  copier: path.join(repoRoot, 'load-tests/src/copy-worker.ts'),
 };
 
 /** Everything a worker needs to find the run's own topics, group and Redis keys. */
@@ -27,6 +29,8 @@ export interface WorkerSettings {
   transactionalIdPrefix: string;
   maxBatchSize?: number | undefined;
   partitionsConcurrently?: number | undefined;
+  /** The copier's output topic (drain mode's reference). */
+  copyOutputTopic?: string | undefined;
 }
 
 const OUTPUT_TAIL = 200;
@@ -85,6 +89,7 @@ export class WorkerProcess {
       LOG_LEVEL: 'info',
     };
     if (settings.maxBatchSize !== undefined) env.SCORER_MAX_BATCH_SIZE = String(settings.maxBatchSize);
+    if (settings.copyOutputTopic !== undefined) env.COPY_OUTPUT_TOPIC = settings.copyOutputTopic;
     if (settings.partitionsConcurrently !== undefined)
       env.SCORER_PARTITIONS_CONCURRENTLY = String(settings.partitionsConcurrently);
     const child = spawn(process.execPath, ['--import', 'tsx', SCRIPTS[kind]], {
