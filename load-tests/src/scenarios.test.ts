@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dueBy, peakTps, profileDurationS, scenarioProfile, totalTransactions } from './scenarios.ts';
 import { checkThresholds, summarize } from './stats.ts';
-import { parseStageMetrics } from './session.ts';
-import { parseTransactionId, plannedOffsets, transactionIdPrefix } from './workload.ts';
+import { flaggedShare, parseStageMetrics } from './session.ts';
+import { buildBacklog, parseTransactionId, plannedOffsets, transactionIdPrefix } from './workload.ts';
 import { opsPortOf } from './workers.ts';
 
 describe('rate profiles', () => {
@@ -35,6 +35,17 @@ describe('rate profiles', () => {
     expect(profileDurationS(p)).toBeCloseTo(60);
   });
 
+  it('storm runs at half the rate with 2 s bursts at the full rate every 5 s', () => {
+    const p = scenarioProfile('storm', 6_000, 30);
+    expect(peakTps(p)).toBe(6_000);
+    expect(profileDurationS(p)).toBeCloseTo(30);
+    expect(dueBy(p, 2) - dueBy(p, 1)).toBe(3_000); // base
+    expect(dueBy(p, 4.5) - dueBy(p, 3.5)).toBe(6_000); // burst
+    expect(dueBy(p, 9.5) - dueBy(p, 8.5)).toBe(6_000); // the next burst
+    // Per 5 s: 2.5 s base + 2 s peak + two 0.25 s edges at the mean of both.
+    expect(dueBy(p, 5)).toBe(3_000 * 2.75 + 6_000 * 1.75 + 4_500 * 0.5);
+  });
+
   it('planned offsets follow the profile', () => {
     const p = scenarioProfile('constant', 1_000, 2);
     const offsets = plannedOffsets(p, totalTransactions(p));
@@ -47,6 +58,36 @@ describe('rate profiles', () => {
   it('rejects a non-positive rate or duration', () => {
     expect(() => scenarioProfile('constant', 0, 10)).toThrow(/rate/);
     expect(() => scenarioProfile('constant', 10, 0)).toThrow(/duration/);
+  });
+});
+
+describe('drain backlogs', () => {
+  const encoder = { encode: (tx: object) => Buffer.from(JSON.stringify(tx)) };
+  const decode = (b: Buffer) =>
+    JSON.parse(b.toString()) as { transactionId: string; originAccountId: string; eventTime: number };
+
+  it('a storm backlog is the normal one with its event times compressed, in the same order', () => {
+    const endMs = Date.UTC(2026, 10, 1);
+    const normal = buildBacklog(4, 3_000, 'normal', encoder, 9, undefined, endMs);
+    const storm = buildBacklog(4, 3_000, 'storm', encoder, 9, undefined, endMs);
+    expect(normal.count).toBe(3_000);
+    const n = normal.values.map(decode);
+    const s = storm.values.map(decode);
+    expect(s.map((t) => [t.transactionId, t.originAccountId])).toEqual(
+      n.map((t) => [t.transactionId, t.originAccountId]),
+    );
+    expect(parseTransactionId(n[0]!.transactionId)).toEqual({ phase: 4, index: 0 });
+    // Normal: weeks of event time; storm: 0.1 ms apart, ending at endMs (10K TPS of event time).
+    expect(n.at(-1)!.eventTime - n[0]!.eventTime).toBeGreaterThan(7 * 86_400_000);
+    expect(s[0]!.eventTime).toBe(endMs - 300);
+    expect(s.at(-1)!.eventTime - s[0]!.eventTime).toBeLessThanOrEqual(300);
+    for (let i = 1; i < s.length; i++) expect(s[i]!.eventTime).toBeGreaterThanOrEqual(s[i - 1]!.eventTime);
+    expect(storm.keys[7]!.toString()).toBe(s[7]!.originAccountId);
+  });
+
+  it('flagged share is everything but ALLOW', () => {
+    expect(flaggedShare({ ALLOW: 0.6, REVIEW: 0.3, BLOCK: 0.1 })).toBe(0.4);
+    expect(flaggedShare({})).toBeNull();
   });
 });
 

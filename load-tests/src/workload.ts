@@ -105,7 +105,7 @@ export function buildBacklog(
   phase: number,
   count: number,
   kind: BacklogKind,
-  serde: ContractSerde<Transaction>,
+  serde: Pick<ContractSerde<Transaction>, 'encode'>,
   seed: number,
   customers?: number,
   endMs = Date.now(),
