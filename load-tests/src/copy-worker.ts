@@ -36,6 +36,9 @@ if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
   process.exit(1);
 }
 
+/** Records per produce request inside a transaction (~200 B each: well under 1 MB). */
+const SEND_SLICE = 2_000;
+
 const kafka = new Kafka({
   clientId: `copy-${transactionalIdPrefix}`,
   brokers: required(env, 'KAFKA_BROKERS').split(','),
@@ -90,10 +93,16 @@ try {
       const producer = await producerFor(batch.partition);
       const transaction = await producer.transaction();
       try {
-        await transaction.send({
-          topic: output,
-          messages: batch.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-        });
+        // A fetched batch can be megabytes; one produce request must stay under the broker's
+        // message.max.bytes (1 MB by default), so the transaction sends it in slices.
+        for (let at = 0; at < batch.messages.length; at += SEND_SLICE) {
+          await transaction.send({
+            topic: output,
+            messages: batch.messages
+              .slice(at, at + SEND_SLICE)
+              .map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+          });
+        }
         const next = (BigInt(batch.lastOffset()) + 1n).toString();
         await transaction.sendOffsets({
           consumerGroupId: groupId,
@@ -101,6 +110,7 @@ try {
         });
         await transaction.commit();
       } catch (error) {
+        logger.error({ err: error, partition: batch.partition }, 'copy transaction failed');
         await transaction.abort().catch(() => undefined);
         throw error;
       }
