@@ -119,45 +119,68 @@ export class TreeShapTables {
           block.nodeThreshold.push(tree.threshold[node]!);
           block.nodeDefaultLeft.push(tree.defaultLeft[node]!);
         }
+        // Each leaf's contributions depend only on which of its path features the row disagrees
+        // with: tabulate them per leaf once (2^d rows of d), then a block row is a sum of one row
+        // per leaf, picked by the root mask and the decisions on that leaf's path.
+        interface LeafInfo {
+          features: number[];
+          /** Per path node inside the block: its decision bit, the direction taken, the feature's position. */
+          conditions: { bit: number; right: number; position: number }[];
+          table: Float64Array;
+        }
+        const leaves: LeafInfo[] = [];
+        const gather = (
+          node: number,
+          pathFeatures: number[],
+          pathZeros: number[],
+          conditions: LeafInfo['conditions'],
+        ): void => {
+          if (tree.left[node] === -1) {
+            const d = pathFeatures.length;
+            const table = new Float64Array((1 << d) * d);
+            const leaf = tree.value[node]!;
+            for (let m = 0; m < 1 << d; m++) {
+              // The bias element first, then the distinct features, as XGBoost's RECURSE builds it.
+              path.extend(0, 0, 1, 1, -1);
+              for (let k = 0; k < d; k++) {
+                path.extend(0, k + 1, pathZeros[k]!, (m >> k) & 1 ? 0 : 1, pathFeatures[k]!);
+              }
+              for (let k = 0; k < d; k++) {
+                const one = (m >> k) & 1 ? 0 : 1;
+                table[m * d + k] = path.unwoundSum(0, d, k + 1) * (one - pathZeros[k]!) * leaf;
+              }
+            }
+            leaves.push({ features: pathFeatures, conditions, table });
+            return;
+          }
+          const split = tree.feature[node]!;
+          let position = pathFeatures.indexOf(split);
+          const nextFeatures = position === -1 ? [...pathFeatures, split] : pathFeatures;
+          if (position === -1) position = pathFeatures.length;
+          const bit = bitOf.get(node)!;
+          for (const [child, right] of [
+            [tree.left[node]!, 0],
+            [tree.right[node]!, 1],
+          ] as const) {
+            const zerosNext = [...pathZeros];
+            zerosNext[position] = (zerosNext[position] ?? 1) * (tree.cover[child]! / tree.cover[node]!);
+            gather(child, nextFeatures, zerosNext, [...conditions, { bit, right, position }]);
+          }
+        };
+        gather(root, features, zeros, []);
+        const columns = leaves.map((l) => Int32Array.from(l.features, (f) => column.get(f)!));
         for (let mask = 0; mask < 1 << u; mask++) {
           for (let decisions = 0; decisions < 1 << n; decisions++) {
             sums.fill(0);
-            const walk = (
-              node: number,
-              pathFeatures: number[],
-              pathZeros: number[],
-              pathOnes: number[],
-            ): void => {
-              if (tree.left[node] === -1) {
-                const d = pathFeatures.length;
-                path.extend(0, 0, 1, 1, -1);
-                for (let k = 0; k < d; k++)
-                  path.extend(0, k + 1, pathZeros[k]!, pathOnes[k]!, pathFeatures[k]!);
-                const leaf = tree.value[node]!;
-                for (let k = 0; k < d; k++) {
-                  const w = path.unwoundSum(0, d, k + 1);
-                  sums[column.get(pathFeatures[k]!)!]! += w * (pathOnes[k]! - pathZeros[k]!) * leaf;
-                }
-                return;
+            leaves.forEach((leaf, i) => {
+              let m = mask;
+              for (const c of leaf.conditions) {
+                if (((decisions >> c.bit) & 1) !== c.right) m |= 1 << c.position;
               }
-              const split = tree.feature[node]!;
-              const goesRight = (decisions >> bitOf.get(node)!) & 1;
-              let position = pathFeatures.indexOf(split);
-              const nextFeatures = position === -1 ? [...pathFeatures, split] : pathFeatures;
-              if (position === -1) position = pathFeatures.length;
-              for (const [child, isRight] of [
-                [tree.left[node]!, 0],
-                [tree.right[node]!, 1],
-              ] as const) {
-                const zerosNext = [...pathZeros];
-                const onesNext = [...pathOnes];
-                zerosNext[position] = (zerosNext[position] ?? 1) * (tree.cover[child]! / tree.cover[node]!);
-                onesNext[position] = (onesNext[position] ?? 1) * (goesRight === isRight ? 1 : 0);
-                walk(child, nextFeatures, zerosNext, onesNext);
-              }
-            };
-            const ones = features.map((_, k) => ((mask >> k) & 1 ? 0 : 1));
-            walk(root, features, zeros, ones);
+              const d = leaf.features.length;
+              const cols = columns[i]!;
+              for (let k = 0; k < d; k++) sums[cols[k]!]! += leaf.table[m * d + k]!;
+            });
             for (const v of sums) tableValues.push(v);
           }
         }
