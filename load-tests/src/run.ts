@@ -201,7 +201,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     partitions_concurrently: options.partitionsConcurrently ?? 3,
     max_batch_size: options.maxBatchSize ?? 'scorer default (512)',
     warmup: `${options.warmupS} s at ${options.warmupTps} TPS`,
-    customers: options.customers ?? 'one per transaction',
+    customers:
+      options.customers ??
+      (options.drain !== undefined ? 'simulator default (1 per 25 transactions)' : 'one per transaction'),
     host: hostname(),
     cpus: cpus().length,
     cpu_model: cpus()[0]?.model ?? 'unknown',
