@@ -32,8 +32,15 @@ export const LABEL_AUDIT_COLUMNS = [
   'labeled_at_ms',
   'partition',
   'offset',
-  'effective',
+  'status',
 ] as const;
+
+/**
+ * A label event's part in a dataset: `effective` (the verdict that counts), `superseded` (an
+ * earlier verdict a later one replaced), `after_as_of` (labelled after the cut: not used yet),
+ * `unknown_transaction` (no decision exists for it: kept here and counted, not fatal).
+ */
+export type LabelStatus = 'effective' | 'superseded' | 'after_as_of' | 'unknown_transaction';
 
 /** Where a row's label came from: a label event, or the maturity rule (unlabelled long enough). */
 export const MATURED_LABEL_SOURCE = 'matured';
@@ -58,8 +65,7 @@ export interface LabelAuditRow {
   labeledAtMs: number;
   partition: number;
   offset: string;
-  /** True for the verdict that counts (the last one), false for superseded ones. */
-  effective: boolean;
+  status: LabelStatus;
 }
 
 /** A CSV cell: quoted only when it must be (a comma, a quote or a line break inside). */

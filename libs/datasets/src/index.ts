@@ -9,6 +9,7 @@ export {
   parseFeatureCell,
   type DatasetRow,
   type LabelAuditRow,
+  type LabelStatus,
 } from './format.ts';
 export {
   DATASET_ID_PATTERN,

@@ -56,7 +56,7 @@ function auditCsv(rows: readonly LabelAuditRow[]): string {
         String(r.labeledAtMs),
         String(r.partition),
         r.offset,
-        String(r.effective),
+        r.status,
       ].join(','),
     );
   }
