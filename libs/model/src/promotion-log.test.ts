@@ -21,8 +21,20 @@ describe('rollbackChampion', () => {
   it('restores the champion the last promotion replaced, logs it, and walks further back when run again', async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'promotions-'));
     await writeModelRegistry(dir, registry('c'));
-    await appendPromotionLog(dir, { at: '2026-01-01T00:00:00Z', action: 'promote', from: 'a', to: 'b', by: 'gate' });
-    await appendPromotionLog(dir, { at: '2026-01-02T00:00:00Z', action: 'promote', from: 'b', to: 'c', by: 'gate' });
+    await appendPromotionLog(dir, {
+      at: '2026-01-01T00:00:00Z',
+      action: 'promote',
+      from: 'a',
+      to: 'b',
+      by: 'gate',
+    });
+    await appendPromotionLog(dir, {
+      at: '2026-01-02T00:00:00Z',
+      action: 'promote',
+      from: 'b',
+      to: 'c',
+      by: 'gate',
+    });
 
     expect(await rollbackChampion(dir)).toMatchObject({ from: 'c', to: 'b' });
     expect((await readModelRegistry(dir)).champion).toBe('b');

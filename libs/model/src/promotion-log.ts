@@ -1,7 +1,12 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelNotFoundError } from './errors.ts';
-import { promoteRegistryVersion, readModelRegistry, writeModelRegistry, type ModelRegistry } from './registry.ts';
+import {
+  promoteRegistryVersion,
+  readModelRegistry,
+  writeModelRegistry,
+  type ModelRegistry,
+} from './registry.ts';
 
 /** `<models>/promotions.jsonl`: one JSON line per registry change made by promote/gate/rollback. */
 export const PROMOTION_LOG_FILE = 'promotions.jsonl';
@@ -60,7 +65,8 @@ export async function rollbackChampion(
   }
   // A rollback's own `from` is the model it removed; roll back past it, not to it.
   const target = made.action === 'rollback' ? findPrevious(log, made.to) : made.from;
-  if (!target) throw new ModelNotFoundError(`no earlier champion than ${registry.champion} in the promotion log`);
+  if (!target)
+    throw new ModelNotFoundError(`no earlier champion than ${registry.champion} in the promotion log`);
   const next = promoteRegistryVersion(registry, target, {}, now);
   await writeModelRegistry(modelsDir, next);
   await appendPromotionLog(modelsDir, {

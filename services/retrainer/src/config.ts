@@ -19,9 +19,12 @@ export class RetrainerConfigError extends Error {
 export function loadRetrainerEnv(env: NodeJS.ProcessEnv = process.env): RetrainerEnv {
   const e = withStackEnv(env);
   if (!e.KAFKA_BROKERS) throw new RetrainerConfigError('KAFKA_BROKERS is not set (or run `make up`)');
-  if (!e.SCHEMA_REGISTRY_URL) throw new RetrainerConfigError('SCHEMA_REGISTRY_URL is not set (or run `make up`)');
+  if (!e.SCHEMA_REGISTRY_URL)
+    throw new RetrainerConfigError('SCHEMA_REGISTRY_URL is not set (or run `make up`)');
   return Object.freeze({
-    kafkaBrokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+    kafkaBrokers: e.KAFKA_BROKERS.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
     schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
     topics: { decisions: e.TOPIC_DECISIONS ?? TOPICS.decisions, labels: e.TOPIC_LABELS ?? TOPICS.labels },
   });

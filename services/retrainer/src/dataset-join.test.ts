@@ -44,7 +44,11 @@ describe('joinDataset', () => {
     c.add(decision('legit', 3_000));
     c.add(decision('quiet-old', 4_000)); // no label, older than the window at as-of: matured legit
     c.add(decision('no-vector', 5_000, { features: null }));
-    c.add(decision('other-code', 6_000, { features: { featureSetFingerprint: 'ffffffffffffffff', values: [1, 2] } }));
+    c.add(
+      decision('other-code', 6_000, {
+        features: { featureSetFingerprint: 'ffffffffffffffff', values: [1, 2] },
+      }),
+    );
     c.add(decision('outside', 20_000));
     const book = new LabelBook();
     label(book, 'fraud', false, 5_000);
@@ -82,7 +86,11 @@ describe('joinDataset', () => {
     label(book, 'f', true, 2_000);
     label(book, 'l', false, 2_000);
     c.add(decision('l', 1_500));
-    const { rows, description } = joinDataset(c, book, options({ fromMs: 0, asOfMs: 10_000, maturityMs: 5_000 }));
+    const { rows, description } = joinDataset(
+      c,
+      book,
+      options({ fromMs: 0, asOfMs: 10_000, maturityMs: 5_000 }),
+    );
     expect(rows.map((r) => r.transactionId)).toEqual(['f', 'l']);
     expect(description.excluded.immature_unlabelled).toBe(1);
   });

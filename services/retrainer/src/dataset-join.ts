@@ -1,7 +1,7 @@
 import type { FraudDecision, FraudLabel } from '@fraud/contracts';
+import type { LabelBook } from '@fraud/datasets';
 import {
   DatasetRefusedError,
-  LabelBook,
   resolveLabel,
   type DatasetDescription,
   type DatasetRow,
@@ -129,7 +129,11 @@ export function joinDataset(collector: DecisionCollector, book: LabelBook, optio
           partition: e.partition,
           offset: e.offset,
           status:
-            e.labeledAtMs > options.asOfMs ? 'after_as_of' : e === resolved.event ? 'effective' : 'superseded',
+            e.labeledAtMs > options.asOfMs
+              ? 'after_as_of'
+              : e === resolved.event
+                ? 'effective'
+                : 'superseded',
         });
       }
     } else {

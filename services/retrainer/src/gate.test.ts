@@ -23,10 +23,22 @@ describe('modelQuality', () => {
 
 describe('evaluateGate', () => {
   const base = { version: 'x', rows: 1000, frauds: 40, block_precision: 0.9, review_threshold: 0.1 };
-  const champion = { ...base, version: 'champ', pr_auc: 0.6, recall_at_block_precision: 0.3, alert_rate: 0.02 };
+  const champion = {
+    ...base,
+    version: 'champ',
+    pr_auc: 0.6,
+    recall_at_block_precision: 0.3,
+    alert_rate: 0.02,
+  };
 
   it('passes a challenger better by the margin on enough frauds within the alert bounds', () => {
-    const challenger = { ...base, version: 'chal', pr_auc: 0.65, recall_at_block_precision: 0.4, alert_rate: 0.03 };
+    const challenger = {
+      ...base,
+      version: 'chal',
+      pr_auc: 0.65,
+      recall_at_block_precision: 0.4,
+      alert_rate: 0.03,
+    };
     const r = evaluateGate(champion, challenger, DEFAULT_GATE_POLICY);
     expect(r.passed).toBe(true);
     expect(r.checks.every((c) => c.passed)).toBe(true);

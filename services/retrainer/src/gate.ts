@@ -39,7 +39,11 @@ export interface GateResult {
 const f = (x: number): string => x.toFixed(4);
 
 /** Every check is evaluated (and reported) even when an earlier one fails. */
-export function evaluateGate(champion: ModelQuality, challenger: ModelQuality, policy: GatePolicy): GateResult {
+export function evaluateGate(
+  champion: ModelQuality,
+  challenger: ModelQuality,
+  policy: GatePolicy,
+): GateResult {
   const checks: GateCheck[] = [
     {
       name: 'labelled_frauds',
@@ -53,7 +57,8 @@ export function evaluateGate(champion: ModelQuality, challenger: ModelQuality, p
     },
     {
       name: 'recall_at_block_precision',
-      passed: challenger.recall_at_block_precision >= champion.recall_at_block_precision + policy.recallMargin,
+      passed:
+        challenger.recall_at_block_precision >= champion.recall_at_block_precision + policy.recallMargin,
       detail:
         `at precision >= ${challenger.block_precision}: challenger recall ${f(challenger.recall_at_block_precision)} ` +
         `vs champion ${f(champion.recall_at_block_precision)} + margin ${policy.recallMargin}`,

@@ -53,7 +53,8 @@ export async function runGate(options: GateRunOptions): Promise<GateRunResult> {
   const now = options.now ?? (() => new Date());
   const registry = await readModelRegistry(options.modelsDir);
   const challengerVersion = registry.challenger;
-  if (!challengerVersion) throw new GateError(`${options.modelsDir}/registry.json names no challenger to gate`);
+  if (!challengerVersion)
+    throw new GateError(`${options.modelsDir}/registry.json names no challenger to gate`);
   const championVersion = registry.champion;
   const [championModel, challengerModel] = await Promise.all([
     loadRegistryVersion(options.modelsDir, registry, championVersion),
@@ -112,7 +113,14 @@ export async function runGate(options: GateRunOptions): Promise<GateRunResult> {
       from: championVersion,
       to: challengerVersion,
       by: 'gate',
-      ...(promoted ? {} : { reason: result.checks.filter((c) => !c.passed).map((c) => c.name).join(', ') }),
+      ...(promoted
+        ? {}
+        : {
+            reason: result.checks
+              .filter((c) => !c.passed)
+              .map((c) => c.name)
+              .join(', '),
+          }),
       gate: evidence,
     });
   }
@@ -132,6 +140,8 @@ export async function runGate(options: GateRunOptions): Promise<GateRunResult> {
 
 /** When `version` last became challenger, from the promotion log. */
 async function registeredAt(modelsDir: string, version: string): Promise<number | undefined> {
-  const entry = (await readPromotionLog(modelsDir)).findLast((e) => e.action === 'challenger' && e.to === version);
+  const entry = (await readPromotionLog(modelsDir)).findLast(
+    (e) => e.action === 'challenger' && e.to === version,
+  );
   return entry ? Date.parse(entry.at) : undefined;
 }

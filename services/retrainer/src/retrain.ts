@@ -34,7 +34,14 @@ export interface RetrainResult {
   dataset: { id: string; dir: string; manifest: DatasetManifest };
   championVersion: string;
   challengerVersion: string;
-  backtest: { rows: number; frauds: number; from: string; to: string; champion: ModelQuality; challenger: ModelQuality };
+  backtest: {
+    rows: number;
+    frauds: number;
+    from: string;
+    to: string;
+    champion: ModelQuality;
+    challenger: ModelQuality;
+  };
   timingsMs: { dataset: number; train: number; backtest: number };
 }
 
@@ -72,7 +79,15 @@ export async function retrain(options: RetrainOptions): Promise<RetrainResult> {
   const stamp = now().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const challengerVersion = `${stamp}-${dataset.manifest.dataset_id.slice(3, 11)}`;
   await runTrainer(
-    ['--data', datasetDir, '--out', options.modelsDir, '--version', challengerVersion, ...(options.trainArgs ?? [])],
+    [
+      '--data',
+      datasetDir,
+      '--out',
+      options.modelsDir,
+      '--version',
+      challengerVersion,
+      ...(options.trainArgs ?? []),
+    ],
     options.trainerOutput ?? 'inherit',
   );
   const trainMs = lap();
@@ -148,7 +163,11 @@ async function scoreWith(
     const chunk = 65_536;
     for (let s = 0; s < matrix.rows; s += chunk) {
       const e = Math.min(matrix.rows, s + chunk);
-      const part = { data: matrix.data.subarray(s * matrix.cols, e * matrix.cols), rows: e - s, cols: matrix.cols };
+      const part = {
+        data: matrix.data.subarray(s * matrix.cols, e * matrix.cols),
+        rows: e - s,
+        cols: matrix.cols,
+      };
       out.set(await scorer.scoreBatch(part), s);
     }
     return out;

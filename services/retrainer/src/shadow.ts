@@ -1,4 +1,5 @@
-import { LabelBook, resolveLabel } from '@fraud/datasets';
+import type { LabelBook } from '@fraud/datasets';
+import { resolveLabel } from '@fraud/datasets';
 import type { DecisionCollector } from './dataset-join.ts';
 
 /** Champion and challenger scores of the same labelled shadow traffic. */

@@ -56,7 +56,7 @@ export async function readTopicsToEnd(
   const seen = new Map<string, number>();
   let records = 0;
   let lastRecordAt = Date.now();
-  let failure: unknown;
+  let failure: Error | undefined;
   const consumer = kafka.consumer({
     groupId: `reader-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`,
     readUncommitted: false,
@@ -80,20 +80,23 @@ export async function readTopicsToEnd(
           try {
             await onMessage(batch.topic, batch.partition, message);
           } catch (error) {
-            failure = error;
+            failure = error instanceof Error ? error : new Error('record handler failed', { cause: error });
             return;
           }
         }
         if (batch.messages.length > 0) {
           const last = batch.messages.at(-1)!;
-          seen.set(`${batch.topic}/${batch.partition}`, Math.max(seen.get(`${batch.topic}/${batch.partition}`) ?? -1, Number(last.offset)));
+          seen.set(
+            `${batch.topic}/${batch.partition}`,
+            Math.max(seen.get(`${batch.topic}/${batch.partition}`) ?? -1, Number(last.offset)),
+          );
         }
       },
     });
     const started = Date.now();
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+      if (failure) throw failure;
       const now = Date.now();
       if (caughtUp() || records >= maxRecords || now - started > maxMs) break;
       if (records > 0 && now - lastRecordAt > idleMs) break;

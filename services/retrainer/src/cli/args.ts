@@ -53,7 +53,8 @@ export function timeArg(value: string | undefined, name: string, nowMs = Date.no
   if (relative) return nowMs - durationArg(relative[1], name)!;
   if (/^\d+$/.test(value)) return Number(value);
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be ISO 8601, epoch ms or now[-duration], got "${value}"`);
+  if (Number.isNaN(ms))
+    throw new UsageError(`--${name} must be ISO 8601, epoch ms or now[-duration], got "${value}"`);
   return ms;
 }
 
@@ -63,6 +64,7 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_0
 export function durationArg(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value);
-  if (!match) throw new UsageError(`--${name} must be a duration like 30d, 12h, 15m, 10s or 500ms, got "${value}"`);
+  if (!match)
+    throw new UsageError(`--${name} must be a duration like 30d, 12h, 15m, 10s or 500ms, got "${value}"`);
   return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 'ms']!);
 }

@@ -2,11 +2,14 @@
  * `npm run dataset -- --from T --to T --out DIR [options]`: logged feature vectors (fraud.decisions)
  * joined point-in-time with labels (fraud.labels) -> a versioned dataset directory.
  */
+import { silenceKafkajsTimeoutWarnings } from '@fraud/kafka';
 import { buildDataset } from '../build-dataset.ts';
 import { createClients } from '../clients.ts';
 import { loadRetrainerEnv } from '../config.ts';
 import { DEFAULT_MATURITY, DEFAULT_MIN_FRAUDS } from '../defaults.ts';
 import { durationArg, numberArg, parseCli, requireArg, runCli, timeArg, UsageError } from './args.ts';
+
+silenceKafkajsTimeoutWarnings();
 
 const USAGE = `usage: npm run dataset -- --from T --to T --out DIR [options]
 
@@ -44,7 +47,8 @@ await runCli(USAGE, async () => {
   const toMs = timeArg(requireArg(a.to, 'to'), 'to', now)!;
   if (!(fromMs < toMs)) throw new UsageError('--from must be before --to');
   const minFrauds = numberArg(a['min-frauds'], 'min-frauds') ?? DEFAULT_MIN_FRAUDS;
-  if (!Number.isInteger(minFrauds) || minFrauds < 1) throw new UsageError('--min-frauds must be an integer >= 1');
+  if (!Number.isInteger(minFrauds) || minFrauds < 1)
+    throw new UsageError('--min-frauds must be an integer >= 1');
   const maxSeconds = numberArg(a['max-seconds'], 'max-seconds') ?? 120;
   const env = loadRetrainerEnv();
   const { kafka, registry } = createClients(env, 'dataset-builder');

@@ -3,6 +3,7 @@
  * --promote, the challenger becomes champion when every check passes (atomic registry write,
  * logged to <models>/promotions.jsonl either way).
  */
+import { silenceKafkajsTimeoutWarnings } from '@fraud/kafka';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createClients } from '../clients.ts';
@@ -12,6 +13,8 @@ import { runGate } from '../promotion.ts';
 import { REPO_ROOT } from '../retrain.ts';
 import { numberArg, parseCli, runCli, timeArg } from './args.ts';
 import { FEEDBACK_OPTIONS, gatePolicyArgs, maturityArg } from './feedback-options.ts';
+
+silenceKafkajsTimeoutWarnings();
 
 const USAGE = `usage: npm run gate -- [--promote] [options]
 

@@ -3,11 +3,14 @@
  * groups and Redis prefix), bounded in time; the last line of output is the result as JSON.
  * Exit 1 on any failure, or when no promotion happened (the run is built to produce one).
  */
+import { silenceKafkajsTimeoutWarnings } from '@fraud/kafka';
 import { withStackEnv } from '@fraud/config';
 import { loadRetrainerEnv } from '../config.ts';
 import { killStartedChildren } from '../loop/processes.ts';
 import { runLoop } from '../loop/run-loop.ts';
 import { parseCli, runCli, UsageError } from './args.ts';
+
+silenceKafkajsTimeoutWarnings();
 
 const USAGE = `usage: npm run loop -- [--allow-no-promotion] [--max-seconds N]
 
@@ -41,7 +44,8 @@ await runCli(USAGE, async () => {
   const result = await runLoop({
     env,
     redisUrl,
-    log: (message) => process.stderr.write(`loop [${((Date.now() - started) / 1000).toFixed(1)} s] ${message}\n`),
+    log: (message) =>
+      process.stderr.write(`loop [${((Date.now() - started) / 1000).toFixed(1)} s] ${message}\n`),
   });
   clearTimeout(deadline);
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -2,6 +2,7 @@
  * `npm run retrain -- [--from T] [--to T] [options] [-- TRAIN OPTIONS]`: dataset -> train ->
  * ONNX parity -> backtest vs the champion -> registered as challenger (the scorers shadow it).
  */
+import { silenceKafkajsTimeoutWarnings } from '@fraud/kafka';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createClients } from '../clients.ts';
@@ -9,6 +10,8 @@ import { loadRetrainerEnv } from '../config.ts';
 import { REPO_ROOT, retrain } from '../retrain.ts';
 import { numberArg, parseCli, runCli, timeArg, UsageError } from './args.ts';
 import { FEEDBACK_OPTIONS, maturityArg, minFraudsArg } from './feedback-options.ts';
+
+silenceKafkajsTimeoutWarnings();
 
 const USAGE = `usage: npm run retrain -- [options] [--train-arg=--rounds=200 ...]
 
@@ -39,7 +42,8 @@ await runCli(USAGE, async () => {
   }
   const now = Date.now();
   const backtestFraction = numberArg(a['backtest-fraction'], 'backtest-fraction') ?? 0.15;
-  if (!(backtestFraction > 0 && backtestFraction <= 1)) throw new UsageError('--backtest-fraction must be in (0, 1]');
+  if (!(backtestFraction > 0 && backtestFraction <= 1))
+    throw new UsageError('--backtest-fraction must be in (0, 1]');
   const modelsDir = a.models ?? path.join(REPO_ROOT, 'models');
   const trainArgs = (a['train-arg'] ?? []).flatMap((arg) => {
     const eq = arg.indexOf('=', 2);

@@ -10,12 +10,15 @@ export class DecisionTail {
   readonly byModel = new Map<string, number>();
   readonly byChallenger = new Map<string, number>();
   total = 0;
+  /** The first decisions that carry a logged vector (to check it against the model). */
+  readonly sample: { modelVersion: string; score: number; values: number[] }[] = [];
   private consumer: Consumer | undefined;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly registry: SchemaRegistry,
     private readonly topic: string,
+    private readonly sampleSize = 1000,
   ) {}
 
   async start(): Promise<void> {
@@ -33,9 +36,15 @@ export class DecisionTail {
         for (const message of batch.messages) {
           const d = (await serde.decode(message.value)).value;
           this.total += 1;
+          if (d.features && this.sample.length < this.sampleSize) {
+            this.sample.push({ modelVersion: d.modelVersion, score: d.score, values: d.features.values });
+          }
           this.byModel.set(d.modelVersion, (this.byModel.get(d.modelVersion) ?? 0) + 1);
           if (d.challengerModelVersion) {
-            this.byChallenger.set(d.challengerModelVersion, (this.byChallenger.get(d.challengerModelVersion) ?? 0) + 1);
+            this.byChallenger.set(
+              d.challengerModelVersion,
+              (this.byChallenger.get(d.challengerModelVersion) ?? 0) + 1,
+            );
           }
         }
       },

@@ -46,7 +46,10 @@ export function runTsCli(
       clearTimeout(timer);
       log.end();
       if (code === 0) resolve();
-      else reject(new Error(`${script} ${args.join(' ')} failed (${signal ?? `exit ${code}`}); log: ${logFile}`));
+      else
+        reject(
+          new Error(`${script} ${args.join(' ')} failed (${signal ?? `exit ${code}`}); log: ${logFile}`),
+        );
     });
   });
 }

@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { readModelRegistry } from '@fraud/model';
+import { OnnxScorer, readModelRegistry } from '@fraud/model';
 import { createClients } from '../clients.ts';
 import type { RetrainerEnv } from '../config.ts';
 import { DEFAULT_GATE_POLICY, type GatePolicy } from '../gate.ts';
+import { loadRegistryVersion } from '../models.ts';
 import { runGate } from '../promotion.ts';
 import { REPO_ROOT, retrain } from '../retrain.ts';
 import { DecisionTail } from './decision-tail.ts';
@@ -50,6 +51,8 @@ export interface LoopResult {
   champion_after: string;
   decisions_by_new_champion: number;
   gate_checks: { name: string; passed: boolean }[];
+  /** Logged vectors re-scored by the model that decided them, reproducing its score exactly. */
+  logged_vectors_verified: number;
   shadow_labelled: number;
   shadow_frauds: number;
   /** The one scorer process that decided with both champions (never restarted). */
@@ -113,14 +116,29 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     const seedCsv = path.join(workDir, 'seed.csv');
     await runTsCli(
       SIMULATOR,
-      ['--transactions', String(options.seedTransactions ?? 20_000), '--seed', '3', '--fraud-rate', String(fraudRate), '--out', seedCsv],
+      [
+        '--transactions',
+        String(options.seedTransactions ?? 20_000),
+        '--seed',
+        '3',
+        '--fraud-rate',
+        String(fraudRate),
+        '--out',
+        seedCsv,
+      ],
       childEnv,
       path.join(logsDir, 'simulator-seed.log'),
       120_000,
     );
     await runTsCli(
       TRAINER,
-      ['--data', seedCsv, '--out', modelsDir, ...(options.seedTrainArgs ?? ['--rounds', '8', '--max-depth', '2'])],
+      [
+        '--data',
+        seedCsv,
+        '--out',
+        modelsDir,
+        ...(options.seedTrainArgs ?? ['--rounds', '8', '--max-depth', '2']),
+      ],
       childEnv,
       path.join(logsDir, 'train-seed.log'),
       300_000,
@@ -157,14 +175,22 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
         SIMULATOR,
         [
           '--kafka',
-          '--rate', String(rate),
-          '--count', String(count),
-          '--seed', String(seed),
-          '--fraud-rate', String(fraudRate),
-          '--labels-delay-ms', String(labelDelayMs),
-          '--topic', topics.transactions,
-          '--labels-topic', topics.labels,
-          '--id-prefix', `${runId}-${phase}-`,
+          '--rate',
+          String(rate),
+          '--count',
+          String(count),
+          '--seed',
+          String(seed),
+          '--fraud-rate',
+          String(fraudRate),
+          '--labels-delay-ms',
+          String(labelDelayMs),
+          '--topic',
+          topics.transactions,
+          '--labels-topic',
+          topics.labels,
+          '--id-prefix',
+          `${runId}-${phase}-`,
         ],
         childEnv,
         path.join(logsDir, `simulator-${phase}.log`),
@@ -179,6 +205,8 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     const phase1Start = Date.now();
     await simulate('p1', phase1, 7);
     await waitForDecisions(phase1, `${phase1} decisions of phase 1`);
+    const verifiedVectors = await verifyLoggedFeatures(modelsDir, championBefore, tail.sample);
+    log(`logged features: ${verifiedVectors} vectors re-scored by ${championBefore} give the logged scores`);
 
     // 4-5. Dataset from the logged vectors + labels, retrain, backtest, register challenger.
     await sleep(labelDelayMs + 500); // the simulator has sent every owed label; let them commit
@@ -209,7 +237,8 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     await simulate('p2', phase2, 8);
     await waitForDecisions(before2 + phase2, `${phase2} decisions of phase 2`);
     const shadowed = tail.byChallenger.get(retrained.challengerVersion) ?? 0;
-    if (shadowed === 0) throw new Error(`the scorer never shadowed challenger ${retrained.challengerVersion}`);
+    if (shadowed === 0)
+      throw new Error(`the scorer never shadowed challenger ${retrained.challengerVersion}`);
     await sleep(labelDelayMs + 500);
 
     // 8-9. The gate on labelled shadow traffic; promotion when the challenger is better.
@@ -225,7 +254,9 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
       promote: true,
       bounds: { maxMs: 120_000 },
     });
-    log(`gate ${gate.passed ? 'passed' : 'refused'}: ${gate.checks.map((c) => `${c.name}=${c.passed}`).join(' ')}`);
+    log(
+      `gate ${gate.passed ? 'passed' : 'refused'}: ${gate.checks.map((c) => `${c.name}=${c.passed}`).join(' ')}`,
+    );
 
     // 10. The same scorer process decides with the new champion (no restart).
     let decisionsByNewChampion = 0;
@@ -251,6 +282,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
       champion_after: gate.championAfter,
       decisions_by_new_champion: decisionsByNewChampion,
       gate_checks: gate.checks.map((c) => ({ name: c.name, passed: c.passed })),
+      logged_vectors_verified: verifiedVectors,
       shadow_labelled: gate.labelled,
       shadow_frauds: gate.frauds,
       scorer_pid: scorerPid,
@@ -263,6 +295,42 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
     await deleteRedisPrefix(options.redisUrl, runId).catch(() => undefined);
+  }
+}
+
+/**
+ * The logged vector must be exactly what the model saw: scoring it again with the model that
+ * decided must give the decision's score (float32 output, so equal to the last bit).
+ */
+async function verifyLoggedFeatures(
+  modelsDir: string,
+  version: string,
+  sample: readonly { modelVersion: string; score: number; values: number[] }[],
+): Promise<number> {
+  const rows = sample.filter((s) => s.modelVersion === version);
+  if (rows.length === 0) throw new Error(`no logged feature vectors of ${version} to verify`);
+  const registry = await readModelRegistry(modelsDir);
+  const model = await loadRegistryVersion(modelsDir, registry, version);
+  const cols = model.manifest.feature_names.length;
+  const scorer = await OnnxScorer.create(model.onnxModel, {
+    inputName: model.manifest.onnx.input_name,
+    outputName: model.manifest.onnx.output_name,
+    featureCount: cols,
+  });
+  try {
+    const data = new Float32Array(rows.length * cols);
+    rows.forEach((r, i) => data.set(r.values, i * cols));
+    const scores = await scorer.scoreBatch({ data, rows: rows.length, cols });
+    rows.forEach((r, i) => {
+      if (scores[i] !== r.score) {
+        throw new Error(
+          `logged vector ${i} scores ${scores[i]} with ${version}, the decision said ${r.score}`,
+        );
+      }
+    });
+    return rows.length;
+  } finally {
+    await scorer.close();
   }
 }
 
