@@ -76,3 +76,20 @@ export async function buildDataset(options: BuildDatasetOptions): Promise<BuiltD
   const written = await writeFeatureDataset(options.outDir, joined.rows, joined.audit, joined.description);
   return { ...written, read: feedback.read };
 }
+
+/** Labels labelled after `sinceMs` on the labels topic (a retrain trigger input). */
+export async function countLabelsSince(
+  options: Pick<FeedbackReadOptions, 'kafka' | 'registry' | 'bounds'> & { topic: string; sinceMs: number },
+): Promise<number> {
+  const serde = new ContractSerde<FraudLabel>(options.registry, 'fraud-label');
+  let count = 0;
+  await readTopicsToEnd(
+    options.kafka,
+    [options.topic],
+    async (_topic, _partition, message) => {
+      if ((await serde.decode(message.value)).value.labeledAt > options.sinceMs) count += 1;
+    },
+    options.bounds,
+  );
+  return count;
+}

@@ -27,6 +27,14 @@ export interface RetrainOptions {
   backtestFraction?: number;
   /** Where the trainer's output goes (its progress and summary). @default inherit */
   trainerOutput?: 'inherit' | 'ignore';
+  /**
+   * Environment of the trainer process (MLFLOW_TRACKING_URI etc.). @default this process's.
+   * When it names an MLflow server, the new model version gets the alias MLFLOW_MODEL_ALIAS
+   * (default `challenger`).
+   */
+  trainerEnv?: NodeJS.ProcessEnv;
+  /** Why this retrain runs (a trigger), for the promotion log. */
+  reason?: string;
   now?: () => Date;
 }
 
@@ -89,6 +97,7 @@ export async function retrain(options: RetrainOptions): Promise<RetrainResult> {
       ...(options.trainArgs ?? []),
     ],
     options.trainerOutput ?? 'inherit',
+    trainerEnvironment(options.trainerEnv ?? process.env),
   );
   const trainMs = lap();
 
@@ -136,7 +145,7 @@ export async function retrain(options: RetrainOptions): Promise<RetrainResult> {
     from: championVersion,
     to: challengerVersion,
     by: 'retrain',
-    reason: `dataset ${dataset.manifest.dataset_id}`,
+    reason: `dataset ${dataset.manifest.dataset_id}${options.reason ? `; ${options.reason}` : ''}`,
     gate: { backtest },
   });
   return {
@@ -176,11 +185,23 @@ async function scoreWith(
   }
 }
 
+/** A retrained model is registered in MLflow as the challenger unless told otherwise. */
+function trainerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return env.MLFLOW_TRACKING_URI && !env.MLFLOW_MODEL_ALIAS
+    ? { ...env, MLFLOW_MODEL_ALIAS: 'challenger' }
+    : env;
+}
+
 /** Runs `npm run train` (its CLI, through tsx) as a child process; a failure carries its exit code. */
-function runTrainer(args: readonly string[], output: 'inherit' | 'ignore'): Promise<void> {
+function runTrainer(
+  args: readonly string[],
+  output: 'inherit' | 'ignore',
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', TRAIN_CLI, ...args], {
       cwd: REPO_ROOT,
+      env,
       stdio: ['ignore', output === 'inherit' ? 'inherit' : 'ignore', 'pipe'],
     });
     let stderr = '';

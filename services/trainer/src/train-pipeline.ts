@@ -408,6 +408,7 @@ async function writeReportImages(
     metrics: { prAuc: test.pr_auc, atThreshold: { review: test.review, block: test.block } },
     version: manifest.version,
     featureFingerprint: manifest.feature_set_fingerprint,
+    lineage: manifest.lineage ?? null,
     params: manifest.training.params,
     flatMetrics: {
       test_pr_auc: test.pr_auc,

@@ -8,7 +8,10 @@ import path from 'node:path';
 import { createClients } from '../clients.ts';
 import { loadRetrainerEnv } from '../config.ts';
 import { REPO_ROOT, retrain } from '../retrain.ts';
-import { numberArg, parseCli, runCli, timeArg, UsageError } from './args.ts';
+import { readPromotionLog } from '@fraud/model';
+import { countLabelsSince } from '../build-dataset.ts';
+import { lastRetrainAt, maxPsiFromPrometheus, retrainTrigger } from '../triggers.ts';
+import { durationArg, numberArg, parseCli, runCli, timeArg, UsageError } from './args.ts';
 import { FEEDBACK_OPTIONS, maturityArg, minFraudsArg } from './feedback-options.ts';
 
 silenceKafkajsTimeoutWarnings();
@@ -23,7 +26,14 @@ const USAGE = `usage: npm run retrain -- [options] [--train-arg=--rounds=200 ...
   --backtest-fraction F  most recent share of the dataset both models are backtested on (default 0.15)
   --train-arg ARG        passed to npm run train (repeatable), e.g. --train-arg=--rounds=200
   --decisions / --labels TOPIC, --max-seconds N (Kafka read bound, default 120)
-  --json FILE            write the result as JSON ("-" = stdout)`;
+  --json FILE            write the result as JSON ("-" = stdout)
+
+Triggers (for a scheduled job: retrain only when one fires, else exit 0 saying why not):
+  --if-triggered         check the triggers first
+  --max-age D            schedule: the last retrain is older than D (e.g. 7d)
+  --min-new-labels N     at least N labels labelled since the last retrain
+  --psi-threshold X      a feature or score PSI above X (needs --prometheus-url)
+  --prometheus-url URL   Prometheus that scrapes the scorers (fraud_feature_psi, fraud_score_psi)`;
 
 await runCli(USAGE, async () => {
   const a = parseCli(process.argv.slice(2), {
@@ -35,6 +45,11 @@ await runCli(USAGE, async () => {
     datasets: { type: 'string' },
     'backtest-fraction': { type: 'string' },
     'train-arg': { type: 'string', multiple: true },
+    'if-triggered': { type: 'boolean' },
+    'max-age': { type: 'string' },
+    'min-new-labels': { type: 'string' },
+    'psi-threshold': { type: 'string' },
+    'prometheus-url': { type: 'string' },
   });
   if (a.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -49,6 +64,36 @@ await runCli(USAGE, async () => {
     const eq = arg.indexOf('=', 2);
     return eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg];
   });
+  let trigger;
+  if (a['if-triggered']) {
+    const env = loadRetrainerEnv();
+    const psiThreshold = numberArg(a['psi-threshold'], 'psi-threshold');
+    if (psiThreshold !== undefined && !a['prometheus-url'])
+      throw new UsageError('--psi-threshold needs --prometheus-url');
+    const lastAt = lastRetrainAt(await readPromotionLog(modelsDir));
+    const minNewLabels = numberArg(a['min-new-labels'], 'min-new-labels');
+    const newLabels =
+      lastAt !== undefined && minNewLabels !== undefined
+        ? await countLabelsSince({
+            ...createClients(env, 'retrainer-trigger'),
+            topic: a.labels ?? env.topics.labels,
+            sinceMs: lastAt,
+            bounds: { maxMs: (numberArg(a['max-seconds'], 'max-seconds') ?? 120) * 1000 },
+          })
+        : 0;
+    const maxPsi = a['prometheus-url'] ? await maxPsiFromPrometheus(a['prometheus-url']) : undefined;
+    trigger = retrainTrigger(
+      { maxAgeMs: durationArg(a['max-age'], 'max-age'), minNewLabels, psiThreshold },
+      { nowMs: now, lastRetrainAtMs: lastAt, newLabels, maxPsi },
+    );
+    if (!trigger) {
+      process.stdout.write(
+        `not triggered: ${newLabels} new labels, max PSI ${maxPsi ?? 'n/a'}, last retrain ${lastAt ? new Date(lastAt).toISOString() : 'never'}\n`,
+      );
+      return;
+    }
+    process.stderr.write(`retrain triggered (${trigger.trigger}): ${trigger.detail}\n`);
+  }
   let build;
   if (!a.dataset) {
     const env = loadRetrainerEnv();
@@ -74,6 +119,7 @@ await runCli(USAGE, async () => {
     trainArgs,
     backtestFraction,
     trainerOutput: a.json === '-' ? 'ignore' : 'inherit',
+    ...(trigger ? { reason: `${trigger.trigger}: ${trigger.detail}` } : {}),
   });
   const { manifest: _m, ...dataset } = result.dataset;
   const summary = { ...result, dataset };
