@@ -35,7 +35,11 @@ export interface GateRunResult extends GateResult {
 }
 
 export class GateError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** `no_challenger`: the registry names no challenger (nothing to gate). */
+    readonly code: 'no_challenger' | 'registry_changed',
+  ) {
     super(message);
     this.name = 'GateError';
   }
@@ -54,7 +58,7 @@ export async function runGate(options: GateRunOptions): Promise<GateRunResult> {
   const registry = await readModelRegistry(options.modelsDir);
   const challengerVersion = registry.challenger;
   if (!challengerVersion)
-    throw new GateError(`${options.modelsDir}/registry.json names no challenger to gate`);
+    throw new GateError(`${options.modelsDir}/registry.json names no challenger to gate`, 'no_challenger');
   const championVersion = registry.champion;
   const [championModel, challengerModel] = await Promise.all([
     loadRegistryVersion(options.modelsDir, registry, championVersion),
@@ -95,6 +99,7 @@ export async function runGate(options: GateRunOptions): Promise<GateRunResult> {
     if (current.champion !== championVersion || current.challenger !== challengerVersion) {
       throw new GateError(
         `registry changed during the gate (now champion ${current.champion}, challenger ${current.challenger ?? 'none'}); not promoting`,
+        'registry_changed',
       );
     }
     await writeModelRegistry(options.modelsDir, promoteRegistryVersion(current, challengerVersion, {}, at));

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createClients } from '../clients.ts';
 import { loadRetrainerEnv } from '../config.ts';
 import { DEFAULT_GATE_POLICY } from '../gate.ts';
-import { runGate } from '../promotion.ts';
+import { GateError, runGate } from '../promotion.ts';
 import { REPO_ROOT } from '../retrain.ts';
 import { numberArg, parseCli, runCli, timeArg } from './args.ts';
 import { FEEDBACK_OPTIONS, gatePolicyArgs, maturityArg } from './feedback-options.ts';
@@ -19,6 +19,7 @@ silenceKafkajsTimeoutWarnings();
 const USAGE = `usage: npm run gate -- [--promote] [options]
 
   --promote              make the challenger champion when the gate passes (default: report only)
+  --if-challenger        exit 0 quietly when the registry names no challenger (scheduled jobs)
   --models DIR           models directory (default <repo>/models)
   --since T              shadow traffic from T (default: when the challenger was registered)
   --as-of T              labels known at T (default now); --maturity D (default 30d)
@@ -35,6 +36,7 @@ await runCli(USAGE, async () => {
   const a = parseCli(process.argv.slice(2), {
     ...FEEDBACK_OPTIONS,
     promote: { type: 'boolean' },
+    'if-challenger': { type: 'boolean' },
     since: { type: 'string' },
     'as-of': { type: 'string' },
     'pr-auc-margin': { type: 'string' },
@@ -49,7 +51,7 @@ await runCli(USAGE, async () => {
   const now = Date.now();
   const env = loadRetrainerEnv();
   const sinceMs = timeArg(a.since, 'since', now);
-  const result = await runGate({
+  const run = runGate({
     ...createClients(env, 'promotion-gate'),
     topics: { decisions: a.decisions ?? env.topics.decisions, labels: a.labels ?? env.topics.labels },
     modelsDir: a.models ?? path.join(REPO_ROOT, 'models'),
@@ -60,6 +62,16 @@ await runCli(USAGE, async () => {
     promote: a.promote ?? false,
     bounds: { maxMs: (numberArg(a['max-seconds'], 'max-seconds') ?? 120) * 1000 },
   });
+  let result;
+  try {
+    result = await run;
+  } catch (error) {
+    if (a['if-challenger'] && error instanceof GateError && error.code === 'no_challenger') {
+      process.stdout.write('no challenger: nothing to gate\n');
+      return;
+    }
+    throw error;
+  }
   const text = `${JSON.stringify(result, null, 2)}\n`;
   if (a.json === '-') {
     process.stdout.write(text);
