@@ -67,12 +67,16 @@ export async function loadFeatureDatasetInput(dir: string): Promise<FeatureDatas
 export async function completeLineage(
   partial: FeatureDatasetInput['lineage'],
   modelsDir: string,
+  env: Readonly<Record<string, string | undefined>>,
 ): Promise<ModelLineage> {
   const registry = await tryReadModelRegistry(modelsDir);
-  return { ...partial, parent_model: registry?.champion ?? null, code_commit: await codeCommit() };
+  return { ...partial, parent_model: registry?.champion ?? null, code_commit: await codeCommit(env) };
 }
 
-async function codeCommit(): Promise<string> {
+/** FRAUD_CODE_COMMIT (set in images, which have no .git), else `git rev-parse HEAD` (+ `-dirty`). */
+async function codeCommit(env: Readonly<Record<string, string | undefined>>): Promise<string> {
+  const fromEnv = env.FRAUD_CODE_COMMIT?.trim();
+  if (fromEnv) return fromEnv;
   try {
     const { stdout } = await execFileAsync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT });
     const { stdout: status } = await execFileAsync('git', ['status', '--porcelain', '--untracked-files=no'], {

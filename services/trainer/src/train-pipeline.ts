@@ -199,7 +199,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     ? await loadFeatureDatasetInput(options.dataPath)
     : undefined;
   const { input, dataset, stats, sha256 } = fromLogged ?? (await replayDataset(options, onProgress));
-  const lineage = fromLogged ? await completeLineage(fromLogged.lineage, options.outDir) : undefined;
+  const lineage = fromLogged
+    ? await completeLineage(fromLogged.lineage, options.outDir, env.passThrough)
+    : undefined;
   const split = timeSplit(dataset.eventTimes, options.split ?? DEFAULT_SPLIT);
   const splits = {
     train: describeSplit(split.train, dataset.labels, dataset.eventTimes),

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { withStackEnv } from '@fraud/config';
 import { TOPICS } from '@fraud/contracts';
+import type { KafkaConnectionConfig } from '@fraud/kafka';
+import { RetrainerConfigError, kafkaSecurity } from '../config.ts';
 
 const envSchema = z.object({
   KAFKA_BROKERS: z.string().min(1, 'must be host:port[,host:port]'),
@@ -16,6 +18,7 @@ const envSchema = z.object({
 
 export interface QualityConfig {
   kafkaBrokers: string[];
+  kafka: Omit<KafkaConnectionConfig, 'brokers' | 'clientId'>;
   schemaRegistryUrl: string;
   topics: { decisions: string; labels: string };
   modelRegistryDir: string;
@@ -33,14 +36,23 @@ export class QualityConfigError extends Error {
 
 /** The live-quality exporter's settings; a bad value fails at start naming the variable. */
 export function loadQualityConfig(env: NodeJS.ProcessEnv = process.env): Readonly<QualityConfig> {
-  const parsed = envSchema.safeParse(withStackEnv(env));
+  const merged = withStackEnv(env);
+  const parsed = envSchema.safeParse(merged);
   if (!parsed.success) {
     throw new QualityConfigError(
       parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
     );
   }
   const e = parsed.data;
+  let kafka;
+  try {
+    kafka = kafkaSecurity(merged);
+  } catch (error) {
+    if (error instanceof RetrainerConfigError) throw new QualityConfigError(error.message);
+    throw error;
+  }
   return Object.freeze({
+    kafka,
     kafkaBrokers: e.KAFKA_BROKERS.split(',')
       .map((b) => b.trim())
       .filter(Boolean),

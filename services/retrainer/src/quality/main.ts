@@ -6,9 +6,8 @@
  */
 import path from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { Kafka, logLevel } from 'kafkajs';
 import { ContractSerde, type FraudDecision, type FraudLabel, type Thresholds } from '@fraud/contracts';
-import { silenceKafkajsTimeoutWarnings } from '@fraud/kafka';
+import { createKafka, silenceKafkajsTimeoutWarnings } from '@fraud/kafka';
 import { readManifest, readModelRegistry } from '@fraud/model';
 import { createLogger, startOpsServer } from '@fraud/observability';
 import { QualityConfigError, loadQualityConfig, type QualityConfig } from './config.ts';
@@ -53,11 +52,7 @@ await refreshThresholds();
 const refresher = setInterval(() => void refreshThresholds(), 30_000);
 
 const quality = new LiveQuality(config.maxTransactions, (v) => thresholdCache.get(v));
-const kafka = new Kafka({
-  clientId: 'fraud-live-quality',
-  brokers: config.kafkaBrokers,
-  logLevel: logLevel.NOTHING,
-});
+const kafka = createKafka({ ...config.kafka, brokers: config.kafkaBrokers, clientId: 'fraud-live-quality' });
 const registry = new SchemaRegistry({ host: config.schemaRegistryUrl });
 const decisionSerde = new ContractSerde<FraudDecision>(registry, 'fraud-decision');
 const labelSerde = new ContractSerde<FraudLabel>(registry, 'fraud-label');
