@@ -144,7 +144,7 @@ beforeAll(async () => {
   server.stdout!.pipe(log);
   server.stderr!.pipe(log);
   await waitForHealth(baseUrl, 90_000);
-}, 300_000);
+}, 900_000); // the first run on a machine installs the MLflow server venv (1-8 min)
 
 afterAll(async () => {
   if (server?.pid && server.exitCode === null) {
