@@ -6,6 +6,7 @@ NODE_BIN := $(shell scripts/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 export ONNXRUNTIME_NODE_INSTALL := skip
 
+.PHONY: loop
 .PHONY: help bootstrap up down status test smoke demo alerts scorer train tf-check monitoring-check bench typecheck lint format
 
 help: ## list the targets
@@ -40,6 +41,9 @@ train: bootstrap ## simulate 1M transactions and train, export, verify and regis
 
 bench: bootstrap up ## the standard benchmark: 60 s at 10K TPS, 1 worker, 6 partitions
 	@npx tsx load-tests/src/bench.ts --rate 10000 --duration 60 --workers 1 --partitions 6 --json .local/bench.json
+
+loop: bootstrap up ## the feedback loop end to end: traffic, labels, dataset, retrain, shadow, gate, promotion (<= 10 min; last line JSON)
+	@npx tsx services/retrainer/src/cli/loop.ts --max-seconds 600
 
 tf-check: ## Terraform offline checks: fmt, tflint, trivy/checkov
 	@scripts/tf-check.sh

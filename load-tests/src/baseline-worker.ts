@@ -123,13 +123,14 @@ try {
         scoredAt: Date.now(),
         challengerModelVersion: null,
         challengerScore: null,
+        features: null,
       };
       await producer.send({
         topic: topics.decisions,
         messages: [{ key: tx.transactionId, value: decisionSerde.encode(record) }],
       });
       if (decision !== 'ALLOW') {
-        const { challengerModelVersion: _v, challengerScore: _s, ...alert } = record;
+        const { challengerModelVersion: _v, challengerScore: _s, features: _f, ...alert } = record;
         await producer.send({
           topic: topics.alerts,
           messages: [{ key: tx.transactionId, value: alertSerde.encode(alert) }],

@@ -13,6 +13,7 @@ export {
   validateManifest,
   type ConfusionMatrix,
   type FeatureImportance,
+  type ModelLineage,
   type ModelManifest,
   type SplitInfo,
   type SplitMetrics,
@@ -35,6 +36,13 @@ export {
   type ModelRegistry,
   type ModelRegistryEntry,
 } from './registry.ts';
+export {
+  PROMOTION_LOG_FILE,
+  appendPromotionLog,
+  readPromotionLog,
+  rollbackChampion,
+  type PromotionLogEntry,
+} from './promotion-log.ts';
 export { LocalModelSource, type ModelSource } from './model-source.ts';
 export { OnnxScorer, type OnnxScorerOptions, type ScoringMatrix } from './onnx-scorer.ts';
 export { decide } from './decide.ts';

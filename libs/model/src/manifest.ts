@@ -82,7 +82,8 @@ export interface ModelManifest {
   parity: { max_abs_diff: number; tolerance: number; rows: number; runtime: string };
   training_data: {
     source: string;
-    format: 'paysim-csv' | 'jsonl';
+    /** `feature-dataset`: logged feature vectors + labels (the retrainer's datasets). */
+    format: 'paysim-csv' | 'jsonl' | 'feature-dataset';
     /** sha256 of the input file's bytes. */
     sha256: string;
     /** sha256 of the replayed float32 feature matrix and labels the model was fitted on. */
@@ -102,6 +103,19 @@ export interface ModelManifest {
   };
   feature_importance: FeatureImportance[];
   libraries: Record<string, string>;
+  /** Where a retrained model came from; absent for models trained from a transaction file. */
+  lineage?: ModelLineage;
+}
+
+/** A retrained model's model-card lineage. */
+export interface ModelLineage {
+  dataset_id: string;
+  /** Event-time window of the dataset's decisions and the instant its labels were cut at. */
+  label_window: { from: string; to: string; labels_as_of: string };
+  /** The champion when this model was trained (what it was meant to replace). */
+  parent_model: string | null;
+  /** `git rev-parse HEAD` of the code that trained it (+ `-dirty` with uncommitted changes). */
+  code_commit: string;
 }
 
 type Json = unknown;

@@ -118,6 +118,7 @@ export async function createScorerApp(
     featureStore,
     models,
     maxFutureSkewMs: config.maxFutureSkewMs,
+    featureLog: config.featureLog,
     observer: allObservers(
       new ShadowMetrics(metrics, config.model.agreementWindow),
       new DriftMetrics(metrics),

@@ -21,12 +21,23 @@ export interface BatchProcessorOptions {
   featureStore: FeatureStore;
   models: ModelProvider;
   maxFutureSkewMs: number;
+  /**
+   * `decision`: every decision record carries the exact feature vector the model saw (for
+   * retraining from logged features); `off`: it carries null. See services/retrainer/README.md.
+   * @default 'decision'
+   */
+  featureLog?: FeatureLogMode;
   now?: () => number;
   /** Model metrics (score histograms, challenger agreement); called once per processed chunk. */
   observer?: ChunkObserver;
   /** Called when the shadow challenger fails; the chunk goes on without challenger scores. */
   onShadowError?: (error: unknown, challengerVersion: string) => void;
 }
+
+export type FeatureLogMode = 'decision' | 'off';
+
+/** Hex digits of the feature-set fingerprint logged with each vector (64 bits tell feature sets apart). */
+export const LOGGED_FINGERPRINT_HEX_DIGITS = 16;
 
 /** A scored transaction, for metrics and logs. */
 export interface ScoredTransaction {
@@ -161,6 +172,9 @@ export class BatchProcessor {
     let explain = 0;
     let explained = 0;
     const scoredAt = this.now();
+    const logFeatures = (this.options.featureLog ?? 'decision') === 'decision';
+    const loggedFingerprint = model.featureFingerprint.slice(0, LOGGED_FINGERPRINT_HEX_DIGITS);
+    const { data: featureData, cols } = matrix;
     const decisions: Message[] = [];
     const alerts: Message[] = [];
     const scored: ScoredTransaction[] = [];
@@ -191,10 +205,17 @@ export class BatchProcessor {
         scoredAt,
         challengerModelVersion: shadowVersion,
         challengerScore: challengerScores ? challengerScores[row]! : null,
+        // The float32 row itself (avsc writes floats): what the model saw, bit for bit.
+        features: logFeatures
+          ? {
+              featureSetFingerprint: loggedFingerprint,
+              values: Array.from(featureData.subarray(row * cols, (row + 1) * cols)),
+            }
+          : null,
       };
       decisions.push({ key: tx.transactionId, value: decisionSerde.encode(record) });
       if (decision !== 'ALLOW') {
-        const { challengerModelVersion: _v, challengerScore: _s, ...alert } = record;
+        const { challengerModelVersion: _v, challengerScore: _s, features: _f, ...alert } = record;
         alerts.push({ key: tx.transactionId, value: alertSerde.encode(alert) });
       }
       scored.push({

@@ -27,6 +27,7 @@ describe('loadScorerConfig', () => {
     expect(config.maxBatchSize).toBe(512);
     expect(config.partitionsConsumedConcurrently).toBe(6);
     expect(config.model).toMatchObject({ registryDir: 'models', pollIntervalMs: 5_000, reasonCodesTopK: 3 });
+    expect(config.featureLog).toBe('decision');
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -49,6 +50,7 @@ describe('loadScorerConfig', () => {
     [{ MODEL_POLL_INTERVAL_MS: '-1' }, 'MODEL_POLL_INTERVAL_MS', />= 0/],
     [{ MODEL_REASON_CODES_TOP_K: 'three' }, 'MODEL_REASON_CODES_TOP_K', /number/],
     [{ MODEL_SHADOW_ENABLED: 'sometimes' }, 'MODEL_SHADOW_ENABLED', /true or false/],
+    [{ SCORER_FEATURE_LOG: 'topic' }, 'SCORER_FEATURE_LOG', /decision or off/],
   ])('names the bad variable: %o', (override, variable, message) => {
     const env: Record<string, string> = { ...base };
     for (const [key, value] of Object.entries(override)) {

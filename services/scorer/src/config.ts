@@ -75,6 +75,7 @@ const envSchema = z.object({
   SCORER_CREATE_TOPICS: bool(false),
   SCORER_TOPIC_PARTITIONS: int(6, 1, 1_000),
   SCORER_MAX_FUTURE_SKEW_MS: int(300_000, 0, 86_400_000),
+  SCORER_FEATURE_LOG: z.enum(['decision', 'off'], { message: 'must be decision or off' }).default('decision'),
   SCORER_HTTP_HOST: nonEmpty('127.0.0.1'),
   SCORER_HTTP_PORT: int(9464, 0, 65_535),
   SCORER_SHUTDOWN_GRACE_MS: int(20_000, 100, 600_000),
@@ -112,6 +113,8 @@ export interface ScorerConfig {
   maxBatchSize: number;
   maxBytesPerPartition: number;
   maxFutureSkewMs: number;
+  /** `decision`: each decision record carries the feature vector the model saw; `off`: null. */
+  featureLog: 'decision' | 'off';
   http: { host: string; port: number };
   shutdownGraceMs: number;
   retryMaxBackoffMs: number;
@@ -218,6 +221,7 @@ export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     maxBatchSize: e.SCORER_MAX_BATCH_SIZE,
     maxBytesPerPartition: e.SCORER_MAX_BYTES_PER_PARTITION,
     maxFutureSkewMs: e.SCORER_MAX_FUTURE_SKEW_MS,
+    featureLog: e.SCORER_FEATURE_LOG,
     http: { host: e.SCORER_HTTP_HOST, port: e.SCORER_HTTP_PORT },
     shutdownGraceMs: e.SCORER_SHUTDOWN_GRACE_MS,
     retryMaxBackoffMs: e.SCORER_RETRY_MAX_BACKOFF_MS,

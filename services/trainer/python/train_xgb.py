@@ -261,6 +261,11 @@ def _log_mlflow(config):
             pass
         source = f"{run.info.artifact_uri}/model"
         mv = client.create_model_version(name, source=source, run_id=run.info.run_id)
+        # Retrained models: lineage as tags, and the registry alias (e.g. "challenger") they get.
+        for key, value in (config.get("lineage") or {}).items():
+            mlflow.set_tag(f"lineage.{key}", json.dumps(value) if isinstance(value, dict) else str(value))
+        if os.environ.get("MLFLOW_MODEL_ALIAS"):
+            client.set_registered_model_alias(name, os.environ["MLFLOW_MODEL_ALIAS"], mv.version)
         print(json.dumps({"mlflowRunId": run.info.run_id, "mlflowModelVersion": mv.version}))
 
 

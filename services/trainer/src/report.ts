@@ -73,7 +73,7 @@ export function renderReport(m: ModelManifest): string {
     '',
     '## Training data',
     '',
-    `\`${d.source}\` (${d.format}), sha256 \`${d.sha256}\`; ${d.rows} rows replayed in event-time order, ` +
+    `\`${d.source}\` (${d.format}), sha256 \`${d.sha256}\`; ${d.rows} rows ${d.format === 'feature-dataset' ? 'as the scorer logged them' : 'replayed in event-time order'}, ` +
       `${d.skipped_rows} skipped, ${d.positives} fraud. Time split:`,
     '',
     '| split | rows | fraud | first event | last event |',
@@ -82,6 +82,7 @@ export function renderReport(m: ModelManifest): string {
     split('validation'),
     split('test'),
     '',
+    ...lineageSection(m),
     '## Training parameters',
     '',
     '```json',
@@ -93,4 +94,19 @@ export function renderReport(m: ModelManifest): string {
       .join(', ')}.`,
     '',
   ].join('\n');
+}
+
+/** Model-card lineage of a retrained model (dataset, label window, parent, code). */
+function lineageSection(m: ModelManifest): string[] {
+  const l = m.lineage;
+  if (!l) return [];
+  return [
+    '## Lineage',
+    '',
+    `- dataset: \`${l.dataset_id}\` (logged features + labels)`,
+    `- label window: decisions ${l.label_window.from} .. ${l.label_window.to}, labels as of ${l.label_window.labels_as_of}`,
+    `- parent model: ${l.parent_model ? `\`${l.parent_model}\`` : 'none'}`,
+    `- code commit: \`${l.code_commit}\``,
+    '',
+  ];
 }

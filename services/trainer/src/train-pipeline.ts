@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { isFeatureDatasetDir } from '@fraud/datasets';
 import {
   MANIFEST_SCHEMA_VERSION,
   MODEL_FILES,
@@ -22,6 +23,7 @@ import { loadTrainerEnv, type TrainerEnv } from './config.ts';
 import { DatasetBuilder, sliceMatrix, type Dataset } from './dataset.ts';
 import { ParityError, TrainerError, TrainingDataError } from './errors.ts';
 import { FEATURE_NAMES, FEATURE_SET_FINGERPRINT, FEATURE_SET_VERSION } from './feature-set.ts';
+import { completeLineage, loadFeatureDatasetInput } from './feature-dataset-input.ts';
 import { openInput } from './input.ts';
 import { evaluate, prCurve } from './metrics.ts';
 import {
@@ -60,7 +62,10 @@ export interface TrainProgress {
 }
 
 export interface TrainOptions {
-  /** PaySim CSV or JSON lines of Transaction events (with isFraud). */
+  /**
+   * PaySim CSV or JSON lines of Transaction events (with isFraud), replayed through the feature
+   * code; or a feature-dataset directory (`npm run dataset`), trained on as logged.
+   */
   dataPath: string;
   /** Models directory: the model lands in `<outDir>/<version>/`, registry.json is updated. */
   outDir: string;
@@ -190,7 +195,13 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   };
 
   const python = await resolvePython(env.python);
-  const { input, dataset, stats, sha256 } = await replayDataset(options, onProgress);
+  const fromLogged = (await isFeatureDatasetDir(options.dataPath))
+    ? await loadFeatureDatasetInput(options.dataPath)
+    : undefined;
+  const { input, dataset, stats, sha256 } = fromLogged ?? (await replayDataset(options, onProgress));
+  const lineage = fromLogged
+    ? await completeLineage(fromLogged.lineage, options.outDir, env.passThrough)
+    : undefined;
   const split = timeSplit(dataset.eventTimes, options.split ?? DEFAULT_SPLIT);
   const splits = {
     train: describeSplit(split.train, dataset.labels, dataset.eventTimes),
@@ -323,6 +334,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           'onnxruntime-node': await onnxruntimeNodeVersion(),
           node: process.versions.node,
         },
+        ...(lineage ? { lineage } : {}),
       },
       `${modelDir}/${MODEL_FILES.manifest}`,
     );
@@ -398,6 +410,7 @@ async function writeReportImages(
     metrics: { prAuc: test.pr_auc, atThreshold: { review: test.review, block: test.block } },
     version: manifest.version,
     featureFingerprint: manifest.feature_set_fingerprint,
+    lineage: manifest.lineage ?? null,
     params: manifest.training.params,
     flatMetrics: {
       test_pr_auc: test.pr_auc,

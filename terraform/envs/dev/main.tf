@@ -146,3 +146,37 @@ module "registry" {
     group_arn_prefix           = module.msk.group_arn_prefix
   }
 }
+
+# The feedback loop's scheduled job (services/retrainer): hourly it checks the retrain triggers,
+# retrains from logged features + labels when one fires, and runs the promotion gate.
+module "retrainer" {
+  source = "../../modules/ecs-retrainer"
+  count  = var.retrainer_image_tag == null ? 0 : 1
+
+  name                                 = local.name
+  cluster_arn                          = module.scorer.cluster_arn
+  image                                = "${module.artifacts.repository_urls["scorer"]}:${var.retrainer_image_tag}"
+  ecr_repository_arn                   = module.artifacts.repository_arns["scorer"]
+  model_sync_image                     = "${module.artifacts.registry_host}/${module.artifacts.pull_through_cache_prefixes["public.ecr.aws"]}/aws-cli/aws-cli:${var.aws_cli_version}"
+  pull_through_repository_arn_patterns = module.artifacts.pull_through_cache_repository_arn_patterns
+
+  subnet_ids        = module.network.task_subnet_ids
+  security_group_id = module.network.security_group_ids["scorer"] # same egress: MSK, registry, S3
+  environment = merge(module.msk.scorer_environment, {
+    SCHEMA_REGISTRY_URL = module.registry.confluent_api_url
+  })
+
+  kafka = {
+    cluster_arn      = module.msk.cluster_arn
+    topic_arn_prefix = module.msk.topic_arn_prefix
+    group_arn_prefix = module.msk.group_arn_prefix
+  }
+
+  model = {
+    bucket_arn  = module.artifacts.model_bucket_arn
+    kms_key_arn = module.artifacts.kms_key_arn
+  }
+
+  log_kms_key_arn = module.scorer.logs_kms_key_arn
+  tags            = local.tags
+}

@@ -64,3 +64,14 @@ variable "alarm_emails" {
   type        = list(string)
   default     = []
 }
+
+variable "retrainer_image_tag" {
+  description = "Tag of the retrainer image (services/retrainer/Dockerfile) in the scorer's ECR repository; null = no scheduled retrainer."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.retrainer_image_tag == null || (can(regex("^[A-Za-z0-9_.-]{1,128}$", coalesce(var.retrainer_image_tag, "x"))) && var.retrainer_image_tag != "latest")
+    error_message = "retrainer_image_tag must be a concrete tag (not latest)."
+  }
+}

@@ -35,6 +35,14 @@ export interface FraudAlert {
   scoredAt: number;
 }
 
+/** The exact model input this decision used (feature logging for retraining). The model version is modelVersion, the event time eventTime. */
+export interface LoggedFeatures {
+  /** First 16 hex digits of the feature-set fingerprint (sha256) the vector was computed with. */
+  featureSetFingerprint: string;
+  /** The float32 row given to the model, in the manifest's feature_names order; NaN = missing. */
+  values: number[];
+}
+
 /** The scorer's decision for one transaction. Topic fraud.decisions (every transaction), key = transactionId. */
 export interface FraudDecision {
   transactionId: string;
@@ -55,6 +63,8 @@ export interface FraudDecision {
   /** Shadow model, when one runs; it never decides. */
   challengerModelVersion: null | string;
   challengerScore: null | number;
+  /** Logged feature vector; null when feature logging is off (SCORER_FEATURE_LOG=off) or for records written before it existed. */
+  features: null | LoggedFeatures;
 }
 
 /** Confirmed outcome of a transaction. Topic fraud.labels, key = transactionId. */

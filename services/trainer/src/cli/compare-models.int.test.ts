@@ -39,6 +39,7 @@ describe('compare-models CLI', () => {
       scoredAt: 1_700_000_000_100 + i,
       challengerModelVersion: 'not-in-the-models-dir',
       challengerScore: i < 10 ? 0.9 : 0.01,
+      features: null,
     }));
     // Frauds are 0..9 and 50..59: the champion catches 10 of 20 with 10 false positives.
     const labels: FraudLabel[] = decisions.map((d, i) => ({

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  appendPromotionLog,
   loadModelDirectory,
   promoteRegistryVersion,
   readModelRegistry,
@@ -37,6 +38,14 @@ await runCli(USAGE, async () => {
     expectedFeatureNames: FEATURE_NAMES,
   });
   await writeModelRegistry(modelsDir, next);
+  // The promotion log makes `npm run rollback` able to undo this (see services/retrainer).
+  await appendPromotionLog(modelsDir, {
+    at: next.updated,
+    action: a.challenger ? 'challenger' : 'promote',
+    from: registry.champion,
+    to: version,
+    by: 'manual',
+  });
   process.stdout.write(
     `${path.join(modelsDir, 'registry.json')}: champion ${next.champion}${next.challenger ? `, challenger ${next.challenger}` : ''}\n`,
   );
