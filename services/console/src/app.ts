@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createKafka } from '@fraud/kafka';
+import { createKafka, ensureTopics } from '@fraud/kafka';
 import type { ConsoleConfig } from './config.ts';
 import { openDb, type Db } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
@@ -46,6 +46,13 @@ export async function createConsoleApp(config: Readonly<ConsoleConfig>, logger: 
 
     const kafka = createKafka(config.kafka, logger.child({ component: 'kafka' }));
     const registry = new SchemaRegistry({ host: config.schemaRegistryUrl });
+    if (config.createTopics) {
+      const created = await ensureTopics(
+        kafka,
+        Object.values(config.topics).map((topic) => ({ topic, numPartitions: config.topicPartitions })),
+      );
+      if (created.length > 0) logger.info({ topics: created }, 'topics created');
+    }
     let relay: OutboxRelay | undefined;
     if (config.relay) {
       relay = new OutboxRelay({ kafka, registry, db, transactionalId: config.transactionalId, logger: logger.child({ component: 'outbox' }) });

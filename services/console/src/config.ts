@@ -73,6 +73,8 @@ const envSchema = z.object({
   CONSOLE_GROUP_ID: nonEmpty('fraud-console'),
   CONSOLE_INGEST: bool(true),
   CONSOLE_RELAY: bool(true),
+  CONSOLE_CREATE_TOPICS: bool(false),
+  CONSOLE_TOPIC_PARTITIONS: int(6, 1, 1_000),
   CONSOLE_TRANSACTIONAL_ID: nonEmpty(`fraud-console-outbox-${hostname()}`),
   CONSOLE_SCORER_METRICS_URLS: urlList('http://127.0.0.1:9464/metrics'),
   CONSOLE_PROMETHEUS_URL: z.url({ message: 'must be a URL' }).optional(),
@@ -112,6 +114,9 @@ export interface ConsoleConfig {
   groupId: string;
   ingest: boolean;
   relay: boolean;
+  /** Create missing topics at start (local use; production topics come from infrastructure code). */
+  createTopics: boolean;
+  topicPartitions: number;
   transactionalId: string;
   scorerMetricsUrls: string[];
   prometheusUrl: string | undefined;
@@ -189,6 +194,8 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): Readonl
     groupId: e.CONSOLE_GROUP_ID,
     ingest: e.CONSOLE_INGEST,
     relay: e.CONSOLE_RELAY,
+    createTopics: e.CONSOLE_CREATE_TOPICS,
+    topicPartitions: e.CONSOLE_TOPIC_PARTITIONS,
     transactionalId: e.CONSOLE_TRANSACTIONAL_ID,
     scorerMetricsUrls: e.CONSOLE_SCORER_METRICS_URLS,
     prometheusUrl: e.CONSOLE_PROMETHEUS_URL,

@@ -43,6 +43,7 @@ export class OutboxRelay {
   private running = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private stopped: Promise<void> | undefined;
   /** Rows published since start. */
   published = 0;
 
@@ -67,7 +68,14 @@ export class OutboxRelay {
     this.wake?.();
   }
 
+  /** Idempotent: stops polling, waits for the batch in flight, disconnects. */
   async stop(): Promise<void> {
+    if (this.stopped) return this.stopped;
+    this.stopped = this.stopOnce();
+    return this.stopped;
+  }
+
+  private async stopOnce(): Promise<void> {
     this.running = false;
     this.poke();
     await this.loop;

@@ -114,10 +114,10 @@ function alertJson(a: AlertRow): Record<string, unknown> {
 export async function buildWebServer(options: WebOptions): Promise<FastifyInstance> {
   const { db, logger } = options;
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    // Fastify logs every request at info; the console's own logs (sign-ins, failures) use `logger`.
+    loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     trustProxy: options.trustProxy,
     bodyLimit: 64 * 1024,
-    disableRequestLogging: true,
   });
   const sessions = new DbSessionStore(db, options.sessionTtlMs);
 
@@ -198,7 +198,7 @@ export async function buildWebServer(options: WebOptions): Promise<FastifyInstan
       status = (error as { statusCode: number }).statusCode;
       body = { error: (error as Error).message };
     } else {
-      request.log.error({ err: error, url: request.url }, 'request failed');
+      logger.error({ err: error, url: request.url }, 'request failed');
     }
     if (wantsJson(request)) return reply.code(status).send(body);
     const message = status === 500 ? 'Something went wrong; it is in the log.' : String(body.message ?? body.error);
@@ -222,14 +222,14 @@ export async function buildWebServer(options: WebOptions): Promise<FastifyInstan
     const parsed = loginBodySchema.safeParse(request.body);
     const user = parsed.success ? await authenticate(db, parsed.data.email, parsed.data.password) : undefined;
     if (!user) {
-      request.log.info({ ip: request.ip }, 'sign-in failed');
+      logger.info({ ip: request.ip }, 'sign-in failed');
       if (wantsJson(request)) return reply.code(401).send({ error: 'unauthorized' });
       return sendHtml(reply, loginPage(true), 401);
     }
     await request.session.regenerate();
     request.session.set('userId', user.id);
     await request.session.save();
-    request.log.info({ userId: user.id }, 'signed in');
+    logger.info({ userId: user.id, ip: request.ip }, 'signed in');
     if (wantsJson(request)) return reply.send({ email: user.email, role: user.role });
     return reply.redirect('/', 303);
   });
