@@ -13,6 +13,7 @@ export function formatTime(ms: number): string {
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return 'unknown';
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
   if (seconds < 60) return `${Math.round(seconds)} s`;
   if (seconds < 3_600) return `${Math.round(seconds / 60)} min`;
   if (seconds < 86_400) return `${(seconds / 3_600).toFixed(1)} h`;
