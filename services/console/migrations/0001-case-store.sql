@@ -52,6 +52,14 @@ CREATE INDEX alerts_status_score ON alerts (status, score, transaction_id);
 CREATE INDEX alerts_time ON alerts (scored_at, transaction_id);
 CREATE INDEX alerts_score ON alerts (score, transaction_id);
 CREATE INDEX alerts_origin ON alerts (origin_account_id, event_time);
+-- A rare model version (a new challenger's alerts) must not mean scanning the whole queue.
+CREATE INDEX alerts_model_time ON alerts (model_version, scored_at, transaction_id);
+
+-- Model versions seen in alerts: the queue's filter menu, without a DISTINCT over every alert.
+CREATE TABLE model_versions (
+  version TEXT PRIMARY KEY,
+  first_seen BIGINT NOT NULL
+);
 
 -- Every decision (fraud.decisions): the account history on the detail page and the alert rate.
 CREATE TABLE decisions (

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import pg from 'pg';
 
 export type SqlValue = string | number | null;
@@ -37,18 +37,31 @@ class SqliteDb implements Db {
   /** node:sqlite is synchronous on one connection; transactions are chained so they never interleave. */
   private queue: Promise<unknown> = Promise.resolve();
 
+  /** Compiled statements by SQL text: the queue's few query shapes are compiled once. */
+  private readonly statements = new Map<string, StatementSync>();
+
   constructor(private readonly db: DatabaseSync) {}
 
+  private prepare(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      if (this.statements.size > 500) this.statements.clear();
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return Promise.resolve(this.db.prepare(sql).all(...(params as SQLInputValue[])) as T[]);
+    return Promise.resolve(this.prepare(sql).all(...(params as SQLInputValue[])) as T[]);
   }
 
   get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return Promise.resolve(this.db.prepare(sql).get(...(params as SQLInputValue[])) as T | undefined);
+    return Promise.resolve(this.prepare(sql).get(...(params as SQLInputValue[])) as T | undefined);
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    const result = this.db.prepare(sql).run(...(params as SQLInputValue[]));
+    const result = this.prepare(sql).run(...(params as SQLInputValue[]));
     return Promise.resolve({ changes: Number(result.changes) });
   }
 

@@ -160,7 +160,7 @@ async function insertRows(
 }
 
 /** Inserts alerts; a transaction id seen before is left as it is (its verdict included). */
-export function insertAlerts(tx: Queryable, alerts: readonly FraudAlert[], nowMs: number): Promise<number> {
+export async function insertAlerts(tx: Queryable, alerts: readonly FraudAlert[], nowMs: number): Promise<number> {
   const rows = alerts.map((a): SqlValue[] => [
     a.transactionId,
     a.originAccountId,
@@ -178,7 +178,11 @@ export function insertAlerts(tx: Queryable, alerts: readonly FraudAlert[], nowMs
     a.scoredAt,
     nowMs,
   ]);
-  return insertRows(tx, 'alerts', ALERT_COLUMNS, rows, 'ON CONFLICT (transaction_id) DO NOTHING');
+  const inserted = await insertRows(tx, 'alerts', ALERT_COLUMNS, rows, 'ON CONFLICT (transaction_id) DO NOTHING');
+  for (const version of new Set(alerts.map((a) => a.modelVersion))) {
+    await tx.run('INSERT INTO model_versions (version, first_seen) VALUES (?, ?) ON CONFLICT (version) DO NOTHING', [version, nowMs]);
+  }
+  return inserted;
 }
 
 export function insertDecisions(tx: Queryable, decisions: readonly FraudDecision[]): Promise<number> {
@@ -249,10 +253,14 @@ export async function listAlerts(
   if (filter.decision) add('decision = ?', filter.decision);
   if (filter.type) add('transaction_type = ?', filter.type);
   if (filter.modelVersion) add('model_version = ?', filter.modelVersion);
-  if (filter.minScore !== undefined) add('score >= ?', filter.minScore);
-  if (filter.maxScore !== undefined) add('score <= ?', filter.maxScore);
-  if (filter.minAmountMinor !== undefined) add('amount_minor >= ?', filter.minAmountMinor);
-  if (filter.maxAmountMinor !== undefined) add('amount_minor <= ?', filter.maxAmountMinor);
+  // On SQLite a range on score or amount lures the planner away from the index that yields rows
+  // in page order (it then sorts every match, on every page); unary plus (`+score`) makes the
+  // column an expression no index covers. PostgreSQL's cost-based planner gets this right alone.
+  const plain = db.dialect === 'sqlite' ? '+' : '';
+  if (filter.minScore !== undefined) add(`${plain}score >= ?`, filter.minScore);
+  if (filter.maxScore !== undefined) add(`${plain}score <= ?`, filter.maxScore);
+  if (filter.minAmountMinor !== undefined) add(`${plain}amount_minor >= ?`, filter.minAmountMinor);
+  if (filter.maxAmountMinor !== undefined) add(`${plain}amount_minor <= ?`, filter.maxAmountMinor);
   if (filter.from !== undefined) add('scored_at >= ?', filter.from);
   if (filter.to !== undefined) add('scored_at <= ?', filter.to);
   if (filter.assignedTo) add('assigned_to = ?', filter.assignedTo);
@@ -275,17 +283,17 @@ export async function getAlert(db: Queryable, transactionId: string): Promise<Al
   return row ? toAlert(row) : undefined;
 }
 
-export async function countAlerts(db: Db, status: AlertStatus): Promise<number> {
-  const row = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM alerts WHERE status = ?', [status]);
-  return Number(row?.n ?? 0);
+/** Counting stops at `cap`: the header says "10,000+ open" instead of counting a huge backlog per page view. */
+export async function countAlerts(db: Db, status: AlertStatus, cap = 10_000): Promise<{ count: number; capped: boolean }> {
+  const row = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM (SELECT 1 FROM alerts WHERE status = ? LIMIT ?) capped', [status, cap + 1]);
+  const n = Number(row?.n ?? 0);
+  return { count: Math.min(n, cap), capped: n > cap };
 }
 
-/** Distinct model versions and types for the filter menus (from the small decisions sample). */
+/** Model versions for the filter menu, newest first. */
 export async function filterChoices(db: Db): Promise<{ modelVersions: string[] }> {
-  const rows = await db.all<{ model_version: string }>(
-    'SELECT DISTINCT model_version FROM alerts ORDER BY model_version DESC LIMIT 20',
-  );
-  return { modelVersions: rows.map((r) => r.model_version) };
+  const rows = await db.all<{ version: string }>('SELECT version FROM model_versions ORDER BY first_seen DESC, version DESC LIMIT 50');
+  return { modelVersions: rows.map((r) => r.version) };
 }
 
 export interface HistoryRow {

@@ -104,7 +104,7 @@ export interface QueueView {
   query: Record<string, string>;
   alerts: AlertRow[];
   nextCursor: string | undefined;
-  openCount: number;
+  openCount: { count: number; capped: boolean };
   modelVersions: string[];
 }
 
@@ -120,7 +120,7 @@ export function queuePage(ctx: PageContext, view: QueueView): Html {
   const first = `/?${new URLSearchParams(Object.fromEntries(Object.entries(q).filter(([k]) => k !== 'cursor'))).toString()}`;
   return layout(
     ctx,
-    html`<h1>Alert queue <span class="muted">${formatCount(view.openCount)} open</span></h1>
+    html`<h1>Alert queue <span class="muted">${formatCount(view.openCount.count)}${view.openCount.capped ? '+' : ''} open</span></h1>
       <form method="get" action="/" class="filters" aria-label="Filters">
         <label>Status <select name="status">${[
           option('open', 'open', q.status ?? 'open'),
