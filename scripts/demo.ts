@@ -72,8 +72,6 @@ const latenciesMs: number[] = [];
 const sentAt = new Map<string, number>();
 const byDecision = { ALLOW: 0, REVIEW: 0, BLOCK: 0 };
 let decidedInWindow = 0;
-let consoleUrl: string | undefined;
-let consoleLogin: string | undefined;
 let throughput = 0;
 const startedAt = Date.now();
 
@@ -100,7 +98,7 @@ function render(): void {
   const pct = (x: number) => (Number.isNaN(x) ? '   -  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
   const lines = [
     `fraud-scorer demo  (${Math.round((Date.now() - startedAt) / 1000)} s; simulator at ${rate} tx/s; Ctrl-C stops)`,
-    `analyst console   ${consoleUrl ?? 'starting'}   sign in as ${consoleLogin ?? '-'}`,
+    `analyst console   ${consoleUrl}   sign in as ${consoleLogin}`,
     '',
     `throughput        ${throughput.toFixed(0).padStart(7)} decisions/s`,
     `decided           ${decisions.size.toString().padStart(7)}   ALLOW ${byDecision.ALLOW}  REVIEW ${byDecision.REVIEW}  BLOCK ${byDecision.BLOCK}`,
@@ -196,7 +194,9 @@ await new Promise<void>((resolve, reject) => {
 const demoAdminFile = path.join(root, '.local', 'console', 'demo-admin.txt');
 if (!env.CONSOLE_ADMIN_EMAIL && !existsSync(demoAdminFile)) {
   mkdirSync(path.dirname(demoAdminFile), { recursive: true });
-  writeFileSync(demoAdminFile, `admin@example.com ${randomBytes(12).toString('base64url')}\n`, { mode: 0o600 });
+  writeFileSync(demoAdminFile, `admin@example.com ${randomBytes(12).toString('base64url')}\n`, {
+    mode: 0o600,
+  });
 }
 const [demoEmail, demoPassword] = env.CONSOLE_ADMIN_EMAIL
   ? [env.CONSOLE_ADMIN_EMAIL, env.CONSOLE_ADMIN_PASSWORD ?? '']
@@ -206,7 +206,7 @@ const consoleChild = startChild('console', ['services/console/src/main.ts'], {
   CONSOLE_ADMIN_EMAIL: demoEmail!,
   CONSOLE_ADMIN_PASSWORD: demoPassword!,
 });
-consoleUrl = await new Promise<string>((resolve, reject) => {
+const consoleUrl = await new Promise<string>((resolve, reject) => {
   const timer = setTimeout(() => reject(new Error('console did not start within 60 s')), 60_000);
   const check = setInterval(() => {
     const match = /console: listening on (\S+)/.exec((childLogs.get('console') ?? []).join(''));
@@ -221,7 +221,7 @@ consoleUrl = await new Promise<string>((resolve, reject) => {
     clearTimeout(timer);
   });
 });
-consoleLogin = `${demoEmail} / ${env.CONSOLE_ADMIN_EMAIL ? '(CONSOLE_ADMIN_PASSWORD)' : demoPassword}`;
+const consoleLogin = `${demoEmail} / ${env.CONSOLE_ADMIN_EMAIL ? '(CONSOLE_ADMIN_PASSWORD)' : demoPassword}`;
 
 // The simulator creates the labels topic only when it starts; the view subscribes before that.
 await ensureTopics(kafka, [{ topic: TOPICS.labels, numPartitions: 6 }]);

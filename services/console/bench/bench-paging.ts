@@ -76,10 +76,10 @@ async function seed(db: Db): Promise<number> {
     await db.transaction(async (tx) => {
       await insertAlerts(tx, batch, now);
       // 20% already reviewed.
-      await tx.run(`UPDATE alerts SET status = 'closed', verdict = 'legit' WHERE transaction_id >= ? AND transaction_id <= ? AND score < 0.2`, [
-        batch[0]!.transactionId,
-        batch[batch.length - 1]!.transactionId,
-      ]);
+      await tx.run(
+        `UPDATE alerts SET status = 'closed', verdict = 'legit' WHERE transaction_id >= ? AND transaction_id <= ? AND score < 0.2`,
+        [batch[0]!.transactionId, batch[batch.length - 1]!.transactionId],
+      );
     });
   }
   await db.exec('ANALYZE');
@@ -89,9 +89,18 @@ async function seed(db: Db): Promise<number> {
 const SCENARIOS: { name: string; path: string }[] = [
   { name: 'api: open, newest first', path: '/api/alerts?status=open' },
   { name: 'api: open, highest score first', path: '/api/alerts?status=open&sort=score' },
-  { name: 'api: open, TRANSFER, score 0.5-0.9, amount >= 1000', path: '/api/alerts?status=open&type=TRANSFER&minScore=0.5&maxScore=0.9&minAmount=1000' },
-  { name: 'api: rare model version (2%), BLOCK', path: '/api/alerts?status=all&model=challenger-rare&decision=BLOCK' },
-  { name: 'api: last 6 hours of alerts', path: `/api/alerts?status=all&from=${new Date(Date.now() - 6 * 3_600_000).toISOString()}` },
+  {
+    name: 'api: open, TRANSFER, score 0.5-0.9, amount >= 1000',
+    path: '/api/alerts?status=open&type=TRANSFER&minScore=0.5&maxScore=0.9&minAmount=1000',
+  },
+  {
+    name: 'api: rare model version (2%), BLOCK',
+    path: '/api/alerts?status=all&model=challenger-rare&decision=BLOCK',
+  },
+  {
+    name: 'api: last 6 hours of alerts',
+    path: `/api/alerts?status=all&from=${new Date(Date.now() - 6 * 3_600_000).toISOString()}`,
+  },
   { name: 'html: queue page, newest first', path: '/?status=open' },
 ];
 
@@ -99,7 +108,12 @@ function stats(ms: number[]): { p50: number; p95: number; max: number; mean: num
   const sorted = [...ms].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
   const round = (x: number) => Math.round(x * 100) / 100;
-  return { p50: round(at(0.5)), p95: round(at(0.95)), max: round(sorted[sorted.length - 1]!), mean: round(ms.reduce((a, b) => a + b, 0) / ms.length) };
+  return {
+    p50: round(at(0.5)),
+    p95: round(at(0.95)),
+    max: round(sorted[sorted.length - 1]!),
+    mean: round(ms.reduce((a, b) => a + b, 0) / ms.length),
+  };
 }
 
 async function run(label: string, settings: DatabaseSettings) {
@@ -121,7 +135,12 @@ async function run(label: string, settings: DatabaseSettings) {
     scorerMetricsUrls: [],
     prometheusUrl: undefined,
   });
-  const login = await app.inject({ method: 'POST', url: '/login', payload: 'email=bench%40example.com&password=bench-password-123', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const login = await app.inject({
+    method: 'POST',
+    url: '/login',
+    payload: 'email=bench%40example.com&password=bench-password-123',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   const cookie = String(login.headers['set-cookie']).split(';')[0]!;
   const results = [];
   for (const scenario of SCENARIOS) {
@@ -132,9 +151,14 @@ async function run(label: string, settings: DatabaseSettings) {
       let url = scenario.path;
       for (let page = 0; page < pagesPerScenario; page++) {
         const started = performance.now();
-        const response = await app.inject({ method: 'GET', url, headers: { cookie, accept: scenario.path.startsWith('/api') ? 'application/json' : 'text/html' } });
+        const response = await app.inject({
+          method: 'GET',
+          url,
+          headers: { cookie, accept: scenario.path.startsWith('/api') ? 'application/json' : 'text/html' },
+        });
         const elapsed = performance.now() - started;
-        if (response.statusCode !== 200) throw new Error(`${url}: HTTP ${response.statusCode} ${response.body.slice(0, 200)}`);
+        if (response.statusCode !== 200)
+          throw new Error(`${url}: HTTP ${response.statusCode} ${response.body.slice(0, 200)}`);
         if (pass === 1) timings.push(elapsed);
         if (!scenario.path.startsWith('/api')) break; // the HTML page is timed on its first page
         const body = response.json<{ alerts: unknown[]; nextCursor: string | null }>();
@@ -151,11 +175,19 @@ async function run(label: string, settings: DatabaseSettings) {
       }
     }
     results.push({ scenario: scenario.name, pages: timings.length, rows, ms: stats(timings) });
-    console.log(`${label.padEnd(10)} ${scenario.name.padEnd(52)} p50 ${stats(timings).p50.toFixed(2)} ms  p95 ${stats(timings).p95.toFixed(2)} ms  max ${stats(timings).max.toFixed(2)} ms  (${timings.length} pages)`);
+    console.log(
+      `${label.padEnd(10)} ${scenario.name.padEnd(52)} p50 ${stats(timings).p50.toFixed(2)} ms  p95 ${stats(timings).p95.toFixed(2)} ms  max ${stats(timings).max.toFixed(2)} ms  (${timings.length} pages)`,
+    );
   }
   await app.close();
   await db.close();
-  return { database: label, alerts: alertCount, seedSeconds: Math.round(seedMs / 100) / 10, pageSize: PAGE_SIZE, scenarios: results };
+  return {
+    database: label,
+    alerts: alertCount,
+    seedSeconds: Math.round(seedMs / 100) / 10,
+    pageSize: PAGE_SIZE,
+    scenarios: results,
+  };
 }
 
 const tmp = await mkdtemp(path.join(tmpdir(), 'console-bench-'));

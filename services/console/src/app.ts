@@ -29,7 +29,9 @@ async function sessionSecret(db: Db, configured: string | undefined): Promise<st
     'session_secret',
     randomBytes(32).toString('base64url'),
   ]);
-  const row = await db.get<{ value: string }>('SELECT value FROM settings WHERE name = ?', ['session_secret']);
+  const row = await db.get<{ value: string }>('SELECT value FROM settings WHERE name = ?', [
+    'session_secret',
+  ]);
   return row!.value;
 }
 
@@ -37,12 +39,14 @@ export async function createConsoleApp(config: Readonly<ConsoleConfig>, logger: 
   const db = await openDb(config.database);
   const stops: (() => Promise<void>)[] = [() => db.close()];
   const closeAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'close failed'));
+    for (const stop of stops.reverse())
+      await stop().catch((error: unknown) => logger.error({ err: error }, 'close failed'));
   };
   try {
     const applied = await migrate(db);
     logger.info({ dialect: db.dialect, applied }, 'case store ready');
-    if (await bootstrapAdmin(db, config.admin)) logger.info({ email: config.admin!.email }, 'bootstrap admin created');
+    if (await bootstrapAdmin(db, config.admin))
+      logger.info({ email: config.admin!.email }, 'bootstrap admin created');
 
     const kafka = createKafka(config.kafka, logger.child({ component: 'kafka' }));
     const registry = new SchemaRegistry({ host: config.schemaRegistryUrl });
@@ -55,13 +59,26 @@ export async function createConsoleApp(config: Readonly<ConsoleConfig>, logger: 
     }
     let relay: OutboxRelay | undefined;
     if (config.relay) {
-      relay = new OutboxRelay({ kafka, registry, db, transactionalId: config.transactionalId, logger: logger.child({ component: 'outbox' }) });
+      relay = new OutboxRelay({
+        kafka,
+        registry,
+        db,
+        transactionalId: config.transactionalId,
+        logger: logger.child({ component: 'outbox' }),
+      });
       await relay.start();
       stops.push(() => relay!.stop());
     }
     let ingester: Ingester | undefined;
     if (config.ingest) {
-      ingester = new Ingester({ kafka, registry, db, topics: config.topics, groupId: config.groupId, logger: logger.child({ component: 'ingester' }) });
+      ingester = new Ingester({
+        kafka,
+        registry,
+        db,
+        topics: config.topics,
+        groupId: config.groupId,
+        logger: logger.child({ component: 'ingester' }),
+      });
       await ingester.start();
       stops.push(() => ingester!.stop());
     }

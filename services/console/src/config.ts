@@ -42,15 +42,15 @@ const brokerList = z
   );
 const urlList = (fallback: string) =>
   z
-  .string()
-  .default(fallback)
-  .transform((v) =>
-    v
-      .split(',')
-      .map((u) => u.trim())
-      .filter(Boolean),
-  )
-  .refine((list) => list.every((u) => /^https?:\/\/\S+$/.test(u)), 'must be http(s) URLs, comma-separated');
+    .string()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((u) => /^https?:\/\/\S+$/.test(u)), 'must be http(s) URLs, comma-separated');
 
 /** Every variable the console reads, with its default. The names are the operator's interface. */
 const envSchema = z.object({
@@ -149,12 +149,16 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): Readonl
   }
   const e = parsed.data;
   if ((e.CONSOLE_ADMIN_EMAIL === undefined) !== (e.CONSOLE_ADMIN_PASSWORD === undefined)) {
-    throw new ConfigError('CONSOLE_ADMIN_PASSWORD', 'CONSOLE_ADMIN_EMAIL and CONSOLE_ADMIN_PASSWORD go together');
+    throw new ConfigError(
+      'CONSOLE_ADMIN_PASSWORD',
+      'CONSOLE_ADMIN_EMAIL and CONSOLE_ADMIN_PASSWORD go together',
+    );
   }
   let sasl: KafkaConnectionConfig['sasl'];
   if (e.KAFKA_SASL_MECHANISM === 'none') sasl = { mechanism: 'none' };
   else if (e.KAFKA_SASL_MECHANISM === 'aws-msk-iam') {
-    if (!e.KAFKA_SSL) throw new ConfigError('KAFKA_SSL', 'must be true with KAFKA_SASL_MECHANISM=aws-msk-iam');
+    if (!e.KAFKA_SSL)
+      throw new ConfigError('KAFKA_SSL', 'must be true with KAFKA_SASL_MECHANISM=aws-msk-iam');
     sasl = { mechanism: 'aws-msk-iam', region: requireVar(e, 'AWS_REGION', 'for aws-msk-iam') };
   } else {
     const why = `for KAFKA_SASL_MECHANISM=${e.KAFKA_SASL_MECHANISM}`;

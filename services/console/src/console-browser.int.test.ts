@@ -16,21 +16,33 @@ import { findRepoRoot } from '@fraud/config';
 import { ContractSerde, type FraudLabel } from '@fraud/contracts';
 import { createTopics, freePort, uniqueName } from '@fraud/test-support';
 import type { ConsoleApp } from './app.ts';
-import { ADMIN, consoleTestContext, startConsole, testConfig, waitUntil, type ConsoleTestContext } from './testing/console-harness.ts';
+import {
+  ADMIN,
+  consoleTestContext,
+  startConsole,
+  testConfig,
+  waitUntil,
+  type ConsoleTestContext,
+} from './testing/console-harness.ts';
 
 const CHROMIUM = '/usr/lib/chromium/chromium';
 const root = findRepoRoot();
 const artifacts = path.join(root, '.local', 'artifacts');
 
-function spawnChild(name: string, script: string, args: string[], env: Record<string, string>): { child: ChildProcess; output: string[] } {
+function spawnChild(
+  name: string,
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; output: string[] } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script), ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.on('exit', (code) => output.push(`\n[${name} exited ${code}]`));
   return { child, output };
 }
@@ -74,16 +86,26 @@ beforeAll(async () => {
     LOG_LEVEL: 'info',
   });
   app = await startConsole(
-    testConfig(ctx, { kind: 'sqlite', file: path.join(tmp, 'console.db') }, {
-      CONSOLE_REFRESH_MS: '1000',
-      CONSOLE_SCORER_METRICS_URLS: `http://127.0.0.1:${metricsPort}/metrics`,
-      MODEL_REGISTRY_DIR: path.join(root, 'models'),
-    }),
+    testConfig(
+      ctx,
+      { kind: 'sqlite', file: path.join(tmp, 'console.db') },
+      {
+        CONSOLE_REFRESH_MS: '1000',
+        CONSOLE_SCORER_METRICS_URLS: `http://127.0.0.1:${metricsPort}/metrics`,
+        MODEL_REGISTRY_DIR: path.join(root, 'models'),
+      },
+    ),
   );
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--disable-background-networking', '--disable-component-update', '--disable-dev-shm-usage', '--no-first-run', '--disable-sync'],
+    args: [
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-dev-shm-usage',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -103,27 +125,61 @@ describe('analyst console in Chromium', () => {
   });
 
   it('simulator -> scorer -> queue -> sign in -> reasons -> "f" -> FraudLabel -> leaves the open queue', async () => {
-    await waitUntil(async () => scorer!.output.join('').includes('"msg":"scorer started"') || scorer!.child.exitCode !== null, 60_000, 'the scorer');
+    await waitUntil(
+      () =>
+        Promise.resolve(
+          scorer!.output.join('').includes('"msg":"scorer started"') || scorer!.child.exitCode !== null,
+        ),
+      60_000,
+      'the scorer',
+    );
     expect(scorer!.child.exitCode, scorer!.output.join('').slice(-3000)).toBeNull();
 
     // 1. Simulated traffic through the real scorer.
     const simulator = spawnChild(
       'simulator',
       'services/simulator/src/cli.ts',
-      ['--kafka', '--count', '3000', '--rate', '0', '--fraud-rate', '0.03', '--customers', '150', '--seed', '7',
-        '--topic', transactionsTopic, '--labels-topic', ctx.topics.labels, '--labels-delay-ms', '0', '--id-prefix', `${ctx.base}-`],
-      { KAFKA_BROKERS: ctx.settings.kafkaBrokers.join(','), SCHEMA_REGISTRY_URL: ctx.settings.schemaRegistryUrl },
+      [
+        '--kafka',
+        '--count',
+        '3000',
+        '--rate',
+        '0',
+        '--fraud-rate',
+        '0.03',
+        '--customers',
+        '150',
+        '--seed',
+        '7',
+        '--topic',
+        transactionsTopic,
+        '--labels-topic',
+        ctx.topics.labels,
+        '--labels-delay-ms',
+        '0',
+        '--id-prefix',
+        `${ctx.base}-`,
+      ],
+      {
+        KAFKA_BROKERS: ctx.settings.kafkaBrokers.join(','),
+        SCHEMA_REGISTRY_URL: ctx.settings.schemaRegistryUrl,
+      },
     );
-    const simulatorExit = await new Promise<number | null>((resolve) => simulator.child.once('exit', resolve));
+    const simulatorExit = await new Promise<number | null>((resolve) =>
+      simulator.child.once('exit', resolve),
+    );
     expect(simulatorExit, simulator.output.join('').slice(-3000)).toBe(0);
     await waitUntil(
-      async () => Number((await app!.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM alerts WHERE status = 'open'"))?.n) >= 5,
+      async () =>
+        Number(
+          (await app!.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM alerts WHERE status = 'open'"))?.n,
+        ) >= 5,
       90_000,
       'alerts from the scorer in the case store',
     );
 
     // 2. Sign in.
-    const context = await browser!.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 720 } });
     const page = await context.newPage();
     await page.goto(`${app!.url}/`);
     expect(page.url()).toBe(`${app!.url}/login`);
@@ -164,9 +220,11 @@ describe('analyst console in Chromium', () => {
     const consumer = ctx.kafka.consumer({ groupId: uniqueName('e2e-labels'), readUncommitted: false });
     await consumer.connect();
     await consumer.subscribe({ topic: ctx.topics.labels, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void labels.push((await serde.decode(message.value)).value) });
+    await consumer.run({
+      eachMessage: async ({ message }) => void labels.push((await serde.decode(message.value)).value),
+    });
     const label = await waitUntil(
-      async () => labels.find((l) => l.transactionId === transactionId && l.source === 'analyst'),
+      () => Promise.resolve(labels.find((l) => l.transactionId === transactionId && l.source === 'analyst')),
       30_000,
       'the analyst label',
     );

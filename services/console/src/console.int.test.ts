@@ -35,17 +35,23 @@ async function readLabels(ctx: ConsoleTestContext, minCount: number): Promise<La
   await consumer.subscribe({ topic: ctx.topics.labels, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
-      const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+      const headers = Object.fromEntries(
+        Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+      );
       out.push({ label: (await serde.decode(message.value)).value, headers });
     },
   });
-  await waitUntil(async () => out.length >= minCount, 30_000, `${minCount} labels`);
+  await waitUntil(() => Promise.resolve(out.length >= minCount), 30_000, `${minCount} labels`);
   await new Promise((resolve) => setTimeout(resolve, 1_000)); // and nothing more arrives
   await consumer.disconnect();
   return out;
 }
 
-async function produce(ctx: ConsoleTestContext, topic: string, messages: { key: string; value: Buffer }[]): Promise<void> {
+async function produce(
+  ctx: ConsoleTestContext,
+  topic: string,
+  messages: { key: string; value: Buffer }[],
+): Promise<void> {
   const producer = ctx.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   await producer.send({ topic, messages });
@@ -118,7 +124,12 @@ describe.each(databases)('console on %s', (dbName, database) => {
         30_000,
         '20 open alerts',
       );
-      expect(open.map((a) => a.transactionId).sort()).toEqual(alerts.slice(0, 20).map((a) => a.transactionId).sort());
+      expect(open.map((a) => a.transactionId).sort()).toEqual(
+        alerts
+          .slice(0, 20)
+          .map((a) => a.transactionId)
+          .sort(),
+      );
 
       // The undecodable record is on the DLQ with its reason; ingestion went on past it.
       const dlq: Record<string, string>[] = [];
@@ -126,11 +137,16 @@ describe.each(databases)('console on %s', (dbName, database) => {
       await dlqConsumer.connect();
       await dlqConsumer.subscribe({ topic: ctx.topics.dlq, fromBeginning: true });
       await dlqConsumer.run({
-        eachMessage: async ({ message }) => {
-          dlq.push(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
+        eachMessage: ({ message }) => {
+          return Promise.resolve().then(
+            () =>
+              void dlq.push(
+                Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+              ),
+          );
         },
       });
-      await waitUntil(async () => dlq.length >= 1, 30_000, 'the dead letter');
+      await waitUntil(() => Promise.resolve(dlq.length >= 1), 30_000, 'the dead letter');
       await dlqConsumer.disconnect();
       expect(dlq).toHaveLength(1);
       expect(dlq[0]![DLQ_HEADERS.reason]).toBe('decode');
@@ -149,7 +165,9 @@ describe.each(databases)('console on %s', (dbName, database) => {
       const [a0, a1, a2] = [alerts[0]!, alerts[1]!, alerts[2]!];
       expect((await api.verdict(a0.transactionId, { verdict: 'fraud', note: 'mule' })).status).toBe(200);
       expect((await api.verdict(a1.transactionId, { verdict: 'fraud' })).status).toBe(200);
-      expect((await api.verdict(a1.transactionId, { verdict: 'legit', note: 'customer confirmed' })).status).toBe(200);
+      expect(
+        (await api.verdict(a1.transactionId, { verdict: 'legit', note: 'customer confirmed' })).status,
+      ).toBe(200);
       expect((await api.verdict(a2.transactionId, { verdict: 'unsure' })).status).toBe(200);
       const detail = (await (await api.request(`/api/alerts/${a1.transactionId}`)).json()) as {
         status: string;
@@ -176,7 +194,9 @@ describe.each(databases)('console on %s', (dbName, database) => {
       );
       expect(labels).toHaveLength(3);
       // Same key, one partition: the re-verdict comes after the first, so "latest wins" downstream.
-      const a1Labels = labels.filter((l) => l.label.transactionId === a1.transactionId).map((l) => l.label.isFraud);
+      const a1Labels = labels
+        .filter((l) => l.label.transactionId === a1.transactionId)
+        .map((l) => l.label.isFraud);
       expect(a1Labels).toEqual([true, false]);
       expect(labels.every((l) => l.headers[OUTBOX_HEADERS.relay] === config.transactionalId)).toBe(true);
 
@@ -219,11 +239,15 @@ describe.each(databases)('console on %s', (dbName, database) => {
       );
       expect(Number(counts!.n)).toBe(30);
       expect(Number(counts!.d)).toBe(30);
-      const unsent = await app.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL');
+      const unsent = await app.db.get<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL',
+      );
       expect(Number(unsent!.n)).toBe(0);
       expect(await readLabels(ctx, 3)).toHaveLength(3);
       // A verdict made before the restart is still the alert's state.
-      expect(await (await api2.request(`/api/alerts/${a0.transactionId}`)).json()).toMatchObject({ verdict: 'fraud' });
+      expect(await (await api2.request(`/api/alerts/${a0.transactionId}`)).json()).toMatchObject({
+        verdict: 'fraud',
+      });
     } finally {
       await app.close();
     }

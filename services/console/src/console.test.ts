@@ -13,7 +13,12 @@ describe('console configuration', () => {
     const config = loadConsoleConfig(base);
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, trustProxy: false });
     expect(config.database).toEqual({ kind: 'sqlite', file: '.local/console/console.db' });
-    expect(config.topics).toEqual({ decisions: 'fraud.decisions', alerts: 'fraud_alerts', labels: 'fraud.labels', dlq: 'fraud.console.dlq' });
+    expect(config.topics).toEqual({
+      decisions: 'fraud.decisions',
+      alerts: 'fraud_alerts',
+      labels: 'fraud.labels',
+      dlq: 'fraud.console.dlq',
+    });
   });
 
   it('names the bad variable', () => {
@@ -28,12 +33,16 @@ describe('console configuration', () => {
     expect(error({ CONSOLE_PORT: 'eighty' })).toBe('CONSOLE_PORT');
     expect(error({ DATABASE_URL: 'mysql://x' })).toBe('DATABASE_URL');
     expect(error({ CONSOLE_ADMIN_EMAIL: 'a@example.com' })).toBe('CONSOLE_ADMIN_PASSWORD');
-    expect(error({ CONSOLE_ADMIN_EMAIL: 'a@example.com', CONSOLE_ADMIN_PASSWORD: 'short' })).toBe('CONSOLE_ADMIN_PASSWORD');
+    expect(error({ CONSOLE_ADMIN_EMAIL: 'a@example.com', CONSOLE_ADMIN_PASSWORD: 'short' })).toBe(
+      'CONSOLE_ADMIN_PASSWORD',
+    );
     expect(error({ KAFKA_BROKERS: '' })).toBe('KAFKA_BROKERS');
   });
 
   it('uses PostgreSQL when DATABASE_URL is set', () => {
-    expect(loadConsoleConfig({ ...base, DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/cases' }).database).toEqual({
+    expect(
+      loadConsoleConfig({ ...base, DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/cases' }).database,
+    ).toEqual({
       kind: 'postgres',
       url: 'postgres://u:p@127.0.0.1:5432/cases',
     });
@@ -42,11 +51,16 @@ describe('console configuration', () => {
 
 describe('SQL helpers', () => {
   it('numbers placeholders for PostgreSQL', () => {
-    expect(numberPlaceholders('SELECT * FROM t WHERE a = ? AND (b, c) < (?, ?)')).toBe('SELECT * FROM t WHERE a = $1 AND (b, c) < ($2, $3)');
+    expect(numberPlaceholders('SELECT * FROM t WHERE a = ? AND (b, c) < (?, ?)')).toBe(
+      'SELECT * FROM t WHERE a = $1 AND (b, c) < ($2, $3)',
+    );
   });
 
   it('splits a migration into statements without comments', () => {
-    expect(splitStatements('-- note\nCREATE TABLE a (x INT);\n\nCREATE INDEX i ON a (x);\n')).toEqual(['CREATE TABLE a (x INT)', 'CREATE INDEX i ON a (x)']);
+    expect(splitStatements('-- note\nCREATE TABLE a (x INT);\n\nCREATE INDEX i ON a (x);\n')).toEqual([
+      'CREATE TABLE a (x INT)',
+      'CREATE INDEX i ON a (x)',
+    ]);
   });
 });
 
@@ -67,14 +81,26 @@ describe('request validation', () => {
   });
 
   it('reads form values: empty means unset, times are UTC, amounts in major units', () => {
-    const q = parseOrThrow(queueQuerySchema, { status: '', minAmount: '12.5', from: '2026-11-29T18:00', sort: 'score' });
-    expect(q).toMatchObject({ status: 'open', minAmount: 12.5, from: Date.UTC(2026, 10, 29, 18), sort: 'score' });
+    const q = parseOrThrow(queueQuerySchema, {
+      status: '',
+      minAmount: '12.5',
+      from: '2026-11-29T18:00',
+      sort: 'score',
+    });
+    expect(q).toMatchObject({
+      status: 'open',
+      minAmount: 12.5,
+      from: Date.UTC(2026, 10, 29, 18),
+      sort: 'score',
+    });
   });
 });
 
 describe('html', () => {
   it('escapes every value but trusted markup', () => {
-    expect(html`<p title="${'"x"'}">${'<b>'}${raw('<i>ok</i>')}</p>`.value).toBe('<p title="&quot;x&quot;">&lt;b&gt;<i>ok</i></p>');
+    expect(html`<p title="${'"x"'}">${'<b>'}${raw('<i>ok</i>')}</p>`.value).toBe(
+      '<p title="&quot;x&quot;">&lt;b&gt;<i>ok</i></p>',
+    );
   });
 });
 

@@ -31,7 +31,12 @@ export async function registryModels(modelsDir: string): Promise<{ slots: ModelS
     if (!version) continue;
     const entry = registry.versions.find((v) => v.version === version);
     try {
-      slots.push({ role, version, manifest: await readManifest(path.join(modelsDir, entry!.path)), error: undefined });
+      slots.push({
+        role,
+        version,
+        manifest: await readManifest(path.join(modelsDir, entry!.path)),
+        error: undefined,
+      });
     } catch (error) {
       slots.push({ role, version, manifest: undefined, error: (error as Error).message });
     }
@@ -56,7 +61,13 @@ export interface LiveModelStats {
 
 /** Per model version over decisions scored since `sinceMs`. */
 export async function liveModelStats(db: Db, sinceMs: number): Promise<LiveModelStats[]> {
-  const decisions = await db.all<{ model_version: string; n: number; flagged: number; fraud: number; flagged_fraud: number }>(
+  const decisions = await db.all<{
+    model_version: string;
+    n: number;
+    flagged: number;
+    fraud: number;
+    flagged_fraud: number;
+  }>(
     `SELECT d.model_version, COUNT(*) AS n,
             SUM(CASE WHEN d.decision <> 'ALLOW' THEN 1 ELSE 0 END) AS flagged,
             SUM(CASE WHEN l.is_fraud = 1 THEN 1 ELSE 0 END) AS fraud,
@@ -72,7 +83,10 @@ export async function liveModelStats(db: Db, sinceMs: number): Promise<LiveModel
      FROM alerts WHERE scored_at >= ? AND verdict IS NOT NULL GROUP BY model_version`,
     [sinceMs],
   );
-  const versions = new Set([...decisions.map((d) => d.model_version), ...verdicts.map((v) => v.model_version)]);
+  const versions = new Set([
+    ...decisions.map((d) => d.model_version),
+    ...verdicts.map((v) => v.model_version),
+  ]);
   return [...versions].sort().map((version) => {
     const d = decisions.find((r) => r.model_version === version);
     const v = verdicts.find((r) => r.model_version === version);
@@ -120,7 +134,8 @@ export function parsePsiMetrics(text: string): Pick<DriftReading, 'features' | '
   for (const line of text.split('\n')) {
     const match = SAMPLE.exec(line);
     if (!match) continue;
-    const labels = Object.fromEntries([...match[2]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    const labels: Record<string, string> = {};
+    for (const m of match[2]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[m[1]!] = m[2]!;
     const value = Number(match[3]);
     if (!Number.isFinite(value)) continue;
     if (match[1] === 'fraud_feature_psi' && labels.feature) {
@@ -133,7 +148,9 @@ export function parsePsiMetrics(text: string): Pick<DriftReading, 'features' | '
 }
 
 /** Merges the readings of several scorer workers: the largest PSI per feature (the worst worker). */
-function mergeWorst(readings: Pick<DriftReading, 'features' | 'scorePsi'>[]): Pick<DriftReading, 'features' | 'scorePsi'> {
+function mergeWorst(
+  readings: Pick<DriftReading, 'features' | 'scorePsi'>[],
+): Pick<DriftReading, 'features' | 'scorePsi'> {
   const features = new Map<string, FeaturePsi>();
   const scores = new Map<string, { modelVersion: string; psi: number }>();
   for (const r of readings) {
@@ -141,7 +158,8 @@ function mergeWorst(readings: Pick<DriftReading, 'features' | 'scorePsi'>[]): Pi
       const key = `${f.modelVersion}/${f.feature}`;
       if ((features.get(key)?.psi ?? -1) < f.psi) features.set(key, f);
     }
-    for (const s of r.scorePsi) if ((scores.get(s.modelVersion)?.psi ?? -1) < s.psi) scores.set(s.modelVersion, s);
+    for (const s of r.scorePsi)
+      if ((scores.get(s.modelVersion)?.psi ?? -1) < s.psi) scores.set(s.modelVersion, s);
   }
   return { features: [...features.values()], scorePsi: [...scores.values()] };
 }
@@ -158,7 +176,9 @@ export async function readDrift(
         const url = `${prometheusUrl.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(q)}`;
         const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
         if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-        const body = (await response.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+        const body = (await response.json()) as {
+          data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+        };
         return body.data.result;
       };
       const features = (await query('max by (feature, model_version) (fraud_feature_psi)')).map((r) => ({
@@ -188,5 +208,9 @@ export async function readDrift(
     }),
   );
   const ok = readings.filter((r) => r !== undefined);
-  return { ...mergeWorst(ok), source: `scorer metrics (${ok.length} of ${scorerMetricsUrls.length} reachable)`, errors };
+  return {
+    ...mergeWorst(ok),
+    source: `scorer metrics (${ok.length} of ${scorerMetricsUrls.length} reachable)`,
+    errors,
+  };
 }

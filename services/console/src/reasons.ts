@@ -21,32 +21,51 @@ export const REASON_PHRASES: Readonly<Record<string, Describe>> = {
   type_cash_out: typeIs('cash-out'),
   type_cash_in: typeIs('cash-in'),
   type_debit: typeIs('debit'),
-  hour_of_day_utc: (v) => `made at ${String(Math.floor(v)).padStart(2, '0')}:00–${String(Math.floor(v)).padStart(2, '0')}:59 UTC`,
+  hour_of_day_utc: (v) =>
+    `made at ${String(Math.floor(v)).padStart(2, '0')}:00–${String(Math.floor(v)).padStart(2, '0')}:59 UTC`,
   orig_amount_to_mean_out: (v) => `amount is ${times(v)} the sender's average outgoing transaction`,
   orig_amount_to_max_out: (v) => `amount is ${times(v)} the sender's largest earlier outgoing transaction`,
-  orig_out_count_1h: (v) => `sender made ${count(v, 'other outgoing transaction', 'other outgoing transactions')} in the hour before`,
+  orig_out_count_1h: (v) =>
+    `sender made ${count(v, 'other outgoing transaction', 'other outgoing transactions')} in the hour before`,
   orig_out_sum_1h_log: (v, c) => `sender sent ${amountOfLog(v, c)} in the hour before`,
-  orig_out_count_24h: (v) => `sender made ${count(v, 'other outgoing transaction', 'other outgoing transactions')} in the 24 h before`,
+  orig_out_count_24h: (v) =>
+    `sender made ${count(v, 'other outgoing transaction', 'other outgoing transactions')} in the 24 h before`,
   orig_out_sum_24h_log: (v, c) => `sender sent ${amountOfLog(v, c)} in the 24 h before`,
   orig_in_count_1h: (v) => `sender received ${count(v, 'transaction', 'transactions')} in the hour before`,
   orig_in_count_24h: (v) => `sender received ${count(v, 'transaction', 'transactions')} in the 24 h before`,
   orig_in_sum_24h_log: (v, c) => `sender received ${amountOfLog(v, c)} in the 24 h before`,
   orig_history_count: (v) =>
-    v === 0 ? 'first transaction ever seen from the sender' : `sender has ${count(v, 'earlier transaction', 'earlier transactions')}`,
+    v === 0
+      ? 'first transaction ever seen from the sender'
+      : `sender has ${count(v, 'earlier transaction', 'earlier transactions')}`,
   orig_secs_since_prev: (v) => `${formatDuration(v)} since the sender's previous transaction`,
   orig_balance_error: (v, c) =>
-    v === 0 ? "sender's balances add up" : `sender's balance before and after differ from the amount by ${formatAmount(Math.abs(v), c)}`,
+    v === 0
+      ? "sender's balances add up"
+      : `sender's balance before and after differ from the amount by ${formatAmount(Math.abs(v), c)}`,
   orig_drain_ratio: (v) => `moves ${Math.round(100 * v)}% of the sender's balance`,
-  orig_balance_after_zero: flag("empties the sender's account (balance after is 0)", "leaves money in the sender's account"),
+  orig_balance_after_zero: flag(
+    "empties the sender's account (balance after is 0)",
+    "leaves money in the sender's account",
+  ),
   dest_balance_error: (v, c) =>
-    v === 0 ? "receiver's balances add up" : `receiver's balance before and after differ from the amount by ${formatAmount(Math.abs(v), c)}`,
-  dest_unseen: flag('receiver has never received money before (new payee)', 'receiver has received money before'),
-  dest_in_count_1h: (v) => `receiver got ${count(v, 'other incoming transaction', 'other incoming transactions')} in the hour before`,
-  dest_in_count_24h: (v) => `receiver got ${count(v, 'other incoming transaction', 'other incoming transactions')} in the 24 h before`,
+    v === 0
+      ? "receiver's balances add up"
+      : `receiver's balance before and after differ from the amount by ${formatAmount(Math.abs(v), c)}`,
+  dest_unseen: flag(
+    'receiver has never received money before (new payee)',
+    'receiver has received money before',
+  ),
+  dest_in_count_1h: (v) =>
+    `receiver got ${count(v, 'other incoming transaction', 'other incoming transactions')} in the hour before`,
+  dest_in_count_24h: (v) =>
+    `receiver got ${count(v, 'other incoming transaction', 'other incoming transactions')} in the 24 h before`,
   dest_in_sum_24h_log: (v, c) => `receiver got ${amountOfLog(v, c)} in the 24 h before`,
   dest_out_count_24h: (v) => `receiver sent ${count(v, 'transaction', 'transactions')} in the 24 h before`,
   dest_history_count: (v) =>
-    v === 0 ? 'first transaction ever seen for the receiver' : `receiver has ${count(v, 'earlier transaction', 'earlier transactions')}`,
+    v === 0
+      ? 'first transaction ever seen for the receiver'
+      : `receiver has ${count(v, 'earlier transaction', 'earlier transactions')}`,
   dest_secs_since_prev: (v) => `${formatDuration(v)} since the receiver's previous transaction`,
   dest_is_merchant: flag('receiver is a merchant', 'receiver is a person, not a merchant'),
   cashout_amount_gap: (v) =>

@@ -152,7 +152,9 @@ export async function openDb(settings: DatabaseSettings): Promise<Db> {
     const db = new DatabaseSync(settings.file);
     // WAL lets page reads proceed while the ingester writes; NORMAL sync is durable in WAL mode
     // except for the last transactions on power loss, which Kafka redelivers (offsets live here).
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+    db.exec(
+      'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
+    );
     return new SqliteDb(db);
   }
   const pool = new pg.Pool({
@@ -162,7 +164,7 @@ export async function openDb(settings: DatabaseSettings): Promise<Db> {
       getTypeParser: ((oid: number, format?: string) =>
         oid === INT8_OID || oid === NUMERIC_OID
           ? (value: string) => Number(value)
-          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+          : (pg.types.getTypeParser(oid, format as 'text') as unknown)) as typeof pg.types.getTypeParser,
     },
   });
   await pool.query('SELECT 1');

@@ -34,7 +34,10 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
       if (done.has(version)) continue;
       const sql = (await readFile(path.join(dir, file), 'utf8')).replaceAll('{{ID}}', ID_COLUMN[db.dialect]);
       for (const statement of splitStatements(sql)) await tx.run(statement);
-      await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [version, Date.now()]);
+      await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [
+        version,
+        Date.now(),
+      ]);
       applied.push(version);
     }
   });

@@ -56,7 +56,13 @@ export async function storedOffset(
   return row ? Number(row.next_offset) : undefined;
 }
 
-async function storeOffset(tx: Queryable, groupId: string, topic: string, partition: number, next: number): Promise<void> {
+async function storeOffset(
+  tx: Queryable,
+  groupId: string,
+  topic: string,
+  partition: number,
+  next: number,
+): Promise<void> {
   await tx.run(
     `INSERT INTO consumer_offsets (group_id, topic, partition_id, next_offset) VALUES (?, ?, ?, ?)
      ON CONFLICT (group_id, topic, partition_id) DO UPDATE SET next_offset = excluded.next_offset`,
@@ -144,8 +150,9 @@ export class Ingester {
     }
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
     const { db, groupId, logger, topics } = this.options;
     const kind = this.kindOf.get(batch.topic)!;
     const serde = this.serdes[kind];
@@ -162,7 +169,14 @@ export class Ingester {
         if (!(error instanceof ContractError)) throw error;
         dead.push(
           deadLetterMessage(
-            { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers },
+            {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: message.offset,
+              key: message.key,
+              value: message.value,
+              headers: message.headers,
+            },
             error,
           ),
         );
@@ -188,8 +202,8 @@ export class Ingester {
       if (lastOffset + 1 > from) await storeOffset(tx, groupId, batch.topic, batch.partition, lastOffset + 1);
       return { alerts: 0, decisions: 0, labels: 0, [kind]: fresh.length };
     });
-    resolveOffset(batch.lastOffset());
-    await heartbeat();
+    payload.resolveOffset(batch.lastOffset());
+    await payload.heartbeat();
     logger.debug({ topic: batch.topic, partition: batch.partition, lastOffset, ...counts }, 'batch ingested');
     this.options.onIngested?.(counts);
   }

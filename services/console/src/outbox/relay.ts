@@ -155,7 +155,9 @@ export class OutboxRelay {
   /** Marks as sent the unsent rows whose records are already on their topics (crash recovery). */
   private async recover(): Promise<void> {
     const { db, kafka, transactionalId, logger, recoveryTailRecords = 10_000 } = this.options;
-    const pending = await db.all<{ id: number; topic: string }>('SELECT id, topic FROM outbox WHERE sent_at IS NULL');
+    const pending = await db.all<{ id: number; topic: string }>(
+      'SELECT id, topic FROM outbox WHERE sent_at IS NULL',
+    );
     if (pending.length === 0) return;
     const found: number[] = [];
     for (const topic of new Set(pending.map((p) => p.topic))) {
@@ -170,7 +172,12 @@ export class OutboxRelay {
 }
 
 /** Outbox ids this relay published among the last `tail` committed records of each partition. */
-async function readTailOutboxIds(kafka: Kafka, topic: string, relay: string, tail: number): Promise<string[]> {
+async function readTailOutboxIds(
+  kafka: Kafka,
+  topic: string,
+  relay: string,
+  tail: number,
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   let offsets: { partition: number; high: string; low: string }[];
@@ -192,6 +199,7 @@ async function readTailOutboxIds(kafka: Kafka, topic: string, relay: string, tai
     const done = new Promise<void>((resolve) => {
       void consumer.run({
         autoCommit: false,
+        // eslint-disable-next-line @typescript-eslint/require-await -- kafkajs wants a promise
         eachBatch: async ({ batch }) => {
           for (const m of batch.messages) {
             if (m.headers?.[OUTBOX_HEADERS.relay]?.toString() === relay) {
@@ -210,7 +218,11 @@ async function readTailOutboxIds(kafka: Kafka, topic: string, relay: string, tai
       });
     });
     for (const o of targets) {
-      consumer.seek({ topic, partition: o.partition, offset: String(Math.max(Number(o.low), Number(o.high) - tail)) });
+      consumer.seek({
+        topic,
+        partition: o.partition,
+        offset: String(Math.max(Number(o.low), Number(o.high) - tail)),
+      });
     }
     await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 30_000))]);
   } finally {

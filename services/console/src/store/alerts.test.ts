@@ -29,7 +29,13 @@ let db: Db;
 beforeEach(async () => {
   db = await openDb({ kind: 'sqlite', file: ':memory:' });
   await migrate(db);
-  await db.transaction((tx) => insertAlerts(tx, Array.from({ length: 100 }, (_, i) => alert(i)), 0));
+  await db.transaction((tx) =>
+    insertAlerts(
+      tx,
+      Array.from({ length: 100 }, (_, i) => alert(i)),
+      0,
+    ),
+  );
 });
 afterEach(() => db.close());
 
@@ -66,7 +72,12 @@ describe('alert queue paging', () => {
   });
 
   it('filters by amount, decision and time', async () => {
-    const page = await listAlerts(db, { decision: 'BLOCK', minAmountMinor: 50_000, maxAmountMinor: 80_000, from: 2_000_020 }, 'newest', 100);
+    const page = await listAlerts(
+      db,
+      { decision: 'BLOCK', minAmountMinor: 50_000, maxAmountMinor: 80_000, from: 2_000_020 },
+      'newest',
+      100,
+    );
     expect(page.alerts.map((a) => a.transactionId)).toEqual(['tx-0079', 'tx-0078', 'tx-0069', 'tx-0068']);
   });
 
@@ -78,14 +89,21 @@ describe('alert queue paging', () => {
   it('a verdict closes the alert and queues its label; unsure queues none', async () => {
     await recordVerdict(db, 'labels', 'tx-0001', 'fraud', 'n', { email: 'a@example.com' }, 5);
     await recordVerdict(db, 'labels', 'tx-0002', 'unsure', '', { email: 'a@example.com' }, 6);
-    const outbox = await db.all<{ message_key: string; payload: string }>('SELECT message_key, payload FROM outbox');
+    const outbox = await db.all<{ message_key: string; payload: string }>(
+      'SELECT message_key, payload FROM outbox',
+    );
     expect(outbox).toEqual([
-      { message_key: 'tx-0001', payload: JSON.stringify({ transactionId: 'tx-0001', isFraud: true, source: 'analyst', labeledAt: 5 }) },
+      {
+        message_key: 'tx-0001',
+        payload: JSON.stringify({ transactionId: 'tx-0001', isFraud: true, source: 'analyst', labeledAt: 5 }),
+      },
     ]);
     const open = await allPages('newest', { status: 'open' }, 50);
     expect(open).not.toContain('tx-0001');
     expect(open).not.toContain('tx-0002');
     expect(await allPages('newest', { status: 'unsure' })).toEqual(['tx-0002']);
-    await expect(recordVerdict(db, 'labels', 'nope', 'fraud', '', { email: 'a@example.com' })).rejects.toThrow(NotFoundError);
+    await expect(
+      recordVerdict(db, 'labels', 'nope', 'fraud', '', { email: 'a@example.com' }),
+    ).rejects.toThrow(NotFoundError);
   });
 });

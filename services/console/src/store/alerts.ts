@@ -160,7 +160,11 @@ async function insertRows(
 }
 
 /** Inserts alerts; a transaction id seen before is left as it is (its verdict included). */
-export async function insertAlerts(tx: Queryable, alerts: readonly FraudAlert[], nowMs: number): Promise<number> {
+export async function insertAlerts(
+  tx: Queryable,
+  alerts: readonly FraudAlert[],
+  nowMs: number,
+): Promise<number> {
   const rows = alerts.map((a): SqlValue[] => [
     a.transactionId,
     a.originAccountId,
@@ -178,9 +182,18 @@ export async function insertAlerts(tx: Queryable, alerts: readonly FraudAlert[],
     a.scoredAt,
     nowMs,
   ]);
-  const inserted = await insertRows(tx, 'alerts', ALERT_COLUMNS, rows, 'ON CONFLICT (transaction_id) DO NOTHING');
+  const inserted = await insertRows(
+    tx,
+    'alerts',
+    ALERT_COLUMNS,
+    rows,
+    'ON CONFLICT (transaction_id) DO NOTHING',
+  );
   for (const version of new Set(alerts.map((a) => a.modelVersion))) {
-    await tx.run('INSERT INTO model_versions (version, first_seen) VALUES (?, ?) ON CONFLICT (version) DO NOTHING', [version, nowMs]);
+    await tx.run(
+      'INSERT INTO model_versions (version, first_seen) VALUES (?, ?) ON CONFLICT (version) DO NOTHING',
+      [version, nowMs],
+    );
   }
   return inserted;
 }
@@ -284,15 +297,24 @@ export async function getAlert(db: Queryable, transactionId: string): Promise<Al
 }
 
 /** Counting stops at `cap`: the header says "10,000+ open" instead of counting a huge backlog per page view. */
-export async function countAlerts(db: Db, status: AlertStatus, cap = 10_000): Promise<{ count: number; capped: boolean }> {
-  const row = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM (SELECT 1 FROM alerts WHERE status = ? LIMIT ?) capped', [status, cap + 1]);
+export async function countAlerts(
+  db: Db,
+  status: AlertStatus,
+  cap = 10_000,
+): Promise<{ count: number; capped: boolean }> {
+  const row = await db.get<{ n: number }>(
+    'SELECT COUNT(*) AS n FROM (SELECT 1 FROM alerts WHERE status = ? LIMIT ?) capped',
+    [status, cap + 1],
+  );
   const n = Number(row?.n ?? 0);
   return { count: Math.min(n, cap), capped: n > cap };
 }
 
 /** Model versions for the filter menu, newest first. */
 export async function filterChoices(db: Db): Promise<{ modelVersions: string[] }> {
-  const rows = await db.all<{ version: string }>('SELECT version FROM model_versions ORDER BY first_seen DESC, version DESC LIMIT 50');
+  const rows = await db.all<{ version: string }>(
+    'SELECT version FROM model_versions ORDER BY first_seen DESC, version DESC LIMIT 50',
+  );
   return { modelVersions: rows.map((r) => r.version) };
 }
 
@@ -360,5 +382,10 @@ export async function verdictHistory(db: Db, transactionId: string): Promise<Ver
     'SELECT verdict, note, user_email, created_at FROM verdicts WHERE transaction_id = ? ORDER BY id DESC',
     [transactionId],
   );
-  return rows.map((r) => ({ verdict: r.verdict, note: r.note, userEmail: r.user_email, createdAt: r.created_at }));
+  return rows.map((r) => ({
+    verdict: r.verdict,
+    note: r.note,
+    userEmail: r.user_email,
+    createdAt: r.created_at,
+  }));
 }

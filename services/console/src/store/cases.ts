@@ -31,7 +31,12 @@ export function audit(
 }
 
 /** What the outbox holds for a label: the FraudLabel itself, as JSON (labeledAt in epoch ms). */
-export function enqueueLabel(tx: Queryable, topic: string, label: FraudLabel, nowMs: number): Promise<{ changes: number }> {
+export function enqueueLabel(
+  tx: Queryable,
+  topic: string,
+  label: FraudLabel,
+  nowMs: number,
+): Promise<{ changes: number }> {
   return tx.run('INSERT INTO outbox (topic, message_key, payload, created_at) VALUES (?, ?, ?, ?)', [
     topic,
     label.transactionId,
@@ -40,7 +45,11 @@ export function enqueueLabel(tx: Queryable, topic: string, label: FraudLabel, no
   ]);
 }
 
-export const STATUS_AFTER: Record<Verdict, AlertStatus> = { fraud: 'closed', legit: 'closed', unsure: 'unsure' };
+export const STATUS_AFTER: Record<Verdict, AlertStatus> = {
+  fraud: 'closed',
+  legit: 'closed',
+  unsure: 'unsure',
+};
 
 /**
  * Records a verdict (re-verdicts allowed: the latest wins). fraud and legit become a FraudLabel
@@ -81,7 +90,12 @@ export async function recordVerdict(
 }
 
 /** Lead: puts an alert back in the open queue (its earlier verdicts and labels stay on record). */
-export async function reopenAlert(db: Db, transactionId: string, actor: Actor, nowMs = Date.now()): Promise<void> {
+export async function reopenAlert(
+  db: Db,
+  transactionId: string,
+  actor: Actor,
+  nowMs = Date.now(),
+): Promise<void> {
   await db.transaction(async (tx) => {
     const alert = await getAlert(tx, transactionId);
     if (!alert) throw new NotFoundError(`no alert for transaction ${transactionId}`);
@@ -116,7 +130,8 @@ export interface AuditEntry {
 }
 
 export function recentAudit(db: Db, limit = 200): Promise<AuditEntry[]> {
-  return db.all<AuditEntry>('SELECT id, at, actor, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?', [
-    limit,
-  ]);
+  return db.all<AuditEntry>(
+    'SELECT id, at, actor, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?',
+    [limit],
+  );
 }

@@ -23,7 +23,12 @@ interface UserRecord {
   password_hash: string;
 }
 
-const toUser = (r: UserRecord): User => ({ id: Number(r.id), email: r.email, role: r.role, disabled: Number(r.disabled) === 1 });
+const toUser = (r: UserRecord): User => ({
+  id: Number(r.id),
+  email: r.email,
+  role: r.role,
+  disabled: Number(r.disabled) === 1,
+});
 
 /** argon2id with the library's defaults (OWASP's 19 MiB, t=2 profile). */
 export function hashPassword(password: string): Promise<string> {
@@ -72,12 +77,10 @@ export async function createUser(
     if (await tx.get('SELECT id FROM users WHERE email = ?', [normalized])) {
       throw new DuplicateUserError(`a user ${normalized} exists already`);
     }
-    await tx.run('INSERT INTO users (email, password_hash, role, disabled, created_at) VALUES (?, ?, ?, 0, ?)', [
-      normalized,
-      passwordHash,
-      role,
-      nowMs,
-    ]);
+    await tx.run(
+      'INSERT INTO users (email, password_hash, role, disabled, created_at) VALUES (?, ?, ?, 0, ?)',
+      [normalized, passwordHash, role, nowMs],
+    );
     await audit(tx, actor, 'create-user', normalized, { role }, nowMs);
   });
 }
@@ -97,13 +100,18 @@ export class NoUsersError extends Error {}
  * The first admin comes from CONSOLE_ADMIN_EMAIL / CONSOLE_ADMIN_PASSWORD. With no user in the
  * database and no bootstrap admin configured the console refuses to start: it never runs open.
  */
-export async function bootstrapAdmin(db: Db, admin: { email: string; password: string } | undefined): Promise<boolean> {
+export async function bootstrapAdmin(
+  db: Db,
+  admin: { email: string; password: string } | undefined,
+): Promise<boolean> {
   const existing = await db.get<{ id: number }>('SELECT id FROM users WHERE email = ?', [admin?.email ?? '']);
   if (admin && !existing) {
     await createUser(db, admin.email, admin.password, 'admin', 'bootstrap');
     return true;
   }
-  const count = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM users WHERE disabled = 0 AND role = 'admin'");
+  const count = await db.get<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM users WHERE disabled = 0 AND role = 'admin'",
+  );
   if (Number(count?.n ?? 0) === 0) {
     throw new NoUsersError(
       'CONSOLE_ADMIN_EMAIL and CONSOLE_ADMIN_PASSWORD are required: the database has no admin user and the console never starts open',

@@ -22,7 +22,10 @@ export interface ConsoleTestContext {
   decisionSerde: ContractSerde<FraudDecision>;
 }
 
-export async function consoleTestContext(name: string, topics?: Partial<ConsoleConfig['topics']>): Promise<ConsoleTestContext> {
+export async function consoleTestContext(
+  name: string,
+  topics?: Partial<ConsoleConfig['topics']>,
+): Promise<ConsoleTestContext> {
   const settings = stackSettings();
   const kafka = testKafka(settings, name);
   const base = uniqueName(name);
@@ -45,7 +48,11 @@ export async function consoleTestContext(name: string, topics?: Partial<ConsoleC
   return { settings, kafka, registry, topics: all, base, alertSerde, decisionSerde };
 }
 
-export function testConfig(ctx: ConsoleTestContext, database: ConsoleConfig['database'], env: Record<string, string> = {}): Readonly<ConsoleConfig> {
+export function testConfig(
+  ctx: ConsoleTestContext,
+  database: ConsoleConfig['database'],
+  env: Record<string, string> = {},
+): Readonly<ConsoleConfig> {
   const config = loadConsoleConfig({
     KAFKA_BROKERS: ctx.settings.kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: ctx.settings.schemaRegistryUrl,
@@ -134,7 +141,10 @@ export class ApiSession {
     return fetch(`${this.baseUrl}${path}`, {
       ...init,
       redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), ...(this.cookie ? { cookie: this.cookie } : {}) },
+      headers: {
+        ...(init.headers as Record<string, string>),
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+      },
     });
   }
 
@@ -147,7 +157,11 @@ export class ApiSession {
   }
 }
 
-export async function waitUntil<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+export async function waitUntil<T>(
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -22,7 +22,10 @@ function binDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
   const dir = versions.map((v) => path.join(root, v, 'bin')).find((d) => existsSync(path.join(d, 'initdb')));
-  if (!dir) throw new Error('PostgreSQL binaries not found under /usr/lib/postgresql: apt-get install postgresql (scripts/bootstrap.sh does)');
+  if (!dir)
+    throw new Error(
+      'PostgreSQL binaries not found under /usr/lib/postgresql: apt-get install postgresql (scripts/bootstrap.sh does)',
+    );
   return dir;
 }
 
@@ -36,7 +39,9 @@ export async function startPostgres(): Promise<TestPostgres> {
   await writeFile(pwFile, password);
   const port = await freePort();
   const wrap = (cmd: string, args: string[]): [string, string[]] =>
-    asRoot ? ['runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args]] : [path.join(bin, cmd), args];
+    asRoot
+      ? ['runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args]]
+      : [path.join(bin, cmd), args];
   if (asRoot) {
     await chmod(base, 0o755);
     const { stdout } = await run('id', ['-u', 'postgres']);
@@ -44,9 +49,29 @@ export async function startPostgres(): Promise<TestPostgres> {
     await chown(base, Number(stdout.trim()), Number(gid.trim()));
     await chown(pwFile, Number(stdout.trim()), Number(gid.trim()));
   }
-  await run(...wrap('initdb', ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwFile}`, '--auth-host=scram-sha-256', '--auth-local=trust', '--no-sync']));
   await run(
-    ...wrap('pg_ctl', ['-D', dataDir, '-w', '-l', path.join(base, 'log'), '-o', `-p ${port} -k ${base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off`, 'start']),
+    ...wrap('initdb', [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      `--pwfile=${pwFile}`,
+      '--auth-host=scram-sha-256',
+      '--auth-local=trust',
+      '--no-sync',
+    ]),
+  );
+  await run(
+    ...wrap('pg_ctl', [
+      '-D',
+      dataDir,
+      '-w',
+      '-l',
+      path.join(base, 'log'),
+      '-o',
+      `-p ${port} -k ${base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off`,
+      'start',
+    ]),
   );
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,

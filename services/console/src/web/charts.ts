@@ -13,16 +13,39 @@ export function psiChart(features: readonly FeaturePsi[]): Html {
   const x = (psi: number) => labelWidth + (barWidth * Math.min(psi, axisMax)) / axisMax;
   const height = top + rows.length * rowHeight + 4;
   const level = (psi: number): string => (psi > 0.25 ? 'shifted' : psi > 0.1 ? 'watch' : 'stable');
-  return html`<svg class="chart" role="img" aria-label="Population stability index per feature" viewBox="0 0 ${labelWidth + barWidth + 60} ${height}" width="${labelWidth + barWidth + 60}" height="${height}">
+  return html`<svg
+    class="chart"
+    role="img"
+    aria-label="Population stability index per feature"
+    viewBox="0 0 ${labelWidth + barWidth + 130} ${height}"
+    width="${labelWidth + barWidth + 130}"
+    height="${height}"
+  >
     ${[0.1, 0.25].map(
-      (g) => html`<line x1="${x(g)}" x2="${x(g)}" y1="${top - 4}" y2="${height}" class="guide" /><text x="${x(g)}" y="12" class="guide-label">${g}</text>`,
+      (g) =>
+        html`<line x1="${x(g)}" x2="${x(g)}" y1="${top - 4}" y2="${height}" class="guide" /><text
+            x="${x(g)}"
+            y="12"
+            class="guide-label"
+            >${g}</text
+          >`,
     )}
     ${rows.map((r, i) => {
       const y = top + i * rowHeight;
-      return html`<g><title>${r.feature}: PSI ${r.psi.toFixed(3)} (${level(r.psi)})</title>
+      return html`<g
+        ><title>${r.feature}: PSI ${r.psi.toFixed(3)} (${level(r.psi)})</title>
         <text x="${labelWidth - 6}" y="${y + 11}" text-anchor="end">${r.feature}</text>
-        <rect x="${labelWidth}" y="${y + 2}" width="${Math.max(1, x(r.psi) - labelWidth)}" height="${rowHeight - 4}" class="${level(r.psi)}" />
-        <text x="${x(r.psi) + 4}" y="${y + 11}">${r.psi.toFixed(3)}${r.psi > axisMax ? ' (off scale)' : ''}</text></g>`;
+        <rect
+          x="${labelWidth}"
+          y="${y + 2}"
+          width="${Math.max(1, x(r.psi) - labelWidth)}"
+          height="${rowHeight - 4}"
+          class="${level(r.psi)}"
+        />
+        <text x="${x(r.psi) + 4}" y="${y + 11}"
+          >${r.psi.toFixed(3)}${r.psi > axisMax ? ' (off scale)' : ''}</text
+        ></g
+      >`;
     })}
   </svg>`;
 }

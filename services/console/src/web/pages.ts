@@ -31,21 +31,21 @@ export function layout(ctx: PageContext, body: Html): Html {
       </nav>`
     : '';
   return html`<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    ${ctx.csrfToken ? html`<meta name="csrf-token" content="${ctx.csrfToken}" />` : ''}
-    <meta name="refresh-ms" content="${ctx.refreshMs ?? 0}" />
-    <title>${ctx.title} · Fraud console</title>
-    <link rel="stylesheet" href="/static/console.css" />
-    <script src="/static/console.js" defer></script>
-  </head>
-  <body>
-    <header><a class="brand" href="/">Fraud console</a>${nav}</header>
-    <main id="main">${body}</main>
-  </body>
-</html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        ${ctx.csrfToken ? html`<meta name="csrf-token" content="${ctx.csrfToken}" />` : ''}
+        <meta name="refresh-ms" content="${ctx.refreshMs ?? 0}" />
+        <title>${ctx.title} · Fraud console</title>
+        <link rel="stylesheet" href="/static/console.css" />
+        <script src="/static/console.js" defer></script>
+      </head>
+      <body>
+        <header><a class="brand" href="/">Fraud console</a>${nav}</header>
+        <main id="main">${body}</main>
+      </body>
+    </html>`;
 }
 
 export function loginPage(failed: boolean): Html {
@@ -64,7 +64,12 @@ export function loginPage(failed: boolean): Html {
 }
 
 export function errorPage(ctx: PageContext, status: number, message: string): Html {
-  return layout(ctx, html`<h1>${status}</h1><p class="error" role="alert">${message}</p><p><a href="/">Back to the queue</a></p>`);
+  return layout(
+    ctx,
+    html`<h1>${status}</h1>
+      <p class="error" role="alert">${message}</p>
+      <p><a href="/">Back to the queue</a></p>`,
+  );
 }
 
 const score = (s: number) => s.toFixed(3);
@@ -80,19 +85,23 @@ function topReason(alert: AlertRow): string {
 
 /** The queue's table rows; the live refresh swaps just this fragment. */
 export function queueRows(alerts: readonly AlertRow[]): Html {
-  if (alerts.length === 0) return html`<tr><td colspan="9" class="empty">No alerts match.</td></tr>`;
+  if (alerts.length === 0)
+    return html`<tr>
+      <td colspan="9" class="empty">No alerts match.</td>
+    </tr>`;
   return html`${alerts.map(
-    (a) => html`<tr data-id="${a.transactionId}" tabindex="-1">
-      <td class="num">${formatTime(a.scoredAt)}</td>
-      <td><a href="/alerts/${encodeURIComponent(a.transactionId)}">${a.transactionId}</a></td>
-      <td>${a.transactionType}</td>
-      <td class="num">${formatAmount(a.amountMinor, a.currency)}</td>
-      <td class="num">${score(a.score)}</td>
-      <td>${decisionBadge(a.decision)}</td>
-      <td class="reason">${topReason(a)}</td>
-      <td>${a.verdict ?? html`<span class="muted">${a.status}</span>`}</td>
-      <td>${a.modelVersion}</td>
-    </tr>`,
+    (a) =>
+      html`<tr data-id="${a.transactionId}" tabindex="-1">
+        <td class="num">${formatTime(a.scoredAt)}</td>
+        <td><a href="/alerts/${encodeURIComponent(a.transactionId)}">${a.transactionId}</a></td>
+        <td>${a.transactionType}</td>
+        <td class="num">${formatAmount(a.amountMinor, a.currency)}</td>
+        <td class="num">${score(a.score)}</td>
+        <td>${decisionBadge(a.decision)}</td>
+        <td class="reason" title="${topReason(a)}">${topReason(a)}</td>
+        <td>${a.verdict ?? html`<span class="muted">${a.status}</span>`}</td>
+        <td>${a.modelVersion}</td>
+      </tr>`,
   )}`;
 }
 
@@ -120,36 +129,119 @@ export function queuePage(ctx: PageContext, view: QueueView): Html {
   const first = `/?${new URLSearchParams(Object.fromEntries(Object.entries(q).filter(([k]) => k !== 'cursor'))).toString()}`;
   return layout(
     ctx,
-    html`<h1>Alert queue <span class="muted">${formatCount(view.openCount.count)}${view.openCount.capped ? '+' : ''} open</span></h1>
+    html`<h1>
+        Alert queue
+        <span class="muted"
+          >${formatCount(view.openCount.count)}${view.openCount.capped ? '+' : ''} open</span
+        >
+      </h1>
       <form method="get" action="/" class="filters" aria-label="Filters">
-        <label>Status <select name="status">${[
-          option('open', 'open', q.status ?? 'open'),
-          option('unsure', 'unsure', q.status),
-          option('closed', 'closed', q.status),
-          option('all', 'all', q.status),
-        ]}</select></label>
-        <label>Decision <select name="decision">${[option('', 'any', q.decision ?? ''), option('REVIEW', 'REVIEW', q.decision), option('BLOCK', 'BLOCK', q.decision)]}</select></label>
-        <label>Type <select name="type">${[option('', 'any', q.type ?? ''), ...TYPES.map((t) => option(t, t, q.type))]}</select></label>
-        <label>Model <select name="model">${[option('', 'any', q.model ?? ''), ...view.modelVersions.map((m) => option(m, m, q.model))]}</select></label>
-        <label>Score <input name="minScore" inputmode="decimal" size="5" value="${q.minScore ?? ''}" aria-label="Minimum score" /></label>
-        <label>to <input name="maxScore" inputmode="decimal" size="5" value="${q.maxScore ?? ''}" aria-label="Maximum score" /></label>
-        <label>Amount <input name="minAmount" inputmode="decimal" size="8" value="${q.minAmount ?? ''}" aria-label="Minimum amount" /></label>
-        <label>to <input name="maxAmount" inputmode="decimal" size="8" value="${q.maxAmount ?? ''}" aria-label="Maximum amount" /></label>
-        <label>From <input name="from" type="datetime-local" value="${q.from ?? ''}" aria-label="Alerts from (UTC)" /></label>
-        <label>To <input name="to" type="datetime-local" value="${q.to ?? ''}" aria-label="Alerts to (UTC)" /></label>
-        <label>Sort <select name="sort">${[option('newest', 'newest', view.sort), option('score', 'highest score', view.sort)]}</select></label>
+        <label
+          >Status
+          <select name="status">
+            ${[
+              option('open', 'open', q.status ?? 'open'),
+              option('unsure', 'unsure', q.status),
+              option('closed', 'closed', q.status),
+              option('all', 'all', q.status),
+            ]}
+          </select></label
+        >
+        <label
+          >Decision
+          <select name="decision">
+            ${[option('', 'any', q.decision ?? ''), option('REVIEW', 'REVIEW', q.decision), option('BLOCK', 'BLOCK', q.decision)]}
+          </select></label
+        >
+        <label
+          >Type
+          <select name="type">
+            ${[option('', 'any', q.type ?? ''), ...TYPES.map((t) => option(t, t, q.type))]}
+          </select></label
+        >
+        <label
+          >Model
+          <select name="model">
+            ${[option('', 'any', q.model ?? ''), ...view.modelVersions.map((m) => option(m, m, q.model))]}
+          </select></label
+        >
+        <label
+          >Score
+          <input
+            name="minScore"
+            inputmode="decimal"
+            size="5"
+            value="${q.minScore ?? ''}"
+            aria-label="Minimum score"
+        /></label>
+        <label
+          >to
+          <input
+            name="maxScore"
+            inputmode="decimal"
+            size="5"
+            value="${q.maxScore ?? ''}"
+            aria-label="Maximum score"
+        /></label>
+        <label
+          >Amount
+          <input
+            name="minAmount"
+            inputmode="decimal"
+            size="8"
+            value="${q.minAmount ?? ''}"
+            aria-label="Minimum amount"
+        /></label>
+        <label
+          >to
+          <input
+            name="maxAmount"
+            inputmode="decimal"
+            size="8"
+            value="${q.maxAmount ?? ''}"
+            aria-label="Maximum amount"
+        /></label>
+        <label
+          >From
+          <input name="from" type="datetime-local" value="${q.from ?? ''}" aria-label="Alerts from (UTC)"
+        /></label>
+        <label
+          >To <input name="to" type="datetime-local" value="${q.to ?? ''}" aria-label="Alerts to (UTC)"
+        /></label>
+        <label
+          >Sort
+          <select name="sort">
+            ${[option('newest', 'newest', view.sort), option('score', 'highest score', view.sort)]}
+          </select></label
+        >
         <button type="submit">Apply</button>
       </form>
-      <p class="keys" id="keys">Keys: <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open · <kbd>f</kbd> fraud · <kbd>l</kbd> legit · <kbd>u</kbd> unsure · <kbd>r</kbd> refresh <span id="live" role="status" aria-live="polite"></span></p>
+      <p class="keys" id="keys">
+        Keys: <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open · <kbd>f</kbd> fraud · <kbd>l</kbd> legit
+        · <kbd>u</kbd> unsure · <kbd>r</kbd> refresh <span id="live" role="status" aria-live="polite"></span>
+      </p>
       <table class="queue" aria-describedby="keys" data-first-page="${q.cursor ? 'false' : 'true'}">
-        <thead><tr>
-          <th scope="col">Alert time (UTC)</th><th scope="col">Transaction</th><th scope="col">Type</th>
-          <th scope="col" class="num">Amount</th><th scope="col" class="num">Score</th><th scope="col">Decision</th>
-          <th scope="col">Top reason</th><th scope="col">Verdict</th><th scope="col">Model</th>
-        </tr></thead>
-        <tbody id="queue-rows">${queueRows(view.alerts)}</tbody>
+        <thead>
+          <tr>
+            <th scope="col">Alert time (UTC)</th>
+            <th scope="col">Transaction</th>
+            <th scope="col">Type</th>
+            <th scope="col" class="num">Amount</th>
+            <th scope="col" class="num">Score</th>
+            <th scope="col">Decision</th>
+            <th scope="col">Top reason</th>
+            <th scope="col">Verdict</th>
+            <th scope="col">Model</th>
+          </tr>
+        </thead>
+        <tbody id="queue-rows">
+          ${queueRows(view.alerts)}
+        </tbody>
       </table>
-      <p class="pager">${q.cursor ? html`<a href="${first}">First page</a>` : ''} ${next ? html`<a href="${next}" rel="next">Next page</a>` : ''}</p>`,
+      <p class="pager">
+        ${q.cursor ? html`<a href="${first}">First page</a>` : ''}
+        ${next ? html`<a href="${next}" rel="next">Next page</a>` : ''}
+      </p>`,
   );
 }
 
@@ -176,16 +268,28 @@ function leadForms(ctx: PageContext, view: DetailView): Html {
   if (!ctx.user || ctx.user.role === 'analyst') return html``;
   const id = encodeURIComponent(view.alert.transactionId);
   return html`<div class="lead">
-    ${view.alert.status !== 'open'
-      ? html`<form method="post" action="/alerts/${id}/reopen" class="inline">
-          <input type="hidden" name="_csrf" value="${ctx.csrfToken ?? ''}" /><button type="submit">Reopen</button></form>`
-      : ''}
+    ${
+      view.alert.status !== 'open'
+        ? html`<form method="post" action="/alerts/${id}/reopen" class="inline">
+            <input type="hidden" name="_csrf" value="${ctx.csrfToken ?? ''}" /><button type="submit">
+              Reopen
+            </button>
+          </form>`
+        : ''
+    }
     <form method="post" action="/alerts/${id}/assign" class="inline">
       <input type="hidden" name="_csrf" value="${ctx.csrfToken ?? ''}" />
-      <label>Assign to <select name="assignee">${[
-        option('', 'nobody', view.alert.assignedTo ?? ''),
-        ...view.users.filter((u) => !u.disabled).map((u) => option(u.email, u.email, view.alert.assignedTo ?? undefined)),
-      ]}</select></label>
+      <label
+        >Assign to
+        <select name="assignee">
+          ${[
+            option('', 'nobody', view.alert.assignedTo ?? ''),
+            ...view.users
+              .filter((u) => !u.disabled)
+              .map((u) => option(u.email, u.email, view.alert.assignedTo ?? undefined)),
+          ]}
+        </select></label
+      >
       <button type="submit">Assign</button>
     </form>
   </div>`;
@@ -197,56 +301,153 @@ export function detailPage(ctx: PageContext, view: DetailView): Html {
   return layout(
     ctx,
     html`<p><a href="/">← Queue</a></p>
-      <h1>Alert ${a.transactionId} ${decisionBadge(a.decision)} <span class="muted">${a.status}${a.verdict ? html` · verdict ${a.verdict} by ${a.verdictBy}` : ''}</span></h1>
+      <h1>
+        Alert ${a.transactionId} ${decisionBadge(a.decision)}
+        <span class="muted"
+          >${a.status}${a.verdict ? html` · verdict ${a.verdict} by ${a.verdictBy}` : ''}</span
+        >
+      </h1>
       <div class="grid">
         <section aria-labelledby="tx-h">
           <h2 id="tx-h">Transaction</h2>
           <table class="kv">
-            <tr><th scope="row">Type</th><td>${a.transactionType}</td></tr>
-            <tr><th scope="row">Amount</th><td>${formatAmount(a.amountMinor, a.currency)}</td></tr>
-            <tr><th scope="row">From</th><td>${a.originAccountId}</td></tr>
-            <tr><th scope="row">To</th><td>${a.destinationAccountId}</td></tr>
-            <tr><th scope="row">Event time</th><td>${formatTime(a.eventTime)} UTC</td></tr>
-            <tr><th scope="row">Scored at</th><td>${formatTime(a.scoredAt)} UTC</td></tr>
-            <tr><th scope="row">Score</th><td>${score(a.score)}</td></tr>
-            <tr><th scope="row">Model</th><td>${a.modelVersion}</td></tr>
-            <tr><th scope="row">Thresholds</th><td>review ≥ ${score(a.thresholds.review)} · block ≥ ${score(a.thresholds.block)}</td></tr>
-            <tr><th scope="row">Assigned to</th><td>${a.assignedTo ?? 'nobody'}</td></tr>
+            <tr>
+              <th scope="row">Type</th>
+              <td>${a.transactionType}</td>
+            </tr>
+            <tr>
+              <th scope="row">Amount</th>
+              <td>${formatAmount(a.amountMinor, a.currency)}</td>
+            </tr>
+            <tr>
+              <th scope="row">From</th>
+              <td>${a.originAccountId}</td>
+            </tr>
+            <tr>
+              <th scope="row">To</th>
+              <td>${a.destinationAccountId}</td>
+            </tr>
+            <tr>
+              <th scope="row">Event time</th>
+              <td>${formatTime(a.eventTime)} UTC</td>
+            </tr>
+            <tr>
+              <th scope="row">Scored at</th>
+              <td>${formatTime(a.scoredAt)} UTC</td>
+            </tr>
+            <tr>
+              <th scope="row">Score</th>
+              <td>${score(a.score)}</td>
+            </tr>
+            <tr>
+              <th scope="row">Model</th>
+              <td>${a.modelVersion}</td>
+            </tr>
+            <tr>
+              <th scope="row">Thresholds</th>
+              <td>review ≥ ${score(a.thresholds.review)} · block ≥ ${score(a.thresholds.block)}</td>
+            </tr>
+            <tr>
+              <th scope="row">Assigned to</th>
+              <td>${a.assignedTo ?? 'nobody'}</td>
+            </tr>
           </table>
         </section>
         <section aria-labelledby="why-h">
           <h2 id="why-h">Why it was flagged</h2>
-          ${a.reasonCodes.length === 0
-            ? html`<p class="muted">The scorer sent no reason codes for this alert.</p>`
-            : html`<ol class="reasons">${a.reasonCodes.map(
-                (r) => html`<li>
-                  <span class="reason-text">${describeReason(r.feature, r.value, a.currency)}</span>
-                  <svg class="bar" width="120" height="10" aria-hidden="true"><rect class="${r.contribution >= 0 ? 'up' : 'down'}" width="${Math.max(2, Math.round((120 * Math.abs(r.contribution)) / maxContribution))}" height="10" /></svg>
-                  <span class="muted">${describeContribution(r.contribution)} · ${r.feature} = ${r.value === null ? 'missing' : r.value.toFixed(3)}</span>
-                </li>`,
-              )}</ol>`}
+          ${
+            a.reasonCodes.length === 0
+              ? html`<p class="muted">The scorer sent no reason codes for this alert.</p>`
+              : html`<ol class="reasons">
+                  ${a.reasonCodes.map(
+                    (r) =>
+                      html`<li>
+                        <span class="reason-text">${describeReason(r.feature, r.value, a.currency)}</span>
+                        <svg class="bar" width="120" height="10" aria-hidden="true">
+                          <rect
+                            class="${r.contribution >= 0 ? 'up' : 'down'}"
+                            width="${Math.max(2, Math.round((120 * Math.abs(r.contribution)) / maxContribution))}"
+                            height="10"
+                          />
+                        </svg>
+                        <span class="muted"
+                          >${describeContribution(r.contribution)} · ${r.feature} =
+                          ${r.value === null ? 'missing' : r.value.toFixed(3)}</span
+                        >
+                      </li>`,
+                  )}
+                </ol>`
+          }
           <h2>Verdict</h2>
-          ${verdictForm(ctx, a)}
-          ${leadForms(ctx, view)}
-          ${view.verdicts.length > 0
-            ? html`<table class="small"><caption>Verdict history</caption><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Verdict</th><th scope="col">Note</th></tr></thead><tbody>${view.verdicts.map(
-                (v) => html`<tr><td>${formatTime(v.createdAt)}</td><td>${v.userEmail}</td><td>${v.verdict}</td><td>${v.note}</td></tr>`,
-              )}</tbody></table>`
-            : ''}
+          ${verdictForm(ctx, a)} ${leadForms(ctx, view)}
+          ${
+            view.verdicts.length > 0
+              ? html`<table class="small">
+                  <caption>
+                    Verdict history
+                  </caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">When</th>
+                      <th scope="col">Who</th>
+                      <th scope="col">Verdict</th>
+                      <th scope="col">Note</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${view.verdicts.map(
+                      (v) =>
+                        html`<tr>
+                          <td>${formatTime(v.createdAt)}</td>
+                          <td>${v.userEmail}</td>
+                          <td>${v.verdict}</td>
+                          <td>${v.note}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>`
+              : ''
+          }
         </section>
       </div>
       <section aria-labelledby="hist-h">
         <h2 id="hist-h">Recent transactions of ${a.originAccountId}</h2>
         <table class="small">
-          <thead><tr><th scope="col">Event time</th><th scope="col">Transaction</th><th scope="col">Dir.</th><th scope="col">Counterparty</th><th scope="col">Type</th><th scope="col" class="num">Amount</th><th scope="col" class="num">Score</th><th scope="col">Decision</th><th scope="col">Label</th></tr></thead>
-          <tbody>${view.history.length === 0
-            ? html`<tr><td colspan="9" class="empty">No decisions stored for this account.</td></tr>`
-            : view.history.map(
-                (h) => html`<tr class="${h.transactionId === a.transactionId ? 'current' : ''}">
-                  <td>${formatTime(h.eventTime)}</td><td>${h.transactionId}</td><td>${h.direction}</td><td>${h.counterparty}</td>
-                  <td>${h.transactionType}</td><td class="num">${formatAmount(h.amountMinor, h.currency)}</td><td class="num">${score(h.score)}</td>
-                  <td>${decisionBadge(h.decision)}</td><td>${h.label === null ? '' : h.label ? 'fraud' : 'legit'}</td></tr>`,
-              )}</tbody>
+          <thead>
+            <tr>
+              <th scope="col">Event time</th>
+              <th scope="col">Transaction</th>
+              <th scope="col">Dir.</th>
+              <th scope="col">Counterparty</th>
+              <th scope="col">Type</th>
+              <th scope="col" class="num">Amount</th>
+              <th scope="col" class="num">Score</th>
+              <th scope="col">Decision</th>
+              <th scope="col">Label</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${
+              view.history.length === 0
+                ? html`<tr>
+                    <td colspan="9" class="empty">No decisions stored for this account.</td>
+                  </tr>`
+                : view.history.map(
+                    (h) =>
+                      html`<tr class="${h.transactionId === a.transactionId ? 'current' : ''}">
+                        <td>${formatTime(h.eventTime)}</td>
+                        <td>${h.transactionId}</td>
+                        <td>${h.direction}</td>
+                        <td>${h.counterparty}</td>
+                        <td>${h.transactionType}</td>
+                        <td class="num">${formatAmount(h.amountMinor, h.currency)}</td>
+                        <td class="num">${score(h.score)}</td>
+                        <td>${decisionBadge(h.decision)}</td>
+                        <td>${h.label === null ? '' : h.label ? 'fraud' : 'legit'}</td>
+                      </tr>`,
+                  )
+            }
+          </tbody>
         </table>
       </section>`,
   );
@@ -262,37 +463,100 @@ export interface ModelView {
 
 export function modelPage(ctx: PageContext, view: ModelView): Html {
   const championVersion = view.slots.find((s) => s.role === 'champion')?.version;
-  const psi = view.drift.features.filter((f) => !championVersion || f.modelVersion === championVersion || view.drift.features.every((g) => g.modelVersion !== championVersion));
+  const psi = view.drift.features.filter(
+    (f) =>
+      !championVersion ||
+      f.modelVersion === championVersion ||
+      view.drift.features.every((g) => g.modelVersion !== championVersion),
+  );
   return layout(
     ctx,
     html`<h1>Model</h1>
       ${view.registryError ? html`<p class="error" role="alert">${view.registryError}</p>` : ''}
       <table>
-        <caption>Registry</caption>
-        <thead><tr><th scope="col">Role</th><th scope="col">Version</th><th scope="col">Created</th><th scope="col" class="num">Review ≥</th><th scope="col" class="num">Block ≥</th><th scope="col" class="num">Test PR-AUC</th><th scope="col" class="num">Test precision @review</th><th scope="col" class="num">Test recall @review</th></tr></thead>
-        <tbody>${view.slots.map((s) => {
-          const m = s.manifest;
-          return html`<tr><td>${s.role}</td><td>${s.version}</td>
-            ${m
-              ? html`<td>${m.created}</td><td class="num">${score(m.thresholds.review)}</td><td class="num">${score(m.thresholds.block)}</td>
-                <td class="num">${m.metrics.test.pr_auc.toFixed(3)}</td><td class="num">${formatRatio(m.metrics.test.review.precision)}</td><td class="num">${formatRatio(m.metrics.test.review.recall)}</td>`
-              : html`<td colspan="6" class="error">${s.error ?? ''}</td>`}</tr>`;
-        })}</tbody>
+        <caption>
+          Registry
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Role</th>
+            <th scope="col">Version</th>
+            <th scope="col">Created</th>
+            <th scope="col" class="num">Review ≥</th>
+            <th scope="col" class="num">Block ≥</th>
+            <th scope="col" class="num">Test PR-AUC</th>
+            <th scope="col" class="num">Test precision @review</th>
+            <th scope="col" class="num">Test recall @review</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${view.slots.map((s) => {
+            const m = s.manifest;
+            return html`<tr>
+              <td>${s.role}</td>
+              <td>${s.version}</td>
+              ${
+                m
+                  ? html`<td>${m.created}</td>
+                      <td class="num">${score(m.thresholds.review)}</td>
+                      <td class="num">${score(m.thresholds.block)}</td>
+                      <td class="num">${m.metrics.test.pr_auc.toFixed(3)}</td>
+                      <td class="num">${formatRatio(m.metrics.test.review.precision)}</td>
+                      <td class="num">${formatRatio(m.metrics.test.review.recall)}</td>`
+                  : html`<td colspan="6" class="error">${s.error ?? ''}</td>`
+              }
+            </tr>`;
+          })}
+        </tbody>
       </table>
       <table>
-        <caption>Live, last ${view.statsWindowHours} h (decisions and labels ingested by this console)</caption>
-        <thead><tr><th scope="col">Version</th><th scope="col" class="num">Decisions</th><th scope="col" class="num">Alerts</th><th scope="col" class="num">Alert rate</th><th scope="col" class="num">Verdicts fraud / legit</th><th scope="col" class="num">Precision (verdicts)</th><th scope="col" class="num">Recall (labels)</th></tr></thead>
-        <tbody>${view.stats.length === 0
-          ? html`<tr><td colspan="7" class="empty">No decisions in the window.</td></tr>`
-          : view.stats.map(
-              (s) => html`<tr><td>${s.modelVersion}</td><td class="num">${formatCount(s.decisions)}</td><td class="num">${formatCount(s.flagged)}</td>
-                <td class="num">${formatRatio(s.alertRate)}</td><td class="num">${s.verdictFraud} / ${s.verdictLegit}</td>
-                <td class="num">${formatRatio(s.precisionFromVerdicts)}</td><td class="num">${formatRatio(s.recallFromLabels)} <span class="muted">(${s.flaggedFraud} of ${s.labelledFraud})</span></td></tr>`,
-            )}</tbody>
+        <caption>
+          Live, last ${view.statsWindowHours} h (decisions and labels ingested by this console)
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Version</th>
+            <th scope="col" class="num">Decisions</th>
+            <th scope="col" class="num">Alerts</th>
+            <th scope="col" class="num">Alert rate</th>
+            <th scope="col" class="num">Verdicts fraud / legit</th>
+            <th scope="col" class="num">Precision (verdicts)</th>
+            <th scope="col" class="num">Recall (labels)</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            view.stats.length === 0
+              ? html`<tr>
+                  <td colspan="7" class="empty">No decisions in the window.</td>
+                </tr>`
+              : view.stats.map(
+                  (s) =>
+                    html`<tr>
+                      <td>${s.modelVersion}</td>
+                      <td class="num">${formatCount(s.decisions)}</td>
+                      <td class="num">${formatCount(s.flagged)}</td>
+                      <td class="num">${formatRatio(s.alertRate)}</td>
+                      <td class="num">${s.verdictFraud} / ${s.verdictLegit}</td>
+                      <td class="num">${formatRatio(s.precisionFromVerdicts)}</td>
+                      <td class="num">
+                        ${formatRatio(s.recallFromLabels)}
+                        <span class="muted">(${s.flaggedFraud} of ${s.labelledFraud})</span>
+                      </td>
+                    </tr>`,
+                )
+          }
+        </tbody>
       </table>
       <section aria-labelledby="drift-h">
-        <h2 id="drift-h">Drift: PSI per feature${championVersion ? html` (champion ${championVersion})` : ''}</h2>
-        <p class="muted">Source: ${view.drift.source}. ${view.drift.scorePsi.map((s) => html`Score PSI ${s.modelVersion}: ${s.psi.toFixed(3)}. `)} PSI &lt; 0.1 stable, 0.1–0.25 watch, &gt; 0.25 shifted.</p>
+        <h2 id="drift-h">
+          Drift: PSI per feature${championVersion ? html` (champion ${championVersion})` : ''}
+        </h2>
+        <p class="muted">
+          Source: ${view.drift.source}.
+          ${view.drift.scorePsi.map((s) => html`Score PSI ${s.modelVersion}: ${s.psi.toFixed(3)}. `)} PSI &lt;
+          0.1 stable, 0.1–0.25 watch, &gt; 0.25 shifted.
+        </p>
         ${view.drift.errors.map((e) => html`<p class="muted">Not reachable: ${e}</p>`)}
         ${psi.length > 0 ? psiChart(psi) : html`<p class="muted">No PSI published yet (a scorer publishes it after 500 transactions).</p>`}
       </section>`,
@@ -304,19 +568,55 @@ export function usersPage(ctx: PageContext, users: User[], message?: string): Ht
     ctx,
     html`<h1>Users</h1>
       ${message ? html`<p role="status">${message}</p>` : ''}
-      <table><thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">State</th><th scope="col">Action</th></tr></thead>
-        <tbody>${users.map(
-          (u) => html`<tr><td>${u.email}</td><td>${u.role}</td><td>${u.disabled ? 'disabled' : 'active'}</td><td>
-            <form method="post" action="/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}" class="inline">
-              <input type="hidden" name="_csrf" value="${ctx.csrfToken ?? ''}" />
-              <button type="submit" ${u.email === ctx.user?.email ? html`disabled` : ''}>${u.disabled ? 'Enable' : 'Disable'}</button></form></td></tr>`,
-        )}</tbody></table>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+            <th scope="col">State</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${users.map(
+            (u) =>
+              html`<tr>
+                <td>${u.email}</td>
+                <td>${u.role}</td>
+                <td>${u.disabled ? 'disabled' : 'active'}</td>
+                <td>
+                  <form
+                    method="post"
+                    action="/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}"
+                    class="inline"
+                  >
+                    <input type="hidden" name="_csrf" value="${ctx.csrfToken ?? ''}" />
+                    <button type="submit" ${u.email === ctx.user?.email ? html`disabled` : ''}>
+                      ${u.disabled ? 'Enable' : 'Disable'}
+                    </button>
+                  </form>
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
       <h2>Add a user</h2>
       <form method="post" action="/admin/users" class="login">
         <input type="hidden" name="_csrf" value="${ctx.csrfToken ?? ''}" />
         <label for="new-email">Email</label><input id="new-email" name="email" type="email" required />
-        <label for="new-password">Password (12+ characters)</label><input id="new-password" name="password" type="password" minlength="12" required autocomplete="new-password" />
-        <label for="new-role">Role</label><select id="new-role" name="role">${[option('analyst', 'analyst', 'analyst'), option('lead', 'lead', undefined), option('admin', 'admin', undefined)]}</select>
+        <label for="new-password">Password (12+ characters)</label
+        ><input
+          id="new-password"
+          name="password"
+          type="password"
+          minlength="12"
+          required
+          autocomplete="new-password"
+        />
+        <label for="new-role">Role</label
+        ><select id="new-role" name="role">
+          ${[option('analyst', 'analyst', 'analyst'), option('lead', 'lead', undefined), option('admin', 'admin', undefined)]}
+        </select>
         <button type="submit">Add user</button>
       </form>`,
   );
@@ -326,9 +626,28 @@ export function auditPage(ctx: PageContext, entries: AuditEntry[]): Html {
   return layout(
     ctx,
     html`<h1>Audit log</h1>
-      <table class="small"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Detail</th></tr></thead>
-        <tbody>${entries.map(
-          (e) => html`<tr><td>${formatTime(Number(e.at))}</td><td>${e.actor}</td><td>${e.action}</td><td>${e.target}</td><td><code>${e.detail}</code></td></tr>`,
-        )}</tbody></table>`,
+      <table class="small">
+        <thead>
+          <tr>
+            <th scope="col">When (UTC)</th>
+            <th scope="col">Who</th>
+            <th scope="col">Action</th>
+            <th scope="col">Target</th>
+            <th scope="col">Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${entries.map(
+            (e) =>
+              html`<tr>
+                <td>${formatTime(Number(e.at))}</td>
+                <td>${e.actor}</td>
+                <td>${e.action}</td>
+                <td>${e.target}</td>
+                <td><code>${e.detail}</code></td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`,
   );
 }

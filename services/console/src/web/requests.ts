@@ -20,7 +20,14 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalNumber = (min: number, max: number) =>
-  z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a number' }).min(min, `must be >= ${min}`).max(max, `must be <= ${max}`).optional());
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ message: 'must be a number' })
+      .min(min, `must be >= ${min}`)
+      .max(max, `must be <= ${max}`)
+      .optional(),
+  );
 /** `datetime-local` values carry no zone: the console's times are UTC everywhere. */
 const optionalTime = z.preprocess(
   emptyAsUndefined,
@@ -40,7 +47,10 @@ const optionalTime = z.preprocess(
 export const queueQuerySchema = z.object({
   status: z.preprocess(emptyAsUndefined, z.enum(['open', 'closed', 'unsure', 'all']).default('open')),
   decision: z.preprocess(emptyAsUndefined, z.enum(['REVIEW', 'BLOCK']).optional()),
-  type: z.preprocess(emptyAsUndefined, z.enum(['PAYMENT', 'TRANSFER', 'CASH_OUT', 'CASH_IN', 'DEBIT']).optional()),
+  type: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['PAYMENT', 'TRANSFER', 'CASH_OUT', 'CASH_IN', 'DEBIT']).optional(),
+  ),
   model: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
   minScore: optionalNumber(0, 1),
   maxScore: optionalNumber(0, 1),
@@ -52,7 +62,15 @@ export const queueQuerySchema = z.object({
   assignedTo: z.preprocess(emptyAsUndefined, z.string().max(320).optional()),
   sort: z.preprocess(emptyAsUndefined, z.enum(['newest', 'score']).default('newest')),
   cursor: z.preprocess(emptyAsUndefined, z.string().max(500).optional()),
-  limit: z.preprocess(emptyAsUndefined, z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be >= 1').max(500, 'must be <= 500').optional()),
+  limit: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be >= 1')
+      .max(500, 'must be <= 500')
+      .optional(),
+  ),
 });
 
 export type QueueQuery = z.infer<typeof queueQuerySchema>;

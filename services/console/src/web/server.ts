@@ -10,7 +10,12 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifySession from '@fastify/session';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.ts';
 import { liveModelStats, readDrift, registryModels } from '../model-info.ts';
@@ -88,8 +93,14 @@ export interface WebOptions {
 
 const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'static');
 const STATIC_FILES: Record<string, { type: string; body: string }> = {
-  'console.css': { type: 'text/css; charset=utf-8', body: readFileSync(path.join(STATIC_DIR, 'console.css'), 'utf8') },
-  'console.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(STATIC_DIR, 'console.js'), 'utf8') },
+  'console.css': {
+    type: 'text/css; charset=utf-8',
+    body: readFileSync(path.join(STATIC_DIR, 'console.css'), 'utf8'),
+  },
+  'console.js': {
+    type: 'text/javascript; charset=utf-8',
+    body: readFileSync(path.join(STATIC_DIR, 'console.js'), 'utf8'),
+  },
 };
 
 const PUBLIC_PATHS = new Set(['/login', '/healthz']);
@@ -113,9 +124,10 @@ function alertJson(a: AlertRow): Record<string, unknown> {
 
 export async function buildWebServer(options: WebOptions): Promise<FastifyInstance> {
   const { db, logger } = options;
+  const httpLogger: FastifyBaseLogger = logger.child({ component: 'http' }, { level: 'warn' });
   const app = Fastify({
     // Fastify logs every request at info; the console's own logs (sign-ins, failures) use `logger`.
-    loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    loggerInstance: httpLogger,
     trustProxy: options.trustProxy,
     bodyLimit: 64 * 1024,
   });
@@ -172,12 +184,16 @@ export async function buildWebServer(options: WebOptions): Promise<FastifyInstan
   const requireRole = (role: Role) => async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.user || ROLE_RANK[request.user.role] < ROLE_RANK[role]) {
       if (wantsJson(request)) return reply.code(403).send({ error: 'forbidden', role });
-      return sendHtml(reply, errorPage(await pageContext(request, reply, 'Forbidden'), 403, `This needs the ${role} role.`), 403);
+      return sendHtml(
+        reply,
+        errorPage(pageContext(request, reply, 'Forbidden'), 403, `This needs the ${role} role.`),
+        403,
+      );
     }
   };
-  const csrf = app.csrfProtection;
+  const csrf = app.csrfProtection.bind(app);
 
-  async function pageContext(request: FastifyRequest, reply: FastifyReply, title: string): Promise<PageContext> {
+  function pageContext(request: FastifyRequest, reply: FastifyReply, title: string): PageContext {
     return { user: request.user, csrfToken: request.user ? reply.generateCsrf() : undefined, title };
   }
 
@@ -191,21 +207,28 @@ export async function buildWebServer(options: WebOptions): Promise<FastifyInstan
     } else if (error instanceof NotFoundError) {
       status = 404;
       body = { error: 'not found', message: error.message };
-    } else if ((error as { code?: string }).code === 'FST_CSRF_INVALID_TOKEN' || (error as { code?: string }).code === 'FST_CSRF_MISSING_SECRET') {
+    } else if (
+      (error as { code?: string }).code === 'FST_CSRF_INVALID_TOKEN' ||
+      (error as { code?: string }).code === 'FST_CSRF_MISSING_SECRET'
+    ) {
       status = 403;
       body = { error: 'invalid CSRF token' };
-    } else if (typeof (error as { statusCode?: number }).statusCode === 'number' && (error as { statusCode: number }).statusCode < 500) {
+    } else if (
+      typeof (error as { statusCode?: number }).statusCode === 'number' &&
+      (error as { statusCode: number }).statusCode < 500
+    ) {
       status = (error as { statusCode: number }).statusCode;
       body = { error: (error as Error).message };
     } else {
       logger.error({ err: error, url: request.url }, 'request failed');
     }
     if (wantsJson(request)) return reply.code(status).send(body);
-    const message = status === 500 ? 'Something went wrong; it is in the log.' : String(body.message ?? body.error);
-    return sendHtml(reply, errorPage(await pageContext(request, reply, String(status)), status, message), status);
+    const message =
+      status === 500 ? 'Something went wrong; it is in the log.' : String(body.message ?? body.error);
+    return sendHtml(reply, errorPage(pageContext(request, reply, String(status)), status, message), status);
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', (_request, reply) => reply.send({ status: 'ok' }));
 
   app.get<{ Params: { file: string } }>('/static/:file', async (request, reply) => {
     const file = STATIC_FILES[request.params.file];
@@ -214,7 +237,7 @@ export async function buildWebServer(options: WebOptions): Promise<FastifyInstan
   });
 
   // --- sign-in ---------------------------------------------------------------------------------
-  app.get('/login', async (_request, reply) => sendHtml(reply, loginPage(false)));
+  app.get('/login', (_request, reply) => sendHtml(reply, loginPage(false)));
 
   // No CSRF token here: there is no session yet to bind one to, and SameSite=Lax keeps other
   // sites' forms from carrying a session cookie anyway.
@@ -248,8 +271,10 @@ export async function buildWebServer(options: WebOptions): Promise<FastifyInstan
     if (request.headers['x-fragment'] === 'rows') {
       return sendHtml(reply, queueRows(page.alerts));
     }
-    const keep = Object.fromEntries(Object.entries(rawQuery).filter(([, v]) => typeof v === 'string' && v !== ''));
-    const ctx = { ...(await pageContext(request, reply, 'Queue')), refreshMs: options.refreshMs };
+    const keep = Object.fromEntries(
+      Object.entries(rawQuery).filter(([, v]) => typeof v === 'string' && v !== ''),
+    );
+    const ctx = { ...pageContext(request, reply, 'Queue'), refreshMs: options.refreshMs };
     return sendHtml(
       reply,
       queuePage(ctx, {
@@ -267,7 +292,7 @@ export async function buildWebServer(options: WebOptions): Promise<FastifyInstan
   app.get<{ Params: { id: string } }>('/alerts/:id', async (request, reply) => {
     const alert = await getAlert(db, request.params.id);
     if (!alert) throw new NotFoundError(`no alert for transaction ${request.params.id}`);
-    const ctx = await pageContext(request, reply, `Alert ${alert.transactionId}`);
+    const ctx = pageContext(request, reply, `Alert ${alert.transactionId}`);
     return sendHtml(
       reply,
       detailPage(ctx, {
@@ -279,24 +304,48 @@ export async function buildWebServer(options: WebOptions): Promise<FastifyInstan
     );
   });
 
-  app.post<{ Params: { id: string } }>('/alerts/:id/verdict', { preHandler: csrf }, async (request, reply) => {
-    const body = parseOrThrow(verdictBodySchema, request.body);
-    const alert = await recordVerdict(db, options.labelsTopic, request.params.id, body.verdict, body.note, request.user!);
-    options.onVerdict?.();
-    if (wantsJson(request)) return reply.send({ transactionId: alert.transactionId, status: alert.status, verdict: alert.verdict });
-    return reply.redirect(`/alerts/${encodeURIComponent(alert.transactionId)}`, 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/alerts/:id/verdict',
+    { preHandler: csrf },
+    async (request, reply) => {
+      const body = parseOrThrow(verdictBodySchema, request.body);
+      const alert = await recordVerdict(
+        db,
+        options.labelsTopic,
+        request.params.id,
+        body.verdict,
+        body.note,
+        request.user!,
+      );
+      options.onVerdict?.();
+      if (wantsJson(request))
+        return reply.send({
+          transactionId: alert.transactionId,
+          status: alert.status,
+          verdict: alert.verdict,
+        });
+      return reply.redirect(`/alerts/${encodeURIComponent(alert.transactionId)}`, 303);
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/alerts/:id/reopen', { preHandler: [requireRole('lead'), csrf] }, async (request, reply) => {
-    await reopenAlert(db, request.params.id, request.user!);
-    return reply.redirect(`/alerts/${encodeURIComponent(request.params.id)}`, 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/alerts/:id/reopen',
+    { preHandler: [requireRole('lead'), csrf] },
+    async (request, reply) => {
+      await reopenAlert(db, request.params.id, request.user!);
+      return reply.redirect(`/alerts/${encodeURIComponent(request.params.id)}`, 303);
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/alerts/:id/assign', { preHandler: [requireRole('lead'), csrf] }, async (request, reply) => {
-    const { assignee } = parseOrThrow(assignSchema, request.body);
-    await assignAlert(db, request.params.id, assignee || null, request.user!);
-    return reply.redirect(`/alerts/${encodeURIComponent(request.params.id)}`, 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/alerts/:id/assign',
+    { preHandler: [requireRole('lead'), csrf] },
+    async (request, reply) => {
+      const { assignee } = parseOrThrow(assignSchema, request.body);
+      await assignAlert(db, request.params.id, assignee || null, request.user!);
+      return reply.redirect(`/alerts/${encodeURIComponent(request.params.id)}`, 303);
+    },
+  );
 
   // --- model, audit, users ---------------------------------------------------------------------
   app.get('/model', async (request, reply) => {
@@ -306,19 +355,25 @@ export async function buildWebServer(options: WebOptions): Promise<FastifyInstan
       liveModelStats(db, Date.now() - windowHours * 3_600_000),
       readDrift(options.scorerMetricsUrls, options.prometheusUrl),
     ]);
-    const ctx = await pageContext(request, reply, 'Model');
+    const ctx = pageContext(request, reply, 'Model');
     return sendHtml(
       reply,
-      modelPage(ctx, { slots: registry.slots, registryError: registry.error, stats, statsWindowHours: windowHours, drift }),
+      modelPage(ctx, {
+        slots: registry.slots,
+        registryError: registry.error,
+        stats,
+        statsWindowHours: windowHours,
+        drift,
+      }),
     );
   });
 
   app.get('/audit', { preHandler: requireRole('lead') }, async (request, reply) =>
-    sendHtml(reply, auditPage(await pageContext(request, reply, 'Audit log'), await recentAudit(db))),
+    sendHtml(reply, auditPage(pageContext(request, reply, 'Audit log'), await recentAudit(db))),
   );
 
   app.get('/admin/users', { preHandler: requireRole('admin') }, async (request, reply) =>
-    sendHtml(reply, usersPage(await pageContext(request, reply, 'Users'), await listUsers(db))),
+    sendHtml(reply, usersPage(pageContext(request, reply, 'Users'), await listUsers(db))),
   );
 
   app.post('/admin/users', { preHandler: [requireRole('admin'), csrf] }, async (request, reply) => {
@@ -330,7 +385,7 @@ export async function buildWebServer(options: WebOptions): Promise<FastifyInstan
       if (!(error instanceof DuplicateUserError)) throw error;
       message = error.message;
     }
-    return sendHtml(reply, usersPage(await pageContext(request, reply, 'Users'), await listUsers(db), message));
+    return sendHtml(reply, usersPage(pageContext(request, reply, 'Users'), await listUsers(db), message));
   });
 
   app.post<{ Params: { id: string; action: string } }>(
@@ -368,7 +423,14 @@ export async function buildWebServer(options: WebOptions): Promise<FastifyInstan
       return reply.code(415).send({ error: 'unsupported media type', message: 'send application/json' });
     }
     const body = parseOrThrow(verdictBodySchema, request.body ?? {});
-    const alert = await recordVerdict(db, options.labelsTopic, request.params.id, body.verdict, body.note, request.user!);
+    const alert = await recordVerdict(
+      db,
+      options.labelsTopic,
+      request.params.id,
+      body.verdict,
+      body.note,
+      request.user!,
+    );
     options.onVerdict?.();
     return { transactionId: alert.transactionId, status: alert.status, verdict: alert.verdict };
   });

@@ -25,7 +25,9 @@ export class DbSessionStore implements SessionStore {
 
   get(sessionId: string, callback: SessionCallback): void {
     this.db
-      .get<{ data: string; expires_at: number }>('SELECT data, expires_at FROM sessions WHERE id = ?', [sessionId])
+      .get<{ data: string; expires_at: number }>('SELECT data, expires_at FROM sessions WHERE id = ?', [
+        sessionId,
+      ])
       .then((row) => {
         if (!row || Number(row.expires_at) < Date.now()) callback(null, null);
         else callback(null, JSON.parse(row.data) as Session);
