@@ -100,7 +100,7 @@ export function queueRows(alerts: readonly AlertRow[]): Html {
         <td>${decisionBadge(a.decision)}</td>
         <td class="reason" title="${topReason(a)}">${topReason(a)}</td>
         <td>${a.verdict ?? html`<span class="muted">${a.status}</span>`}</td>
-        <td>${a.modelVersion}</td>
+        <td class="model" title="${a.modelVersion}">${a.modelVersion}</td>
       </tr>`,
   )}`;
 }
