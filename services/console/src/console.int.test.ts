@@ -211,6 +211,30 @@ describe.each(databases)('console on %s', (dbName, database) => {
         [ADMIN.email, a2.transactionId],
       ]);
 
+      // Roles and CSRF: the admin adds an analyst through the Users form (with its CSRF token);
+      // a form post without the token is refused; the analyst cannot reach admin or lead pages.
+      const usersPage = await (await api.request('/admin/users')).text();
+      const token = /name="csrf-token" content="([^"]+)"/.exec(usersPage)?.[1];
+      expect(token).toBeDefined();
+      const form = (fields: Record<string, string>) => ({
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      });
+      const analyst = { email: `analyst-${ctx.base}@example.com`, password: 'analyst-password-1' };
+      expect((await api.request('/admin/users', form({ ...analyst, role: 'analyst' }))).status).toBe(403);
+      expect(
+        (await api.request('/admin/users', form({ ...analyst, role: 'analyst', _csrf: token! }))).status,
+      ).toBe(200);
+      const analystApi = new ApiSession(app.url);
+      expect((await analystApi.login(analyst.email, analyst.password)).status).toBe(303);
+      expect((await analystApi.request('/admin/users')).status).toBe(403);
+      expect((await analystApi.request('/audit')).status).toBe(403);
+      expect(
+        (await analystApi.request(`/alerts/${a0.transactionId}/reopen`, form({ _csrf: token! }))).status,
+      ).toBe(403);
+      expect((await analystApi.request('/api/alerts?status=closed')).status).toBe(200);
+
       // Crash between the Kafka commit and the "sent" mark: the restarted relay finds the record
       // on the topic and does not publish it again.
       await app.relay!.stop();

@@ -29,7 +29,14 @@ import {
   verdictHistory,
   type AlertRow,
 } from '../store/alerts.ts';
-import { assignAlert, NotFoundError, recentAudit, recordVerdict, reopenAlert } from '../store/cases.ts';
+import {
+  assignAlert,
+  audit,
+  NotFoundError,
+  recentAudit,
+  recordVerdict,
+  reopenAlert,
+} from '../store/cases.ts';
 import {
   authenticate,
   createUser,
@@ -252,6 +259,7 @@ export async function buildWebServer(options: WebOptions): Promise<FastifyInstan
     await request.session.regenerate();
     request.session.set('userId', user.id);
     await request.session.save();
+    await audit(db, user.email, 'sign-in', user.email, { ip: request.ip }, Date.now());
     logger.info({ userId: user.id, ip: request.ip }, 'signed in');
     if (wantsJson(request)) return reply.send({ email: user.email, role: user.role });
     return reply.redirect('/', 303);
