@@ -9,8 +9,11 @@ import { openDb, type Db } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { Ingester } from './ingest/ingester.ts';
 import { OutboxRelay } from './outbox/relay.ts';
+import { pruneContext } from './store/retention.ts';
 import { bootstrapAdmin } from './store/users.ts';
 import { buildWebServer } from './web/server.ts';
+
+const PRUNE_INTERVAL_MS = 10 * 60_000;
 
 export interface ConsoleApp {
   db: Db;
@@ -82,6 +85,17 @@ export async function createConsoleApp(config: Readonly<ConsoleConfig>, logger: 
       await ingester.start();
       stops.push(() => ingester!.stop());
     }
+    const prune = async () => {
+      const pruned = await pruneContext(db, Date.now() - config.contextRetentionMs);
+      if (pruned.decisions + pruned.labels > 0) logger.info(pruned, 'context pruned');
+    };
+    const pruneTimer = setInterval(
+      () => void prune().catch((error: unknown) => logger.error({ err: error }, 'prune failed')),
+      PRUNE_INTERVAL_MS,
+    );
+    pruneTimer.unref();
+    stops.push(() => Promise.resolve(clearInterval(pruneTimer)));
+
     const web = await buildWebServer({
       db,
       logger,

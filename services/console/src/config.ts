@@ -74,6 +74,7 @@ const envSchema = z.object({
   CONSOLE_INGEST: bool(true),
   CONSOLE_RELAY: bool(true),
   CONSOLE_CREATE_TOPICS: bool(false),
+  CONSOLE_CONTEXT_RETENTION_HOURS: int(7 * 24, 1, 24 * 3_650),
   CONSOLE_TOPIC_PARTITIONS: int(6, 1, 1_000),
   CONSOLE_TRANSACTIONAL_ID: nonEmpty(`fraud-console-outbox-${hostname()}`),
   CONSOLE_SCORER_METRICS_URLS: urlList('http://127.0.0.1:9464/metrics'),
@@ -117,6 +118,8 @@ export interface ConsoleConfig {
   /** Create missing topics at start (local use; production topics come from infrastructure code). */
   createTopics: boolean;
   topicPartitions: number;
+  /** Decisions and labels older than this are pruned (alerts, verdicts, audit are kept). */
+  contextRetentionMs: number;
   transactionalId: string;
   scorerMetricsUrls: string[];
   prometheusUrl: string | undefined;
@@ -200,6 +203,7 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): Readonl
     relay: e.CONSOLE_RELAY,
     createTopics: e.CONSOLE_CREATE_TOPICS,
     topicPartitions: e.CONSOLE_TOPIC_PARTITIONS,
+    contextRetentionMs: e.CONSOLE_CONTEXT_RETENTION_HOURS * 3_600_000,
     transactionalId: e.CONSOLE_TRANSACTIONAL_ID,
     scorerMetricsUrls: e.CONSOLE_SCORER_METRICS_URLS,
     prometheusUrl: e.CONSOLE_PROMETHEUS_URL,

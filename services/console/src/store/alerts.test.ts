@@ -107,3 +107,25 @@ describe('alert queue paging', () => {
     ).rejects.toThrow(NotFoundError);
   });
 });
+
+describe('context retention', () => {
+  it('prunes old decisions and labels, never alerts', async () => {
+    const { insertDecisions } = await import('./alerts.ts');
+    const { pruneContext } = await import('./retention.ts');
+    const old = alert(1, { transactionId: 'old', scoredAt: 1_000 });
+    const recent = alert(2, { transactionId: 'recent', scoredAt: 9_000 });
+    await db.transaction((tx) =>
+      insertDecisions(
+        tx,
+        [old, recent].map((a) => ({ ...a, challengerModelVersion: null, challengerScore: null })),
+      ),
+    );
+    await db.run(
+      "INSERT INTO labels (transaction_id, is_fraud, source, labeled_at) VALUES ('old', 1, 's', 1000), ('recent', 0, 's', 9000)",
+    );
+    expect(await pruneContext(db, 5_000)).toEqual({ decisions: 1, labels: 1 });
+    expect(await db.all('SELECT transaction_id FROM decisions')).toEqual([{ transaction_id: 'recent' }]);
+    expect(await db.all('SELECT transaction_id FROM labels')).toEqual([{ transaction_id: 'recent' }]);
+    expect(Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM alerts'))!.n)).toBe(100);
+  });
+});
