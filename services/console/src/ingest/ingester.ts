@@ -120,6 +120,7 @@ export class Ingester {
 
   async start(): Promise<void> {
     const { consumer, options } = this;
+    await this.checkTopicsExist();
     await this.dlqProducer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.kindOf.keys()], fromBeginning: true });
@@ -134,6 +135,24 @@ export class Ingester {
       partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.onBatch(payload),
     });
+  }
+
+  /** Fails at start naming the missing topics, instead of kafkajs' "does not host this topic-partition". */
+  private async checkTopicsExist(): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const wanted = [...this.kindOf.keys(), this.options.topics.dlq];
+      const missing = wanted.filter((topic) => !existing.has(topic));
+      if (missing.length > 0) {
+        throw new Error(
+          `topics ${missing.join(', ')} do not exist: create them (CONSOLE_CREATE_TOPICS=true does, for local use) or fix TOPIC_*`,
+        );
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async stop(): Promise<void> {
