@@ -7,6 +7,7 @@ export PATH := $(NODE_BIN):$(PATH)
 export ONNXRUNTIME_NODE_INSTALL := skip
 
 .PHONY: loop
+.PHONY: console
 .PHONY: help bootstrap up down status test smoke demo alerts scorer train tf-check monitoring-check bench typecheck lint format
 
 help: ## list the targets
@@ -32,6 +33,9 @@ demo: bootstrap up ## the main job: stack, default model, a scorer, simulated tr
 
 alerts: bootstrap up ## the most recent alerts with their reason codes (COUNT=10)
 	@npx tsx scripts/demo-alerts.ts --count $(or $(COUNT),10)
+
+console: bootstrap up ## the analyst console on CONSOLE_HOST:CONSOLE_PORT (127.0.0.1:8080); first start needs CONSOLE_ADMIN_EMAIL/CONSOLE_ADMIN_PASSWORD
+	@CONSOLE_CREATE_TOPICS=true npx tsx services/console/src/main.ts
 
 scorer: bootstrap up ## run one scorer worker against the local stack
 	@SCORER_CREATE_TOPICS=true npx tsx services/scorer/src/main.ts

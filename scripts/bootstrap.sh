@@ -13,6 +13,9 @@ command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
+# The analyst console's tests: a real PostgreSQL (started per test run) and a headless Chromium.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
+[ -x /usr/lib/chromium/chromium ] || need_apt+=(chromium)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "bootstrap: FAILED: missing system packages ${need_apt[*]}; install them with apt-get (needs root)" >&2

@@ -2,11 +2,15 @@
  * `make demo`: the product end to end on the local stack. Starts a scorer worker and the
  * simulator (producing at a modest rate, labels following), then shows a live console view of
  * throughput, end-to-end latency, decisions, precision/recall against the simulator's ground
- * truth, and the latest alerts with their reasons. Ctrl-C stops everything cleanly.
+ * truth, and the latest alerts with their reasons; starts the analyst console and prints its URL.
+ * Ctrl-C stops everything cleanly.
  *
  *   tsx scripts/demo.ts [--rate 200] [--seconds 600]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel } from 'kafkajs';
@@ -94,6 +98,7 @@ function render(): void {
   const pct = (x: number) => (Number.isNaN(x) ? '   -  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
   const lines = [
     `fraud-scorer demo  (${Math.round((Date.now() - startedAt) / 1000)} s; simulator at ${rate} tx/s; Ctrl-C stops)`,
+    `analyst console   ${consoleUrl}   sign in as ${consoleLogin}`,
     '',
     `throughput        ${throughput.toFixed(0).padStart(7)} decisions/s`,
     `decided           ${decisions.size.toString().padStart(7)}   ALLOW ${byDecision.ALLOW}  REVIEW ${byDecision.REVIEW}  BLOCK ${byDecision.BLOCK}`,
@@ -182,6 +187,41 @@ await new Promise<void>((resolve, reject) => {
     clearTimeout(timer);
   });
 });
+
+// The analyst console (services/console) on CONSOLE_HOST:CONSOLE_PORT, reading the scorer's
+// topics and /metrics. Without CONSOLE_ADMIN_* the demo makes a local admin once and keeps its
+// password in .local/console/demo-admin.txt.
+const demoAdminFile = path.join(root, '.local', 'console', 'demo-admin.txt');
+if (!env.CONSOLE_ADMIN_EMAIL && !existsSync(demoAdminFile)) {
+  mkdirSync(path.dirname(demoAdminFile), { recursive: true });
+  writeFileSync(demoAdminFile, `admin@example.com ${randomBytes(12).toString('base64url')}\n`, {
+    mode: 0o600,
+  });
+}
+const [demoEmail, demoPassword] = env.CONSOLE_ADMIN_EMAIL
+  ? [env.CONSOLE_ADMIN_EMAIL, env.CONSOLE_ADMIN_PASSWORD ?? '']
+  : readFileSync(demoAdminFile, 'utf8').trim().split(' ');
+const consoleChild = startChild('console', ['services/console/src/main.ts'], {
+  CONSOLE_CREATE_TOPICS: 'true',
+  CONSOLE_ADMIN_EMAIL: demoEmail!,
+  CONSOLE_ADMIN_PASSWORD: demoPassword!,
+});
+const consoleUrl = await new Promise<string>((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error('console did not start within 60 s')), 60_000);
+  const check = setInterval(() => {
+    const match = /console: listening on (\S+)/.exec((childLogs.get('console') ?? []).join(''));
+    if (match) {
+      clearInterval(check);
+      clearTimeout(timer);
+      resolve(match[1]!);
+    }
+  }, 200);
+  consoleChild.on('exit', () => {
+    clearInterval(check);
+    clearTimeout(timer);
+  });
+});
+const consoleLogin = `${demoEmail} / ${env.CONSOLE_ADMIN_EMAIL ? '(CONSOLE_ADMIN_PASSWORD)' : demoPassword}`;
 
 // The simulator creates the labels topic only when it starts; the view subscribes before that.
 await ensureTopics(kafka, [{ topic: TOPICS.labels, numPartitions: 6 }]);

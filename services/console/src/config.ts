@@ -1,0 +1,214 @@
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { TOPICS } from '@fraud/contracts';
+import type { KafkaConnectionConfig } from '@fraud/kafka';
+
+/** A bad setting, named by its environment variable. Thrown before anything starts. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be an integer')
+    .min(min, `must be >= ${min}`)
+    .max(max, `must be <= ${max}`)
+    .default(fallback);
+const nonEmpty = (fallback: string) => z.string().min(1).default(fallback);
+const brokerList = z
+  .string({ message: 'is required (comma-separated host:port list)' })
+  .transform((v) =>
+    v
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)),
+    'must be host:port[,host:port...]',
+  );
+const urlList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((u) => /^https?:\/\/\S+$/.test(u)), 'must be http(s) URLs, comma-separated');
+
+/** Every variable the console reads, with its default. The names are the operator's interface. */
+const envSchema = z.object({
+  CONSOLE_HOST: nonEmpty('127.0.0.1'),
+  CONSOLE_PORT: int(8080, 0, 65_535),
+  /** Behind a TLS-terminating proxy set CONSOLE_TRUST_PROXY=true so `auto` cookies become Secure. */
+  CONSOLE_TRUST_PROXY: bool(false),
+  CONSOLE_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  CONSOLE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  CONSOLE_SESSION_TTL_MINUTES: int(12 * 60, 5, 30 * 24 * 60),
+  CONSOLE_ADMIN_EMAIL: z.email({ message: 'must be an email address' }).optional(),
+  CONSOLE_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  CONSOLE_DATA_DIR: nonEmpty('.local/console'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be postgres://user:pass@host:port/db (unset = SQLite)')
+    .optional(),
+  CONSOLE_PAGE_SIZE: int(50, 5, 500),
+  CONSOLE_REFRESH_MS: int(5_000, 0, 600_000),
+  CONSOLE_GROUP_ID: nonEmpty('fraud-console'),
+  CONSOLE_INGEST: bool(true),
+  CONSOLE_RELAY: bool(true),
+  CONSOLE_CREATE_TOPICS: bool(false),
+  CONSOLE_CONTEXT_RETENTION_HOURS: int(7 * 24, 1, 24 * 3_650),
+  CONSOLE_TOPIC_PARTITIONS: int(6, 1, 1_000),
+  CONSOLE_TRANSACTIONAL_ID: nonEmpty(`fraud-console-outbox-${hostname()}`),
+  CONSOLE_SCORER_METRICS_URLS: urlList('http://127.0.0.1:9464/metrics'),
+  CONSOLE_PROMETHEUS_URL: z.url({ message: 'must be a URL' }).optional(),
+  KAFKA_BROKERS: brokerList,
+  KAFKA_CLIENT_ID: nonEmpty('fraud-console'),
+  KAFKA_SSL: bool(false),
+  KAFKA_SSL_CA_FILE: z.string().optional(),
+  KAFKA_SASL_MECHANISM: z
+    .enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'])
+    .default('none'),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  AWS_REGION: z.string().optional(),
+  SCHEMA_REGISTRY_URL: z.url({ message: 'must be a URL, e.g. http://127.0.0.1:18081/apis/ccompat/v7' }),
+  TOPIC_DECISIONS: nonEmpty(TOPICS.decisions),
+  TOPIC_ALERTS: nonEmpty(TOPICS.alerts),
+  TOPIC_LABELS: nonEmpty(TOPICS.labels),
+  TOPIC_CONSOLE_DLQ: nonEmpty('fraud.console.dlq'),
+  MODEL_REGISTRY_DIR: nonEmpty('models'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface ConsoleConfig {
+  http: { host: string; port: number; trustProxy: boolean };
+  cookieSecure: 'auto' | boolean;
+  /** Unset: a random secret is generated once and kept in the database. */
+  sessionSecret: string | undefined;
+  sessionTtlMs: number;
+  admin: { email: string; password: string } | undefined;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  pageSize: number;
+  /** Live refresh interval of the queue page; 0 = off. */
+  refreshMs: number;
+  kafka: KafkaConnectionConfig;
+  schemaRegistryUrl: string;
+  topics: { decisions: string; alerts: string; labels: string; dlq: string };
+  groupId: string;
+  ingest: boolean;
+  relay: boolean;
+  /** Create missing topics at start (local use; production topics come from infrastructure code). */
+  createTopics: boolean;
+  topicPartitions: number;
+  /** Decisions and labels older than this are pruned (alerts, verdicts, audit are kept). */
+  contextRetentionMs: number;
+  transactionalId: string;
+  scorerMetricsUrls: string[];
+  prometheusUrl: string | undefined;
+  modelRegistryDir: string;
+  logLevel: string;
+}
+
+function requireVar(
+  env: z.infer<typeof envSchema>,
+  name: 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD' | 'AWS_REGION',
+  why: string,
+): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(name, `is required ${why}`);
+  return value;
+}
+
+/**
+ * Reads and validates the console's configuration: the only reader of process.env. Returns a
+ * frozen object or throws a ConfigError naming the first bad variable.
+ */
+export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): Readonly<ConsoleConfig> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const message =
+      env[variable] === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
+    throw new ConfigError(variable, message);
+  }
+  const e = parsed.data;
+  if ((e.CONSOLE_ADMIN_EMAIL === undefined) !== (e.CONSOLE_ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError(
+      'CONSOLE_ADMIN_PASSWORD',
+      'CONSOLE_ADMIN_EMAIL and CONSOLE_ADMIN_PASSWORD go together',
+    );
+  }
+  let sasl: KafkaConnectionConfig['sasl'];
+  if (e.KAFKA_SASL_MECHANISM === 'none') sasl = { mechanism: 'none' };
+  else if (e.KAFKA_SASL_MECHANISM === 'aws-msk-iam') {
+    if (!e.KAFKA_SSL)
+      throw new ConfigError('KAFKA_SSL', 'must be true with KAFKA_SASL_MECHANISM=aws-msk-iam');
+    sasl = { mechanism: 'aws-msk-iam', region: requireVar(e, 'AWS_REGION', 'for aws-msk-iam') };
+  } else {
+    const why = `for KAFKA_SASL_MECHANISM=${e.KAFKA_SASL_MECHANISM}`;
+    sasl = {
+      mechanism: e.KAFKA_SASL_MECHANISM,
+      username: requireVar(e, 'KAFKA_SASL_USERNAME', why),
+      password: requireVar(e, 'KAFKA_SASL_PASSWORD', why),
+    };
+  }
+  const config: ConsoleConfig = {
+    http: { host: e.CONSOLE_HOST, port: e.CONSOLE_PORT, trustProxy: e.CONSOLE_TRUST_PROXY },
+    cookieSecure: e.CONSOLE_COOKIE_SECURE === 'auto' ? 'auto' : e.CONSOLE_COOKIE_SECURE === 'true',
+    sessionSecret: e.CONSOLE_SESSION_SECRET,
+    sessionTtlMs: e.CONSOLE_SESSION_TTL_MINUTES * 60_000,
+    admin:
+      e.CONSOLE_ADMIN_EMAIL && e.CONSOLE_ADMIN_PASSWORD
+        ? { email: e.CONSOLE_ADMIN_EMAIL.toLowerCase(), password: e.CONSOLE_ADMIN_PASSWORD }
+        : undefined,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL }
+      : { kind: 'sqlite', file: path.join(e.CONSOLE_DATA_DIR, 'console.db') },
+    pageSize: e.CONSOLE_PAGE_SIZE,
+    refreshMs: e.CONSOLE_REFRESH_MS,
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      clientId: e.KAFKA_CLIENT_ID,
+      ssl: { enabled: e.KAFKA_SSL, caFile: e.KAFKA_SSL_CA_FILE },
+      sasl,
+    },
+    schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
+    topics: {
+      decisions: e.TOPIC_DECISIONS,
+      alerts: e.TOPIC_ALERTS,
+      labels: e.TOPIC_LABELS,
+      dlq: e.TOPIC_CONSOLE_DLQ,
+    },
+    groupId: e.CONSOLE_GROUP_ID,
+    ingest: e.CONSOLE_INGEST,
+    relay: e.CONSOLE_RELAY,
+    createTopics: e.CONSOLE_CREATE_TOPICS,
+    topicPartitions: e.CONSOLE_TOPIC_PARTITIONS,
+    contextRetentionMs: e.CONSOLE_CONTEXT_RETENTION_HOURS * 3_600_000,
+    transactionalId: e.CONSOLE_TRANSACTIONAL_ID,
+    scorerMetricsUrls: e.CONSOLE_SCORER_METRICS_URLS,
+    prometheusUrl: e.CONSOLE_PROMETHEUS_URL,
+    modelRegistryDir: e.MODEL_REGISTRY_DIR,
+    logLevel: e.LOG_LEVEL,
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,232 @@
+/**
+ * Publishes the outbox (FraudLabels written with verdicts) to Kafka exactly once.
+ *
+ * Rows are sent in id order inside one Kafka transaction per batch (transactional id
+ * CONSOLE_TRANSACTIONAL_ID fences a zombie relay), then marked sent in the database. The only
+ * gap is a crash after the Kafka commit and before the mark: every record carries its outbox id
+ * and relay name in headers, so at start the relay reads the tail of the topic (read_committed)
+ * and marks the rows it finds there as sent before it publishes anything.
+ */
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { ContractSerde, valueSubject, type FraudLabel } from '@fraud/contracts';
+import type { Db } from '../db/db.ts';
+
+export const OUTBOX_HEADERS = { id: 'console.outbox.id', relay: 'console.outbox.relay' } as const;
+
+export interface RelayOptions {
+  kafka: Kafka;
+  registry: SchemaRegistry;
+  db: Db;
+  transactionalId: string;
+  logger: Logger;
+  /** Rows per Kafka transaction. @default 100 */
+  batchSize?: number;
+  /** Idle poll interval; `poke()` wakes the relay at once after a verdict. @default 1000 */
+  pollIntervalMs?: number;
+  /** Records per partition read back at start to find rows sent but not marked. @default 10000 */
+  recoveryTailRecords?: number;
+}
+
+interface OutboxRow {
+  id: number;
+  topic: string;
+  message_key: string;
+  payload: string;
+}
+
+export class OutboxRelay {
+  private readonly producer: Producer;
+  private readonly serde: ContractSerde<FraudLabel>;
+  private readonly registeredTopics = new Set<string>();
+  private running = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private stopped: Promise<void> | undefined;
+  /** Rows published since start. */
+  published = 0;
+
+  constructor(private readonly options: RelayOptions) {
+    this.producer = options.kafka.producer({
+      transactionalId: options.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    this.serde = new ContractSerde<FraudLabel>(options.registry, 'fraud-label');
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.recover();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Publish now rather than at the next poll. */
+  poke(): void {
+    this.wake?.();
+  }
+
+  /** Idempotent: stops polling, waits for the batch in flight, disconnects. */
+  async stop(): Promise<void> {
+    if (this.stopped) return this.stopped;
+    this.stopped = this.stopOnce();
+    return this.stopped;
+  }
+
+  private async stopOnce(): Promise<void> {
+    this.running = false;
+    this.poke();
+    await this.loop;
+    await this.producer.disconnect();
+  }
+
+  /** Publishes one batch; returns the number of rows sent. Exposed for tests. */
+  async publishBatch(): Promise<number> {
+    const { db, transactionalId, batchSize = 100 } = this.options;
+    const rows = await db.all<OutboxRow>(
+      'SELECT id, topic, message_key, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?',
+      [batchSize],
+    );
+    if (rows.length === 0) return 0;
+    for (const topic of new Set(rows.map((r) => r.topic))) {
+      if (!this.registeredTopics.has(topic)) {
+        await this.serde.registerWriter(valueSubject(topic));
+        this.registeredTopics.add(topic);
+      }
+    }
+    const transaction = await this.producer.transaction();
+    try {
+      for (const row of rows) {
+        await transaction.send({
+          topic: row.topic,
+          messages: [
+            {
+              key: row.message_key,
+              value: this.serde.encode(JSON.parse(row.payload) as FraudLabel),
+              headers: { [OUTBOX_HEADERS.id]: String(row.id), [OUTBOX_HEADERS.relay]: transactionalId },
+            },
+          ],
+        });
+      }
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+    await this.markSent(rows.map((r) => r.id));
+    this.published += rows.length;
+    this.options.logger.info({ rows: rows.length, lastId: rows[rows.length - 1]!.id }, 'outbox published');
+    return rows.length;
+  }
+
+  private async markSent(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.options.db.run(
+      `UPDATE outbox SET sent_at = ? WHERE sent_at IS NULL AND id IN (${ids.map(() => '?').join(', ')})`,
+      [Date.now(), ...ids],
+    );
+  }
+
+  private async run(): Promise<void> {
+    const { pollIntervalMs = 1_000, logger } = this.options;
+    let backoffMs = 200;
+    while (this.running) {
+      try {
+        const sent = await this.publishBatch();
+        backoffMs = 200;
+        if (sent > 0) continue;
+      } catch (error) {
+        logger.error({ err: error, backoffMs }, 'outbox publish failed: retrying');
+        backoffMs = Math.min(backoffMs * 2, 10_000);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, backoffMs > 200 ? backoffMs : pollIntervalMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Marks as sent the unsent rows whose records are already on their topics (crash recovery). */
+  private async recover(): Promise<void> {
+    const { db, kafka, transactionalId, logger, recoveryTailRecords = 10_000 } = this.options;
+    const pending = await db.all<{ id: number; topic: string }>(
+      'SELECT id, topic FROM outbox WHERE sent_at IS NULL',
+    );
+    if (pending.length === 0) return;
+    const found: number[] = [];
+    for (const topic of new Set(pending.map((p) => p.topic))) {
+      const wanted = new Set(pending.filter((p) => p.topic === topic).map((p) => String(p.id)));
+      for (const id of await readTailOutboxIds(kafka, topic, transactionalId, recoveryTailRecords)) {
+        if (wanted.has(id)) found.push(Number(id));
+      }
+    }
+    await this.markSent(found);
+    logger.info({ pending: pending.length, alreadyPublished: found.length }, 'outbox recovered');
+  }
+}
+
+/** Outbox ids this relay published among the last `tail` committed records of each partition. */
+async function readTailOutboxIds(
+  kafka: Kafka,
+  topic: string,
+  relay: string,
+  tail: number,
+): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let offsets: { partition: number; high: string; low: string }[];
+  try {
+    offsets = await admin.fetchTopicOffsets(topic);
+  } catch {
+    return []; // no topic yet: nothing was published
+  } finally {
+    await admin.disconnect();
+  }
+  const targets = offsets.filter((o) => Number(o.high) > Number(o.low));
+  if (targets.length === 0) return [];
+  const ids: string[] = [];
+  const consumer = kafka.consumer({ groupId: `${relay}-recovery-${Date.now()}`, readUncommitted: false });
+  const remaining = new Map(targets.map((o) => [o.partition, Number(o.high)]));
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const done = new Promise<void>((resolve) => {
+      void consumer.run({
+        autoCommit: false,
+        // eslint-disable-next-line @typescript-eslint/require-await -- kafkajs wants a promise
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            if (m.headers?.[OUTBOX_HEADERS.relay]?.toString() === relay) {
+              const id = m.headers[OUTBOX_HEADERS.id]?.toString();
+              if (id) ids.push(id);
+            }
+          }
+          // Transaction markers take offsets too: the high watermark is "done".
+          const high = remaining.get(batch.partition);
+          if (high !== undefined && Number(batch.highWatermark) <= Number(batch.lastOffset()) + 2) {
+            remaining.delete(batch.partition);
+          }
+          if (high !== undefined && Number(batch.lastOffset()) + 1 >= high) remaining.delete(batch.partition);
+          if (remaining.size === 0) resolve();
+        },
+      });
+    });
+    for (const o of targets) {
+      consumer.seek({
+        topic,
+        partition: o.partition,
+        offset: String(Math.max(Number(o.low), Number(o.high) - tail)),
+      });
+    }
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+  } finally {
+    await consumer.disconnect();
+  }
+  return ids;
+}
