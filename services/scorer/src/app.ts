@@ -10,7 +10,7 @@ import {
 import path from 'node:path';
 import { FEATURE_NAMES, FEATURE_SET_FINGERPRINT, RedisFeatureStore } from '@fraud/features';
 import { LocalModelSource, type ModelSource } from '@fraud/model';
-import { GroupCommitter, createKafka, ensureTopics } from '@fraud/kafka';
+import { PartitionCommitter, createKafka, ensureTopics } from '@fraud/kafka';
 import { ScorerMetrics, startOpsServer, type Logger, type OpsServer } from '@fraud/observability';
 import type { ModelProvider } from './active-model.ts';
 import { BatchProcessor } from './batch-processor.ts';
@@ -129,9 +129,10 @@ export async function createScorerApp(
       logger.warn({ err: error, challengerVersion }, 'challenger scoring failed; decisions go on without it');
     },
   });
-  const committer = new GroupCommitter(kafka, {
+  const committer = new PartitionCommitter(kafka, {
     transactionalIdPrefix: config.transactionalIdPrefix,
     consumerGroupId: config.groupId,
+    transactionTimeoutMs: config.transactionTimeoutMs,
   });
   const worker = new ScorerWorker({
     kafka,
@@ -145,6 +146,8 @@ export async function createScorerApp(
     maxBatchSize: config.maxBatchSize,
     maxBytesPerPartition: config.maxBytesPerPartition,
     retryMaxBackoffMs: config.retryMaxBackoffMs,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
   });
   const ops = await startOpsServer({
     host: config.http.host,

@@ -1,6 +1,6 @@
 import { DecisionValues, RegistryUnavailableError } from '@fraud/contracts';
 import { FeatureStoreUnavailableError } from '@fraud/features';
-import type { GroupCommitter } from '@fraud/kafka';
+import { PartitionFencedError, type PartitionCommitter } from '@fraud/kafka';
 import type { Logger, ScorerMetrics } from '@fraud/observability';
 import kafkajs, { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
 import type { BatchProcessor, ProcessedChunk } from './batch-processor.ts';
@@ -9,8 +9,8 @@ export type WorkerState = 'INITIALIZED' | 'RUNNING' | 'DRAINING' | 'STOPPED' | '
 
 export interface ScorerWorkerOptions {
   kafka: Kafka;
-  /** Commits each chunk's outputs with its offset, grouping chunks that finish together into one Kafka transaction. */
-  committer: GroupCommitter;
+  /** Commits each chunk's outputs with its offset in one Kafka transaction of the partition's own producer. */
+  committer: PartitionCommitter;
   processor: BatchProcessor;
   metrics: ScorerMetrics;
   logger: Logger;
@@ -20,6 +20,9 @@ export interface ScorerWorkerOptions {
   maxBatchSize: number;
   maxBytesPerPartition: number;
   retryMaxBackoffMs: number;
+  /** A member silent this long is dropped and its partitions move (the takeover time after a crash). */
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
 }
 
 // kafkajs is CommonJS: Node's ESM loader exposes its error classes on the default export only.
@@ -66,6 +69,8 @@ export class ScorerWorker {
   private consumer: Consumer | undefined;
   private dependencyDown: string | undefined;
   private joined = false;
+  /** Counts group joins: a partition is claimed (fencing its previous owner) once per assignment. */
+  private generation = 0;
   private closing: Promise<void> | undefined;
   private rejectFailed: ((error: Error) => void) | undefined;
   /** Settles only if the worker fails; main awaits it to exit non-zero. */
@@ -98,14 +103,18 @@ export class ScorerWorker {
       groupId,
       readUncommitted: false,
       maxBytesPerPartition: this.options.maxBytesPerPartition,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: this.options.heartbeatIntervalMs,
+      // kafkajs heartbeats between fetches: an idle long poll must not outlast the heartbeat.
+      maxWaitTimeInMs: Math.min(5_000, this.options.heartbeatIntervalMs),
       // Kafka transactions commit our offsets; kafkajs must never commit on its own.
       retry: { retries: 10 },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
+      this.generation++;
+      this.releaseRevoked(event.payload.memberAssignment[topics.transactions] ?? []);
       // Forget the lag of partitions this member no longer owns; the next batches refill it.
       this.options.metrics.consumerLag.reset();
       logger.info(
@@ -137,7 +146,9 @@ export class ScorerWorker {
     const { batch } = payload;
     const { metrics, topics } = this.options;
     metrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
-    for (const chunk of chunksOf(batch.messages, this.options.maxBatchSize)) {
+    const messages = await this.claimedMessages(payload);
+    if (messages === undefined) return;
+    for (const chunk of chunksOf(messages, this.options.maxBatchSize)) {
       if (!payload.isRunning() || payload.isStale()) return; // rebalanced or stopping: the rest is redelivered
       const processed = await this.withDependencyRetry(payload, () =>
         this.processAndCommit(batch.topic, batch.partition, chunk),
@@ -151,6 +162,62 @@ export class ScorerWorker {
       { topic: topics.transactions, partition: String(batch.partition) },
       Number(batch.offsetLag()),
     );
+  }
+
+  /**
+   * The batch's messages that are ours to process. The first batch of a partition after a group
+   * join claims it (fencing its previous owner, whose open transaction is aborted or completed
+   * first) and reads its committed offset, which is final only after that claim: records below it
+   * were committed by the previous owner and are skipped. Undefined = process nothing now.
+   */
+  private async claimedMessages(payload: EachBatchPayload): Promise<KafkaMessage[] | undefined> {
+    const { batch } = payload;
+    const { committer, logger } = this.options;
+    if (batch.messages.length === 0) return undefined;
+    const generation = this.generation;
+    if (committer.isClaimed(batch.topic, batch.partition, generation)) return batch.messages;
+    const claimed = await this.withDependencyRetry(payload, async () => ({
+      committed: await committer.claim(batch.topic, batch.partition, generation),
+    }));
+    if (claimed === undefined) return undefined;
+    const { committed } = claimed;
+    // Where this fetch started (kafkajs keeps it on the batch; control records and aborted
+    // records are not in `messages`, so the first message can lie beyond it).
+    const fetchedOffset = (batch as unknown as { fetchedOffset?: string }).fetchedOffset;
+    const first = BigInt(fetchedOffset ?? batch.messages[0]!.offset);
+    logger.info(
+      {
+        partition: batch.partition,
+        committedOffset: committed?.toString() ?? null,
+        fetchedFrom: first.toString(),
+      },
+      'partition claimed',
+    );
+    if (committed === undefined || committed === first) return batch.messages;
+    if (committed < first) {
+      // Fetched past the committed offset: records in between were never committed. Go back.
+      logger.warn(
+        { partition: batch.partition, committedOffset: committed.toString() },
+        'rewinding to the committed offset',
+      );
+      this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: committed.toString() });
+      return undefined;
+    }
+    const rest = batch.messages.filter((m) => BigInt(m.offset) >= committed);
+    logger.info(
+      { partition: batch.partition, skipped: batch.messages.length - rest.length },
+      'skipped records the previous owner committed',
+    );
+    payload.resolveOffset((committed - 1n).toString());
+    return rest.length > 0 ? rest : undefined;
+  }
+
+  /** Closes the producers of partitions this member no longer owns (fire and forget). */
+  private releaseRevoked(assigned: number[]): void {
+    const { committer, topics, logger } = this.options;
+    void committer
+      .releaseAllExcept(topics.transactions, assigned)
+      .catch((error: unknown) => logger.warn({ err: error }, 'closing revoked partition producers failed'));
   }
 
   /** Scores a chunk and commits decisions, alerts, dead letters and the offset in ONE transaction. */
@@ -193,6 +260,17 @@ export class ScorerWorker {
         metrics.ready.set(this.isReady() ? 1 : 0);
         return result;
       } catch (error) {
+        if (error instanceof PartitionFencedError) {
+          // Another member claimed the partition: we are a zombie of an older generation (or the
+          // coordinator aborted our transaction on timeout). Nothing of this chunk is visible.
+          // The heartbeat throws if a rebalance is under way, which sends kafkajs to rejoin.
+          logger.warn(
+            { partition: payload.batch.partition },
+            'partition fenced by a newer owner; chunk dropped',
+          );
+          await payload.heartbeat();
+          return undefined;
+        }
         const dependency = failedDependency(error);
         if (!dependency) {
           this.fail(error as Error);
