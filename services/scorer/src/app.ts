@@ -19,6 +19,7 @@ import { ReloadingModelProvider } from './model-ops/reloading-model-provider.ts'
 import { DriftMetrics } from './model-ops/drift-metrics.ts';
 import { ShadowMetrics, type ChunkObserver } from './model-ops/shadow-metrics.ts';
 import { ScorerWorker } from './worker.ts';
+import { awaitStartupDependencies } from './preflight.ts';
 
 /** One observer that hands every chunk to each of `observers` in turn. */
 function allObservers(...observers: ChunkObserver[]): ChunkObserver {
@@ -97,6 +98,9 @@ export async function createScorerApp(
   const transactionSerde = new ContractSerde<Transaction>(registry, 'transaction');
   const decisionSerde = new ContractSerde<FraudDecision>(registry, 'fraud-decision');
   const alertSerde = new ContractSerde<FraudAlert>(registry, 'fraud-alert');
+  // Locally (SCORER_CREATE_TOPICS) the scorer also registers the input subject an upstream
+  // producer would; in production its absence is reported at start (preflight).
+  if (config.createTopics) await transactionSerde.registerWriter(valueSubject(config.topics.transactions));
   await decisionSerde.registerWriter(valueSubject(config.topics.decisions));
   await alertSerde.registerWriter(valueSubject(config.topics.alerts));
 
@@ -148,6 +152,16 @@ export async function createScorerApp(
     retryMaxBackoffMs: config.retryMaxBackoffMs,
     sessionTimeoutMs: config.sessionTimeoutMs,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    preflight: (onMissing) =>
+      awaitStartupDependencies({
+        kafka,
+        registry,
+        topics: Object.values(config.topics),
+        inputSubject: valueSubject(config.topics.transactions),
+        timeoutMs: config.startupTimeoutMs,
+        logger,
+        onMissing,
+      }),
   });
   const ops = await startOpsServer({
     host: config.http.host,

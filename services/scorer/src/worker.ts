@@ -23,6 +23,11 @@ export interface ScorerWorkerOptions {
   /** A member silent this long is dropped and its partitions move (the takeover time after a crash). */
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
+  /**
+   * Runs before joining the group: waits (bounded) for the topics and registry subject the worker
+   * needs, reporting what is missing; rejects to stop the start.
+   */
+  preflight?: (onMissing: (missing: string[]) => void) => Promise<void>;
 }
 
 // kafkajs is CommonJS: Node's ESM loader exposes its error classes on the default export only.
@@ -69,6 +74,7 @@ export class ScorerWorker {
   private consumer: Consumer | undefined;
   private dependencyDown: string | undefined;
   private joined = false;
+  private waitingFor: string[] = [];
   /** Counts group joins: a partition is claimed (fencing its previous owner) once per assignment. */
   private generation = 0;
   private closing: Promise<void> | undefined;
@@ -93,7 +99,12 @@ export class ScorerWorker {
   }
 
   readinessDetail(): Record<string, unknown> {
-    return { state: this.state, joinedGroup: this.joined, dependencyDown: this.dependencyDown ?? null };
+    return {
+      state: this.state,
+      joinedGroup: this.joined,
+      dependencyDown: this.dependencyDown ?? null,
+      ...(this.waitingFor.length > 0 ? { missing: this.waitingFor } : {}),
+    };
   }
 
   async start(): Promise<void> {
@@ -128,6 +139,10 @@ export class ScorerWorker {
       this.joined = false;
       if (!restart) this.fail(error);
     });
+    await this.options.preflight?.((missing) => {
+      this.waitingFor = missing;
+    });
+    this.waitingFor = [];
     await this.options.committer.connect();
     await consumer.connect();
     await consumer.subscribe({ topic: topics.transactions, fromBeginning: true });
