@@ -6,7 +6,7 @@ NODE_BIN := $(shell scripts/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 export ONNXRUNTIME_NODE_INSTALL := skip
 
-.PHONY: help bootstrap up down status test smoke demo alerts scorer train tf-check monitoring-check bench typecheck lint format
+.PHONY: help bootstrap up down status test smoke demo alerts scorer train tf-check monitoring-check bench chaos typecheck lint format
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ train: bootstrap ## simulate 1M transactions and train, export, verify and regis
 
 bench: bootstrap up ## the standard benchmark: 60 s at 10K TPS, 1 worker, 6 partitions
 	@npx tsx load-tests/src/bench.ts --rate 10000 --duration 60 --workers 1 --partitions 6 --json .local/bench.json
+
+chaos: bootstrap ## exactly once under faults (kill -9, zombie, broker/Redis/registry restarts, rescale) on a private stack -> .local/chaos.json
+	@mkdir -p .local && npx tsx load-tests/src/chaos/chaos.ts --json .local/chaos.json
 
 tf-check: ## Terraform offline checks: fmt, tflint, trivy/checkov
 	@scripts/tf-check.sh

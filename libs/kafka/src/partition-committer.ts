@@ -151,14 +151,21 @@ export class PartitionCommitter {
   }
 
   /**
-   * Commits the outputs and the offset in one transaction of the partition's producer. Throws
-   * PartitionFencedError when another producer claimed the partition meanwhile (nothing committed).
+   * Commits the outputs and the offset in one transaction of the partition's producer, if the
+   * partition is still claimed for `generation` (the claim the records were read under). Throws
+   * PartitionFencedError when it is not, or when another producer claimed the partition meanwhile
+   * (nothing committed). A chunk read under an older claim must never commit through a newer one:
+   * the newer claim read the committed offset after the older one's work, possibly redone since.
    */
-  async commit(request: CommitRequest): Promise<void> {
+  async commit(request: CommitRequest, generation: number): Promise<void> {
     const { topic, partition, offset } = request.offset;
     const claim = this.claims.get(key(topic, partition));
-    // Released meanwhile (revoked by a rebalance, or fenced): not ours to commit.
-    if (!claim) throw new PartitionFencedError(topic, partition, { cause: new Error('no claim') });
+    if (claim?.generation !== generation) {
+      const why = claim ? `claimed again for generation ${claim.generation}` : 'released';
+      throw new PartitionFencedError(topic, partition, {
+        cause: new Error(`read under generation ${generation}; ${why}`),
+      });
+    }
     const transaction = await this.begin(claim, topic, partition);
     try {
       const topicMessages = request.topicMessages.filter((t) => t.messages.length > 0);

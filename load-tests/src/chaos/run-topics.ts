@@ -30,7 +30,7 @@ export interface Tally {
   decisions: number;
   duplicates: number;
   missing: number;
-  /** Longest stretch without a new decision (by the decisions' Kafka timestamps) while the run was producing or draining. */
+  /** Longest stretch without a new decision on one input partition (decisions' Kafka timestamps). */
   longestGapMs: number;
 }
 
@@ -45,7 +45,7 @@ export class RunTopics {
   serde!: ContractSerde<Transaction>;
   /** Decisions per transaction id, and each first decision's Kafka timestamp. */
   private readonly hits = new Map<string, number>();
-  private readonly decidedAt: number[] = [];
+  private readonly decidedAt = new Map<string, number>();
   /** Highest offset read per partition: a restarted reader re-reads, and must not count twice. */
   private readonly readUpTo = new Map<number, bigint>();
   produced = 0;
@@ -163,7 +163,7 @@ export class RunTopics {
           const id = m.key?.toString() ?? '';
           const n = (this.hits.get(id) ?? 0) + 1;
           this.hits.set(id, n);
-          if (n === 1) this.decidedAt.push(Number(m.timestamp));
+          if (n === 1) this.decidedAt.set(id, Number(m.timestamp));
         }
         await Promise.resolve();
       },
@@ -190,20 +190,53 @@ export class RunTopics {
     }
   }
 
-  tally(ids: readonly string[], fromMs: number, toMs: number): Tally {
+  /**
+   * Counts per transaction id, and the longest stretch between consecutive decisions of one
+   * input partition (`partitionOf(id)`) inside [fromMs, toMs]: the time a partition went
+   * undecided, e.g. between a worker's crash and its successor's first commit.
+   */
+  tally(ids: readonly string[], partitionOf: (id: string) => number, fromMs: number, toMs: number): Tally {
     let duplicates = 0;
     let missing = 0;
     let decisions = 0;
+    const perPartition = new Map<number, number[]>();
     for (const id of ids) {
       const n = this.hits.get(id) ?? 0;
       if (n === 0) missing++;
       else decisions++;
       if (n > 1) duplicates += n - 1;
+      const at = this.decidedAt.get(id);
+      if (at === undefined || at < fromMs || at > toMs) continue;
+      const p = partitionOf(id);
+      const list = perPartition.get(p) ?? [];
+      list.push(at);
+      perPartition.set(p, list);
     }
-    const times = this.decidedAt.filter((t) => t >= fromMs && t <= toMs).sort((a, b) => a - b);
     let longestGapMs = 0;
-    for (let k = 1; k < times.length; k++) longestGapMs = Math.max(longestGapMs, times[k]! - times[k - 1]!);
+    for (const times of perPartition.values()) {
+      times.sort((a, b) => a - b);
+      for (let k = 1; k < times.length; k++) longestGapMs = Math.max(longestGapMs, times[k]! - times[k - 1]!);
+    }
     return { inputs: ids.length, decisions, duplicates, missing, longestGapMs };
+  }
+
+  /** The first record of the input topic (its raw value), read with a throwaway consumer. */
+  async readFirstInput(): Promise<Buffer> {
+    const consumer = this.kafka.consumer({ groupId: `${this.runId}.sample-${Date.now()}` });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: this.topics.transactions, fromBeginning: true });
+      return await new Promise<Buffer>((resolve) => {
+        void consumer.run({
+          eachMessage: ({ message }) => {
+            if (message.value) resolve(message.value);
+            return Promise.resolve();
+          },
+        });
+      });
+    } finally {
+      await consumer.disconnect();
+    }
   }
 
   /** Committed offsets of the scorers' group, summed over partitions (the drain measure). */

@@ -161,12 +161,14 @@ export class ScorerWorker {
     const { batch } = payload;
     const { metrics, topics } = this.options;
     metrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
-    const messages = await this.claimedMessages(payload);
+    const generation = this.generation;
+    const messages = await this.claimedMessages(payload, generation);
     if (messages === undefined) return;
     for (const chunk of chunksOf(messages, this.options.maxBatchSize)) {
-      if (!payload.isRunning() || payload.isStale()) return; // rebalanced or stopping: the rest is redelivered
+      // Rebalanced or stopping: the rest is redelivered (to us or to the new owner).
+      if (!payload.isRunning() || payload.isStale() || generation !== this.generation) return;
       const processed = await this.withDependencyRetry(payload, () =>
-        this.processAndCommit(batch.topic, batch.partition, chunk),
+        this.processAndCommit(batch.topic, batch.partition, chunk, generation),
       );
       if (processed === undefined) return;
       payload.resolveOffset(chunk[chunk.length - 1]!.offset);
@@ -185,11 +187,13 @@ export class ScorerWorker {
    * first) and reads its committed offset, which is final only after that claim: records below it
    * were committed by the previous owner and are skipped. Undefined = process nothing now.
    */
-  private async claimedMessages(payload: EachBatchPayload): Promise<KafkaMessage[] | undefined> {
+  private async claimedMessages(
+    payload: EachBatchPayload,
+    generation: number,
+  ): Promise<KafkaMessage[] | undefined> {
     const { batch } = payload;
     const { committer, logger } = this.options;
     if (batch.messages.length === 0) return undefined;
-    const generation = this.generation;
     if (committer.isClaimed(batch.topic, batch.partition, generation)) return batch.messages;
     const claimed = await this.withDependencyRetry(payload, async () => ({
       committed: await committer.claim(batch.topic, batch.partition, generation),
@@ -240,18 +244,23 @@ export class ScorerWorker {
     topic: string,
     partition: number,
     chunk: KafkaMessage[],
+    /** The generation whose claim the chunk was fetched under: only that claim may commit it. */
+    generation: number,
   ): Promise<ProcessedChunk> {
     const { processor, committer, topics, metrics } = this.options;
     const processed = await processor.process(topic, partition, chunk);
     const started = performance.now();
-    await committer.commit({
-      topicMessages: [
-        { topic: topics.decisions, messages: processed.decisions },
-        { topic: topics.alerts, messages: processed.alerts },
-        { topic: topics.dlq, messages: processed.deadLetters },
-      ],
-      offset: { topic, partition, offset: (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString() },
-    });
+    await committer.commit(
+      {
+        topicMessages: [
+          { topic: topics.decisions, messages: processed.decisions },
+          { topic: topics.alerts, messages: processed.alerts },
+          { topic: topics.dlq, messages: processed.deadLetters },
+        ],
+        offset: { topic, partition, offset: (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString() },
+      },
+      generation,
+    );
     metrics.stageDuration.observe({ stage: 'produce' }, (performance.now() - started) / 1000);
     return processed;
   }
