@@ -10,3 +10,4 @@ export {
 } from './partition-committer.ts';
 export { silenceKafkajsTimeoutWarnings } from './node-warnings.ts';
 export { KafkaOutageError, retryThroughOutage, type OutageRetryOptions } from './outage-retry.ts';
+export { StableOffsetReader, OffsetFetchError } from './stable-offset-fetch.ts';

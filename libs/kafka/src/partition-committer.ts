@@ -1,4 +1,5 @@
-import kafkajs, { type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
+import kafkajs, { type Kafka, type Message, type Producer } from 'kafkajs';
+import { StableOffsetReader } from './stable-offset-fetch.ts';
 
 // kafkajs is CommonJS: Node's ESM loader exposes its error classes on the default export only.
 const { KafkaJSProtocolError } = kafkajs;
@@ -68,7 +69,7 @@ interface Claim {
  * makes every later request of that owner fail with PRODUCER_FENCED, EndTxn included; a
  * transaction of the previous owner that is already committing is completed first (the request
  * returns CONCURRENT_TRANSACTIONS until it is). Only then does the claim read the partition's
- * committed offset, which is therefore final: the caller skips what the previous owner committed
+ * committed offset (OffsetFetch v7, require_stable), which is therefore final: the caller skips what the previous owner committed
  * and never redoes it.
  *
  * A transaction carries one partition's chunk, so it never mixes partitions whose owners could
@@ -76,21 +77,21 @@ interface Claim {
  */
 export class PartitionCommitter {
   private readonly claims = new Map<string, Claim>();
-  private admin: Admin | undefined;
+  private readonly offsets: StableOffsetReader;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly options: PartitionCommitterOptions,
-  ) {}
+  ) {
+    this.offsets = new StableOffsetReader(kafka);
+  }
 
   transactionalIdOf(topic: string, partition: number): string {
     return `${this.options.transactionalIdPrefix}-${topic}-${partition}`;
   }
 
   async connect(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    this.admin = admin;
+    await this.offsets.connect();
   }
 
   /** True when `topic[partition]` was claimed for this generation (no claim needed before committing). */
@@ -189,7 +190,7 @@ export class PartitionCommitter {
   async disconnect(): Promise<void> {
     const steps = [...this.claims.values()].map((claim) => claim.producer.disconnect());
     this.claims.clear();
-    if (this.admin) steps.push(this.admin.disconnect());
+    steps.push(this.offsets.disconnect());
     const results = await Promise.allSettled(steps);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -206,13 +207,9 @@ export class PartitionCommitter {
   }
 
   private async committedOffset(topic: string, partition: number): Promise<bigint | undefined> {
-    if (!this.admin) throw new Error('PartitionCommitter.connect() was not called');
-    const [result] = await this.admin.fetchOffsets({
-      groupId: this.options.consumerGroupId,
-      topics: [topic],
-    });
-    const entry = result?.partitions.find((p) => p.partition === partition);
-    const offset = entry ? BigInt(entry.offset) : -1n;
+    // require_stable: a transaction that committed just before our InitProducerId may not have
+    // its offsets materialized yet; an older OffsetFetch would return the offset before it.
+    const offset = await this.offsets.fetch(this.options.consumerGroupId, topic, partition);
     return offset >= 0n ? offset : undefined;
   }
 }

@@ -10,7 +10,7 @@
  * decisions on one input partition; it exits 1 if any fault lost or duplicated a decision, or if
  * the takeover after a worker kill -9 took more than 10 s.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -150,6 +150,7 @@ const program = new Command('chaos')
   .option('--faults <list>', `comma-separated subset of ${FAULTS.map((f) => f.name).join(',')}`)
   .option('--tps <n>', 'offered load per fault', (v) => Number(v), 400)
   .option('--seconds <n>', 'seconds of load per fault', (v) => Number(v), 24)
+  .option('--logs <dir>', 'worker logs and duplicate details (default .local/chaos-logs)')
   .option('--state-dir <dir>', 'state directory of the suite’s own stack (default: a temporary one)');
 
 async function runFault(
@@ -157,6 +158,7 @@ async function runFault(
   fault: Fault,
   tps: number,
   seconds: number,
+  logDir: string,
 ): Promise<FaultResult> {
   const started = Date.now();
   const run = new RunTopics(stack.endpoints, `chaos-${fault.name}`, PARTITIONS);
@@ -189,6 +191,7 @@ async function runFault(
       groupId: run.groupId,
       tree: repoRoot,
       env: { SCORER_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), SCORER_STARTUP_TIMEOUT_MS: '60000' },
+      logFile: path.join(logDir, `${fault.name}-${instanceId}.log`),
     });
     workers.set(instanceId, worker);
     void worker.exited.then((code) => {
@@ -246,6 +249,13 @@ async function runFault(
     const tally = run.tally(ids, partitionOf, loadStart, Date.now());
     const gapOk = fault.gapLimitMs === undefined || tally.longestGapMs <= fault.gapLimitMs;
     if (!gapOk) notes.push(`longest gap ${tally.longestGapMs} ms > ${fault.gapLimitMs} ms`);
+    if (tally.duplicates > 0) {
+      writeFileSync(
+        path.join(logDir, `${fault.name}-duplicates.json`),
+        JSON.stringify(run.duplicatesDetail(), null, 2),
+      );
+      notes.push(`duplicates and worker logs in ${logDir}`);
+    }
     return {
       fault: fault.name,
       description: fault.description,
@@ -270,6 +280,7 @@ async function main(): Promise<void> {
     tps: number;
     seconds: number;
     stateDir?: string;
+    logs?: string;
   }>();
   const wanted = opts.faults?.split(',').map((f) => f.trim());
   const unknown = wanted?.filter((w) => !FAULTS.some((f) => f.name === w)) ?? [];
@@ -284,13 +295,16 @@ async function main(): Promise<void> {
   const suiteStart = Date.now();
   console.error(`chaos: starting a private stack in ${stateDir}`);
   const stack = await PrivateStack.start(repoRoot, stateDir);
+  const logDir = opts.logs ?? path.join(repoRoot, '.local/chaos-logs');
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
   const results: FaultResult[] = [];
   try {
     for (const fault of faults) {
       console.error(`chaos: ${fault.name}: ${fault.description}`);
       let result: FaultResult;
       try {
-        result = await runFault(stack, fault, opts.tps, opts.seconds);
+        result = await runFault(stack, fault, opts.tps, opts.seconds, logDir);
       } catch (error) {
         result = {
           fault: fault.name,
@@ -303,7 +317,9 @@ async function main(): Promise<void> {
           ok: false,
           seconds: 0,
           workerRestarts: 0,
-          notes: [`the fault run itself failed: ${String(error)}`],
+          notes: [
+            `the fault run itself failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          ],
         };
       }
       results.push(result);

@@ -46,6 +46,8 @@ export class RunTopics {
   /** Decisions per transaction id, and each first decision's Kafka timestamp. */
   private readonly hits = new Map<string, number>();
   private readonly decidedAt = new Map<string, number>();
+  /** Where each decision was read (partition@offset and timestamp), for diagnosing duplicates. */
+  private readonly records = new Map<string, string[]>();
   /** Highest offset read per partition: a restarted reader re-reads, and must not count twice. */
   private readonly readUpTo = new Map<number, bigint>();
   produced = 0;
@@ -164,6 +166,9 @@ export class RunTopics {
           const n = (this.hits.get(id) ?? 0) + 1;
           this.hits.set(id, n);
           if (n === 1) this.decidedAt.set(id, Number(m.timestamp));
+          const where = this.records.get(id) ?? [];
+          where.push(`p${batch.partition}@${m.offset} t=${m.timestamp}`);
+          this.records.set(id, where);
         }
         await Promise.resolve();
       },
@@ -218,6 +223,17 @@ export class RunTopics {
       for (let k = 1; k < times.length; k++) longestGapMs = Math.max(longestGapMs, times[k]! - times[k - 1]!);
     }
     return { inputs: ids.length, decisions, duplicates, missing, longestGapMs };
+  }
+
+  /** Up to `limit` duplicated ids with where each of their decisions was read. */
+  duplicatesDetail(limit = 20): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const [id, where] of this.records) {
+      if (where.length < 2) continue;
+      out[id] = where;
+      if (Object.keys(out).length >= limit) break;
+    }
+    return out;
   }
 
   /** The first record of the input topic (its raw value), read with a throwaway consumer. */

@@ -4,6 +4,7 @@
  * `tree` runs another checkout's scorer (the drain comparison runs the previous commit too).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import type { Endpoints } from './run-topics.ts';
 
@@ -16,6 +17,8 @@ export interface ScorerProcessOptions {
   /** Repository root whose scorer runs. */
   tree: string;
   env?: Record<string, string>;
+  /** Appends the worker's whole output here (JSON lines), for diagnosis after a failed run. */
+  logFile?: string;
 }
 
 const TAIL_LINES = 300;
@@ -74,6 +77,12 @@ export class ScorerProcess {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    if (o.logFile) {
+      const file = createWriteStream(o.logFile, { flags: 'a' });
+      child.stdout.pipe(file, { end: false });
+      child.stderr.pipe(file, { end: false });
+      child.on('exit', () => file.end());
+    }
     return new ScorerProcess(o.instanceId, child);
   }
 
