@@ -76,14 +76,7 @@ export class RunTopics {
   async open(): Promise<void> {
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: Object.values(this.topics).map((topic) => ({
-        topic,
-        numPartitions: this.partitions,
-        replicationFactor: 1,
-      })),
-    });
+    await this.createTopics(this.admin);
     this.serde = new ContractSerde<Transaction>(
       new SchemaRegistry({ host: this.endpoints.registryUrl }),
       'transaction',
@@ -91,6 +84,40 @@ export class RunTopics {
     await this.serde.registerWriter(valueSubject(this.topics.transactions));
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
+  }
+
+  /**
+   * Creates the run's topics and waits for their leaders. Right after another run deleted its
+   * topics, KRaft metadata can briefly answer UNKNOWN_TOPIC_OR_PARTITION for new ones (kafkajs'
+   * waitForLeaders does not retry that): ask again until the topics are served (bounded).
+   */
+  private async createTopics(admin: Admin): Promise<void> {
+    const topics = Object.values(this.topics);
+    const deadline = Date.now() + 60_000;
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: topics.map((topic) => ({ topic, numPartitions: this.partitions, replicationFactor: 1 })),
+      });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    for (;;) {
+      if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} not served after 60 s`);
+      try {
+        const { topics: served } = await admin.fetchTopicMetadata({ topics });
+        if (
+          served.every(
+            (t) => t.partitions.length === this.partitions && t.partitions.every((p) => p.leader >= 0),
+          )
+        )
+          return;
+      } catch {
+        // not served yet: ask again
+      }
+      await sleep(500);
+    }
   }
 
   /** Simulated transactions with event times `spanMs` apart in total, ending now, encoded once. */
