@@ -79,17 +79,6 @@ const FAULTS: Fault[] = [
     },
   },
   {
-    name: 'broker-kill',
-    description: 'kill -9 the Kafka broker, 30 s down, then restart it (stack.sh up)',
-    workers: 1,
-    atS: 6,
-    async inject(ctx) {
-      await ctx.stack.kill('kafka');
-      await sleep(30_000);
-      await ctx.stack.restart();
-    },
-  },
-  {
     name: 'redis-kill',
     description: 'kill -9 Redis (append-only file), 5 s down, then restart it',
     workers: 1,
@@ -134,6 +123,17 @@ const FAULTS: Fault[] = [
       await Promise.all(leaving.map((w) => w.stop()));
     },
   },
+  {
+    name: 'broker-kill',
+    description: 'kill -9 the Kafka broker, 30 s down, then restart it (stack.sh up)',
+    workers: 1,
+    atS: 6,
+    async inject(ctx) {
+      await ctx.stack.kill('kafka');
+      await sleep(30_000);
+      await ctx.stack.restart();
+    },
+  },
 ];
 
 export interface FaultResult extends Tally {
@@ -175,6 +175,9 @@ async function runFault(
     partitionErrorCode: 0,
   }));
   const keyOf = new Map<string, string>();
+  // Stops the simulator when the fault run ends early, so it never outlives its run.
+  const stopProducing = new AbortController();
+  let producing: Promise<unknown> | undefined;
   const partitionOf = (id: string) =>
     partitioner({
       topic: run.topics.transactions,
@@ -215,7 +218,8 @@ async function runFault(
     await Promise.all(first.map((w) => w.waitForLog('joined consumer group', 180_000)));
 
     const loadStart = Date.now();
-    const producing = produceToKafka({
+    producing = produceToKafka({
+      signal: stopProducing.signal,
       brokers: stack.endpoints.kafkaBrokers,
       registryUrl: stack.endpoints.registryUrl,
       topic: run.topics.transactions,
@@ -242,7 +246,7 @@ async function runFault(
       note: (text) => notes.push(text),
       sampleValue: sample,
     });
-    const produced = await producing;
+    const produced = await (producing as ReturnType<typeof produceToKafka>);
     notes.push(`simulator produced ${produced.transactions} in ${produced.seconds.toFixed(1)} s`);
     await run.waitForDecisions(ids, 45_000, 180_000);
     await sleep(3_000); // a late (zombie) duplicate would arrive here
@@ -267,6 +271,8 @@ async function runFault(
     };
   } finally {
     stopping = true;
+    stopProducing.abort();
+    await producing?.catch(() => undefined);
     await Promise.all([...workers.values()].map((w) => w.stop()));
     await run.close();
   }
