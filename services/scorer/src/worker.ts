@@ -34,15 +34,24 @@ export interface ScorerWorkerOptions {
 const { KafkaJSError, KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSRequestTimeoutError } =
   kafkajs;
 
-/** Broker unreachable or slow: reconnect and retry. A fenced producer (another instance owns our transactional id) is fatal. */
-function isRetriableKafkaError(error: unknown): boolean {
-  if (!(error instanceof KafkaJSError)) return false;
+/**
+ * Broker unreachable or slow: reconnect and retry. kafkajs wraps a connection error in
+ * KafkaJSNonRetriableError once its own retries are spent, so the causes are looked at too. A
+ * fenced producer (another instance owns our transactional id) is not retried here.
+ */
+function isRetriableKafkaError(error: unknown, depth = 0): boolean {
+  if (!(error instanceof KafkaJSError) || depth > 5) return false;
   if (/fenc|epoch/i.test(error.message)) return false;
-  return (
+  if (
     error.retriable ||
     error instanceof KafkaJSConnectionError ||
     error instanceof KafkaJSRequestTimeoutError ||
     error instanceof KafkaJSNumberOfRetriesExceeded
+  )
+    return true;
+  const wrapped = error as Error & { originalError?: unknown };
+  return (
+    isRetriableKafkaError(wrapped.cause, depth + 1) || isRetriableKafkaError(wrapped.originalError, depth + 1)
   );
 }
 
