@@ -193,7 +193,8 @@ start_registry() {
   # start. Schema ids survive kill -9 and `make down`/`make up` (in-memory storage forgot them, and
   # records already in Kafka became undecodable), and are dropped only with Kafka's own data.
   local brokers="${USER_KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}"
-  nohup "$JAVA" -Xms128m -Xmx512m -Djava.awt.headless=true \
+  # C1-only JIT: the registry starts markedly faster and its local load needs no peak JIT.
+  nohup "$JAVA" -Xms128m -Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
     -Dquarkus.http.access-log.enabled=false \
     -Dapicurio.storage.kind=kafkasql -Dapicurio.kafkasql.bootstrap.servers="$brokers" \
