@@ -6,9 +6,7 @@ NODE_BIN := $(shell scripts/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 export ONNXRUNTIME_NODE_INSTALL := skip
 
-.PHONY: loop
-.PHONY: console
-.PHONY: help bootstrap up down status test smoke demo alerts scorer train tf-check monitoring-check bench typecheck lint format
+.PHONY: help bootstrap up down status test smoke demo alerts scorer console train loop chaos tf-check monitoring-check bench typecheck lint format
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +46,9 @@ bench: bootstrap up ## the standard benchmark: 60 s at 10K TPS, 1 worker, 6 part
 
 loop: bootstrap up ## the feedback loop end to end: traffic, labels, dataset, retrain, shadow, gate, promotion (<= 10 min; last line JSON)
 	@npx tsx services/retrainer/src/cli/loop.ts --max-seconds 600
+
+chaos: bootstrap ## exactly once under faults (kill -9, zombie, broker/Redis/registry restarts, rescale) on a private stack -> .local/chaos.json
+	@mkdir -p .local && npx tsx load-tests/src/chaos/chaos.ts --json .local/chaos.json
 
 tf-check: ## Terraform offline checks: fmt, tflint, trivy/checkov
 	@scripts/tf-check.sh

@@ -25,7 +25,10 @@ KAFKA_PORT="${FRAUD_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${FRAUD_KAFKA_CONTROLLER_PORT:-19093}"
 REGISTRY_PORT="${FRAUD_REGISTRY_PORT:-18081}"
 REDIS_PORT="${FRAUD_REDIS_PORT:-16379}"
-HEALTH_TIMEOUT_S="${FRAUD_HEALTH_TIMEOUT_S:-90}"
+# The registry keeps its schemas in this Kafka topic (Apicurio KafkaSQL storage, as on AWS), so
+# schema ids live exactly as long as the records that carry them.
+REGISTRY_TOPIC="${FRAUD_REGISTRY_TOPIC:-kafkasql-journal}"
+HEALTH_TIMEOUT_S="${FRAUD_HEALTH_TIMEOUT_S:-120}"
 JAVA="${FRAUD_JAVA:-java}"                 # which java runs Kafka and Apicurio
 read -r -a MAVEN_ARGS_EXTRA <<<"${FRAUD_MAVEN_ARGS:-}" # e.g. a mirror's settings (-s FILE) or -o
 
@@ -186,10 +189,16 @@ start_registry() {
   local logfile="$LOG_DIR/registry.log"
   mkdir -p "$PID_DIR" "$LOG_DIR"
   log "registry: starting Apicurio $APICURIO_VERSION on 127.0.0.1:$REGISTRY_PORT"
-  # In-memory storage: fine for a local stack; deployments use KafkaSQL or PostgreSQL storage.
-  nohup "$JAVA" -Xms128m -Xmx512m -Djava.awt.headless=true \
+  # KafkaSQL storage: every change is a record on $REGISTRY_TOPIC in the stack's Kafka, replayed at
+  # start. Schema ids survive kill -9 and `make down`/`make up` (in-memory storage forgot them, and
+  # records already in Kafka became undecodable), and are dropped only with Kafka's own data.
+  local brokers="${USER_KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}"
+  # C1-only JIT: the registry starts markedly faster and its local load needs no peak JIT.
+  nohup "$JAVA" -Xms128m -Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
     -Dquarkus.http.access-log.enabled=false \
+    -Dapicurio.storage.kind=kafkasql -Dapicurio.kafkasql.bootstrap.servers="$brokers" \
+    -Dapicurio.kafkasql.topic="$REGISTRY_TOPIC" -Dapicurio.kafkasql.snapshots.topic="$REGISTRY_TOPIC-snapshots" \
     -jar "$APICURIO_HOME/apicurio-registry-app-$APICURIO_VERSION-runner.jar" >"$logfile" 2>&1 &
   echo $! >"$PID_DIR/registry.pid"
   wait_healthy registry "$logfile" "curl -sf http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects"
@@ -203,7 +212,9 @@ start_redis() {
   local logfile="$LOG_DIR/redis.log"
   mkdir -p "$PID_DIR" "$LOG_DIR" "$DATA_DIR/redis"
   log "redis: starting on 127.0.0.1:$REDIS_PORT"
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
+  # Append-only file, fsync every second: a kill -9 or `make down` loses at most ~1 s of feature
+  # state (see the README's "Redis loss" section for what a loss does to decisions).
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly yes --appendfsync everysec \
     --daemonize yes --pidfile "$PID_DIR/redis.pid" --logfile "$logfile" --dir "$DATA_DIR/redis" \
     || fail "redis-server did not start" "$logfile"
   local deadline=$((SECONDS + 10))

@@ -5,6 +5,7 @@
  * workload) and by time (the profile's duration plus `overrunS`; whatever is not sent by then is
  * reported as not sent).
  */
+import { retryThroughOutage } from '@fraud/kafka';
 import type { Producer } from 'kafkajs';
 import { dueBy, profileDurationS, type RateProfile } from './scenarios.ts';
 import type { PhaseTrack } from './tracker.ts';
@@ -75,7 +76,10 @@ export async function drive(
     requests++;
     try {
       // One request in flight (idempotent producer): the next iteration sends what fell due meanwhile.
-      await producer.send({ topic: options.topic, acks: -1, messages });
+      // Rides out a broker restart (bounded); the idempotent producer resends without duplicates.
+      await retryThroughOutage(`produce to ${options.topic}`, () =>
+        producer.send({ topic: options.topic, acks: -1, messages }),
+      );
       track.acked += end - first;
     } catch (error) {
       sendErrors += end - first;

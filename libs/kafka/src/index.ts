@@ -1,5 +1,13 @@
 export { createKafka, type KafkaConnectionConfig, type SaslMechanism } from './client.ts';
 export { ensureTopics, type TopicSpec } from './topics.ts';
 export { DLQ_HEADERS, deadLetterMessage, type DeadLetterSource } from './dead-letter.ts';
-export { GroupCommitter, type CommitRequest, type GroupCommitterOptions } from './group-committer.ts';
+export {
+  PartitionCommitter,
+  PartitionFencedError,
+  isProducerFencedError,
+  type CommitRequest,
+  type PartitionCommitterOptions,
+} from './partition-committer.ts';
 export { silenceKafkajsTimeoutWarnings } from './node-warnings.ts';
+export { KafkaOutageError, retryThroughOutage, type OutageRetryOptions } from './outage-retry.ts';
+export { StableOffsetReader, OffsetFetchError } from './stable-offset-fetch.ts';

@@ -10,7 +10,7 @@ import {
 import path from 'node:path';
 import { FEATURE_NAMES, FEATURE_SET_FINGERPRINT, RedisFeatureStore } from '@fraud/features';
 import { LocalModelSource, type ModelSource } from '@fraud/model';
-import { GroupCommitter, createKafka, ensureTopics } from '@fraud/kafka';
+import { PartitionCommitter, createKafka, ensureTopics } from '@fraud/kafka';
 import { ScorerMetrics, startOpsServer, type Logger, type OpsServer } from '@fraud/observability';
 import type { ModelProvider } from './active-model.ts';
 import { BatchProcessor } from './batch-processor.ts';
@@ -19,6 +19,7 @@ import { ReloadingModelProvider } from './model-ops/reloading-model-provider.ts'
 import { DriftMetrics } from './model-ops/drift-metrics.ts';
 import { ShadowMetrics, type ChunkObserver } from './model-ops/shadow-metrics.ts';
 import { ScorerWorker } from './worker.ts';
+import { awaitStartupDependencies } from './preflight.ts';
 
 /** One observer that hands every chunk to each of `observers` in turn. */
 function allObservers(...observers: ChunkObserver[]): ChunkObserver {
@@ -97,6 +98,9 @@ export async function createScorerApp(
   const transactionSerde = new ContractSerde<Transaction>(registry, 'transaction');
   const decisionSerde = new ContractSerde<FraudDecision>(registry, 'fraud-decision');
   const alertSerde = new ContractSerde<FraudAlert>(registry, 'fraud-alert');
+  // Locally (SCORER_CREATE_TOPICS) the scorer also registers the input subject an upstream
+  // producer would; in production its absence is reported at start (preflight).
+  if (config.createTopics) await transactionSerde.registerWriter(valueSubject(config.topics.transactions));
   await decisionSerde.registerWriter(valueSubject(config.topics.decisions));
   await alertSerde.registerWriter(valueSubject(config.topics.alerts));
 
@@ -130,9 +134,10 @@ export async function createScorerApp(
       logger.warn({ err: error, challengerVersion }, 'challenger scoring failed; decisions go on without it');
     },
   });
-  const committer = new GroupCommitter(kafka, {
+  const committer = new PartitionCommitter(kafka, {
     transactionalIdPrefix: config.transactionalIdPrefix,
     consumerGroupId: config.groupId,
+    transactionTimeoutMs: config.transactionTimeoutMs,
   });
   const worker = new ScorerWorker({
     kafka,
@@ -146,6 +151,18 @@ export async function createScorerApp(
     maxBatchSize: config.maxBatchSize,
     maxBytesPerPartition: config.maxBytesPerPartition,
     retryMaxBackoffMs: config.retryMaxBackoffMs,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    preflight: (onMissing) =>
+      awaitStartupDependencies({
+        kafka,
+        registry,
+        topics: Object.values(config.topics),
+        inputSubject: valueSubject(config.topics.transactions),
+        timeoutMs: config.startupTimeoutMs,
+        logger,
+        onMissing,
+      }),
   });
   const ops = await startOpsServer({
     host: config.http.host,

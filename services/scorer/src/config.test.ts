@@ -23,7 +23,9 @@ describe('loadScorerConfig', () => {
     expect(config.kafka.brokers).toEqual(['127.0.0.1:19092']);
     expect(config.topics.decisions).toBe('fraud.decisions');
     expect(config.topics.alerts).toBe('fraud_alerts');
-    expect(config.transactionalIdPrefix).toBe('fraud-scorer-w1');
+    // Per partition, not per replica: whoever owns a partition uses the same id and fences the last owner.
+    expect(config.transactionalIdPrefix).toBe('fraud-scorer');
+    expect(config.sessionTimeoutMs).toBe(6_000);
     expect(config.maxBatchSize).toBe(512);
     expect(config.partitionsConsumedConcurrently).toBe(6);
     expect(config.model).toMatchObject({ registryDir: 'models', pollIntervalMs: 5_000, reasonCodesTopK: 3 });

@@ -68,7 +68,7 @@ const envSchema = z.object({
   TOPIC_DLQ: nonEmpty(TOPICS.transactionsDlq),
   SCORER_GROUP_ID: nonEmpty('fraud-scorer'),
   SCORER_INSTANCE_ID: nonEmpty(hostname()),
-  SCORER_TRANSACTIONAL_ID_PREFIX: nonEmpty('fraud-scorer'),
+  SCORER_TRANSACTIONAL_ID_PREFIX: z.string().min(1).optional(),
   SCORER_PARTITIONS_CONCURRENTLY: int(6, 1, 64),
   SCORER_MAX_BATCH_SIZE: int(512, 1, 10_000),
   SCORER_MAX_BYTES_PER_PARTITION: int(1_048_576, 1_024, 104_857_600),
@@ -80,6 +80,10 @@ const envSchema = z.object({
   SCORER_HTTP_PORT: int(9464, 0, 65_535),
   SCORER_SHUTDOWN_GRACE_MS: int(20_000, 100, 600_000),
   SCORER_RETRY_MAX_BACKOFF_MS: int(5_000, 10, 300_000),
+  SCORER_SESSION_TIMEOUT_MS: int(6_000, 6_000, 300_000),
+  SCORER_HEARTBEAT_INTERVAL_MS: int(1_000, 100, 60_000),
+  SCORER_TRANSACTION_TIMEOUT_MS: int(30_000, 1_000, 900_000),
+  SCORER_STARTUP_TIMEOUT_MS: int(30_000, 0, 600_000),
   MODEL_REGISTRY_DIR: nonEmpty('models'),
   MODEL_VERSION: z.string().optional(),
   MODEL_POLL_INTERVAL_MS: int(5_000, 0, 3_600_000),
@@ -108,6 +112,7 @@ export interface ScorerConfig {
   createTopics: boolean;
   groupId: string;
   instanceId: string;
+  /** Partition P of topic T commits with transactional id `<prefix>-<T>-<P>`, whichever replica owns it. */
   transactionalIdPrefix: string;
   partitionsConsumedConcurrently: number;
   maxBatchSize: number;
@@ -118,6 +123,13 @@ export interface ScorerConfig {
   http: { host: string; port: number };
   shutdownGraceMs: number;
   retryMaxBackoffMs: number;
+  /** A silent member is dropped after this long and its partitions move: the takeover time after a crash. */
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  /** The broker aborts a transaction left open this long (a frozen owner with nobody to fence it). */
+  transactionTimeoutMs: number;
+  /** How long start-up waits for missing topics before exiting non-zero. */
+  startupTimeoutMs: number;
   model: {
     registryDir: string;
     /** Pins the champion (no champion hot reload); unset = the registry's champion, followed live. */
@@ -216,7 +228,7 @@ export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     createTopics: e.SCORER_CREATE_TOPICS,
     groupId: e.SCORER_GROUP_ID,
     instanceId: e.SCORER_INSTANCE_ID,
-    transactionalIdPrefix: `${e.SCORER_TRANSACTIONAL_ID_PREFIX}-${e.SCORER_INSTANCE_ID}`,
+    transactionalIdPrefix: e.SCORER_TRANSACTIONAL_ID_PREFIX ?? e.SCORER_GROUP_ID,
     partitionsConsumedConcurrently: e.SCORER_PARTITIONS_CONCURRENTLY,
     maxBatchSize: e.SCORER_MAX_BATCH_SIZE,
     maxBytesPerPartition: e.SCORER_MAX_BYTES_PER_PARTITION,
@@ -225,6 +237,10 @@ export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     http: { host: e.SCORER_HTTP_HOST, port: e.SCORER_HTTP_PORT },
     shutdownGraceMs: e.SCORER_SHUTDOWN_GRACE_MS,
     retryMaxBackoffMs: e.SCORER_RETRY_MAX_BACKOFF_MS,
+    sessionTimeoutMs: e.SCORER_SESSION_TIMEOUT_MS,
+    heartbeatIntervalMs: e.SCORER_HEARTBEAT_INTERVAL_MS,
+    transactionTimeoutMs: e.SCORER_TRANSACTION_TIMEOUT_MS,
+    startupTimeoutMs: e.SCORER_STARTUP_TIMEOUT_MS,
     model: {
       registryDir: e.MODEL_REGISTRY_DIR,
       version: e.MODEL_VERSION,

@@ -1,6 +1,6 @@
 import { DecisionValues, RegistryUnavailableError } from '@fraud/contracts';
 import { FeatureStoreUnavailableError } from '@fraud/features';
-import type { GroupCommitter } from '@fraud/kafka';
+import { PartitionFencedError, type PartitionCommitter } from '@fraud/kafka';
 import type { Logger, ScorerMetrics } from '@fraud/observability';
 import kafkajs, { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
 import type { BatchProcessor, ProcessedChunk } from './batch-processor.ts';
@@ -9,8 +9,8 @@ export type WorkerState = 'INITIALIZED' | 'RUNNING' | 'DRAINING' | 'STOPPED' | '
 
 export interface ScorerWorkerOptions {
   kafka: Kafka;
-  /** Commits each chunk's outputs with its offset, grouping chunks that finish together into one Kafka transaction. */
-  committer: GroupCommitter;
+  /** Commits each chunk's outputs with its offset in one Kafka transaction of the partition's own producer. */
+  committer: PartitionCommitter;
   processor: BatchProcessor;
   metrics: ScorerMetrics;
   logger: Logger;
@@ -20,21 +20,38 @@ export interface ScorerWorkerOptions {
   maxBatchSize: number;
   maxBytesPerPartition: number;
   retryMaxBackoffMs: number;
+  /** A member silent this long is dropped and its partitions move (the takeover time after a crash). */
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  /**
+   * Runs before joining the group: waits (bounded) for the topics and registry subject the worker
+   * needs, reporting what is missing; rejects to stop the start.
+   */
+  preflight?: (onMissing: (missing: string[]) => void) => Promise<void>;
 }
 
 // kafkajs is CommonJS: Node's ESM loader exposes its error classes on the default export only.
 const { KafkaJSError, KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSRequestTimeoutError } =
   kafkajs;
 
-/** Broker unreachable or slow: reconnect and retry. A fenced producer (another instance owns our transactional id) is fatal. */
-function isRetriableKafkaError(error: unknown): boolean {
-  if (!(error instanceof KafkaJSError)) return false;
+/**
+ * Broker unreachable or slow: reconnect and retry. kafkajs wraps a connection error in
+ * KafkaJSNonRetriableError once its own retries are spent, so the causes are looked at too. A
+ * fenced producer (another instance owns our transactional id) is not retried here.
+ */
+function isRetriableKafkaError(error: unknown, depth = 0): boolean {
+  if (!(error instanceof KafkaJSError) || depth > 5) return false;
   if (/fenc|epoch/i.test(error.message)) return false;
-  return (
+  if (
     error.retriable ||
     error instanceof KafkaJSConnectionError ||
     error instanceof KafkaJSRequestTimeoutError ||
     error instanceof KafkaJSNumberOfRetriesExceeded
+  )
+    return true;
+  const wrapped = error as Error & { originalError?: unknown };
+  return (
+    isRetriableKafkaError(wrapped.cause, depth + 1) || isRetriableKafkaError(wrapped.originalError, depth + 1)
   );
 }
 
@@ -66,6 +83,9 @@ export class ScorerWorker {
   private consumer: Consumer | undefined;
   private dependencyDown: string | undefined;
   private joined = false;
+  private waitingFor: string[] = [];
+  /** Counts group joins: a partition is claimed (fencing its previous owner) once per assignment. */
+  private generation = 0;
   private closing: Promise<void> | undefined;
   private rejectFailed: ((error: Error) => void) | undefined;
   /** Settles only if the worker fails; main awaits it to exit non-zero. */
@@ -88,7 +108,12 @@ export class ScorerWorker {
   }
 
   readinessDetail(): Record<string, unknown> {
-    return { state: this.state, joinedGroup: this.joined, dependencyDown: this.dependencyDown ?? null };
+    return {
+      state: this.state,
+      joinedGroup: this.joined,
+      dependencyDown: this.dependencyDown ?? null,
+      ...(this.waitingFor.length > 0 ? { missing: this.waitingFor } : {}),
+    };
   }
 
   async start(): Promise<void> {
@@ -98,14 +123,18 @@ export class ScorerWorker {
       groupId,
       readUncommitted: false,
       maxBytesPerPartition: this.options.maxBytesPerPartition,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: this.options.heartbeatIntervalMs,
+      // kafkajs heartbeats between fetches: an idle long poll must not outlast the heartbeat.
+      maxWaitTimeInMs: Math.min(5_000, this.options.heartbeatIntervalMs),
       // Kafka transactions commit our offsets; kafkajs must never commit on its own.
       retry: { retries: 10 },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
+      this.generation++;
+      this.releaseRevoked(event.payload.memberAssignment[topics.transactions] ?? []);
       // Forget the lag of partitions this member no longer owns; the next batches refill it.
       this.options.metrics.consumerLag.reset();
       logger.info(
@@ -119,6 +148,10 @@ export class ScorerWorker {
       this.joined = false;
       if (!restart) this.fail(error);
     });
+    await this.options.preflight?.((missing) => {
+      this.waitingFor = missing;
+    });
+    this.waitingFor = [];
     await this.options.committer.connect();
     await consumer.connect();
     await consumer.subscribe({ topic: topics.transactions, fromBeginning: true });
@@ -137,10 +170,14 @@ export class ScorerWorker {
     const { batch } = payload;
     const { metrics, topics } = this.options;
     metrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
-    for (const chunk of chunksOf(batch.messages, this.options.maxBatchSize)) {
-      if (!payload.isRunning() || payload.isStale()) return; // rebalanced or stopping: the rest is redelivered
+    const generation = this.generation;
+    const messages = await this.claimedMessages(payload, generation);
+    if (messages === undefined) return;
+    for (const chunk of chunksOf(messages, this.options.maxBatchSize)) {
+      // Rebalanced or stopping: the rest is redelivered (to us or to the new owner).
+      if (!payload.isRunning() || payload.isStale() || generation !== this.generation) return;
       const processed = await this.withDependencyRetry(payload, () =>
-        this.processAndCommit(batch.topic, batch.partition, chunk),
+        this.processAndCommit(batch.topic, batch.partition, chunk, generation),
       );
       if (processed === undefined) return;
       payload.resolveOffset(chunk[chunk.length - 1]!.offset);
@@ -153,23 +190,86 @@ export class ScorerWorker {
     );
   }
 
+  /**
+   * The batch's messages that are ours to process. The first batch of a partition after a group
+   * join claims it (fencing its previous owner, whose open transaction is aborted or completed
+   * first) and reads its committed offset, which is final only after that claim: records below it
+   * were committed by the previous owner and are skipped. Undefined = process nothing now.
+   */
+  private async claimedMessages(
+    payload: EachBatchPayload,
+    generation: number,
+  ): Promise<KafkaMessage[] | undefined> {
+    const { batch } = payload;
+    const { committer, logger } = this.options;
+    if (batch.messages.length === 0) return undefined;
+    if (committer.isClaimed(batch.topic, batch.partition, generation)) return batch.messages;
+    const claimed = await this.withDependencyRetry(payload, async () => ({
+      committed: await committer.claim(batch.topic, batch.partition, generation),
+    }));
+    if (claimed === undefined) return undefined;
+    const { committed } = claimed;
+    // Where this fetch started (kafkajs keeps it on the batch; control records and aborted
+    // records are not in `messages`, so the first message can lie beyond it).
+    const fetchedOffset = (batch as unknown as { fetchedOffset?: string }).fetchedOffset;
+    const first = BigInt(fetchedOffset ?? batch.messages[0]!.offset);
+    logger.info(
+      {
+        partition: batch.partition,
+        committedOffset: committed?.toString() ?? null,
+        fetchedFrom: first.toString(),
+      },
+      'partition claimed',
+    );
+    if (committed === undefined || committed === first) return batch.messages;
+    if (committed < first) {
+      // Fetched past the committed offset: records in between were never committed. Go back.
+      logger.warn(
+        { partition: batch.partition, committedOffset: committed.toString() },
+        'rewinding to the committed offset',
+      );
+      this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: committed.toString() });
+      return undefined;
+    }
+    const rest = batch.messages.filter((m) => BigInt(m.offset) >= committed);
+    logger.info(
+      { partition: batch.partition, skipped: batch.messages.length - rest.length },
+      'skipped records the previous owner committed',
+    );
+    payload.resolveOffset((committed - 1n).toString());
+    return rest.length > 0 ? rest : undefined;
+  }
+
+  /** Closes the producers of partitions this member no longer owns (fire and forget). */
+  private releaseRevoked(assigned: number[]): void {
+    const { committer, topics, logger } = this.options;
+    void committer
+      .releaseAllExcept(topics.transactions, assigned)
+      .catch((error: unknown) => logger.warn({ err: error }, 'closing revoked partition producers failed'));
+  }
+
   /** Scores a chunk and commits decisions, alerts, dead letters and the offset in ONE transaction. */
   private async processAndCommit(
     topic: string,
     partition: number,
     chunk: KafkaMessage[],
+    /** The generation whose claim the chunk was fetched under: only that claim may commit it. */
+    generation: number,
   ): Promise<ProcessedChunk> {
     const { processor, committer, topics, metrics } = this.options;
     const processed = await processor.process(topic, partition, chunk);
     const started = performance.now();
-    await committer.commit({
-      topicMessages: [
-        { topic: topics.decisions, messages: processed.decisions },
-        { topic: topics.alerts, messages: processed.alerts },
-        { topic: topics.dlq, messages: processed.deadLetters },
-      ],
-      offset: { topic, partition, offset: (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString() },
-    });
+    await committer.commit(
+      {
+        topicMessages: [
+          { topic: topics.decisions, messages: processed.decisions },
+          { topic: topics.alerts, messages: processed.alerts },
+          { topic: topics.dlq, messages: processed.deadLetters },
+        ],
+        offset: { topic, partition, offset: (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString() },
+      },
+      generation,
+    );
     metrics.stageDuration.observe({ stage: 'produce' }, (performance.now() - started) / 1000);
     return processed;
   }
@@ -193,6 +293,17 @@ export class ScorerWorker {
         metrics.ready.set(this.isReady() ? 1 : 0);
         return result;
       } catch (error) {
+        if (error instanceof PartitionFencedError) {
+          // Another member claimed the partition: we are a zombie of an older generation (or the
+          // coordinator aborted our transaction on timeout). Nothing of this chunk is visible.
+          // The heartbeat throws if a rebalance is under way, which sends kafkajs to rejoin.
+          logger.warn(
+            { partition: payload.batch.partition },
+            'partition fenced by a newer owner; chunk dropped',
+          );
+          await payload.heartbeat();
+          return undefined;
+        }
         const dependency = failedDependency(error);
         if (!dependency) {
           this.fail(error as Error);

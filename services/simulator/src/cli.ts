@@ -11,7 +11,7 @@ import { runFileMode } from './file-mode.ts';
 import { runKafkaMode } from './kafka-mode.ts';
 import { createProgress } from './progress.ts';
 import { SimulationOptionsError, type SimulationOptions } from './simulate.ts';
-import { silenceKafkajsTimeoutWarnings } from '@fraud/kafka';
+import { KafkaOutageError, silenceKafkajsTimeoutWarnings } from '@fraud/kafka';
 
 function integer(min: number) {
   return (text: string): number => {
@@ -52,6 +52,7 @@ interface RawOptions {
   rate: number;
   count?: number;
   maxSeconds: number;
+  maxOutage: number;
   topic: string;
   labelsTopic: string;
   labelsDelayMs: number;
@@ -81,6 +82,12 @@ const program = new Command()
     integer(1),
   )
   .option('--max-seconds <s>', 'Kafka mode: stop producing after this long', decimal(1), 600)
+  .option(
+    '--max-outage <s>',
+    'Kafka mode: seconds a broker outage is ridden out before giving up',
+    decimal(1),
+    60,
+  )
   .option('--topic <t>', 'Kafka mode: transactions topic', TOPICS.transactions)
   .option('--labels-topic <t>', 'Kafka mode: labels topic', TOPICS.labels)
   .option('--labels-delay-ms <d>', 'Kafka mode: delay of each label after its transaction', integer(0), 5_000)
@@ -138,6 +145,7 @@ async function main(argv: string[]): Promise<void> {
     'tx',
   );
   let skipped = 0;
+  let lastRetryLogMs = -Infinity;
   const summary = await runKafkaMode(
     {
       simulation: simulationOf(o, count, idPrefix),
@@ -151,6 +159,15 @@ async function main(argv: string[]): Promise<void> {
       eventTime: o.keepEventTime ? 'keep' : 'now',
       csvStartTimeMs: o.startTime,
       signal: abort.signal,
+      maxOutageSeconds: o.maxOutage,
+      onSendRetry: ({ topic, outageMs, error }) => {
+        // One line per second of outage at most: the progress bar shows the rest.
+        if (outageMs - lastRetryLogMs < 1_000 && outageMs > 0) return;
+        lastRetryLogMs = outageMs;
+        console.error(
+          `simulate: producing to ${topic} failed ${Math.round(outageMs / 1000)} s into an outage, retrying (gives up after --max-outage ${o.maxOutage} s): ${String(error)}`,
+        );
+      },
       onProgress: (p) => progress.update(p.transactions, p.fraud),
       onSkippedRow: (error) => {
         skipped += 1;
@@ -171,6 +188,7 @@ const KNOWN_ERRORS = [
   CliUsageError,
   SimulationOptionsError,
   KafkaUnreachableError,
+  KafkaOutageError,
   RegistryUnreachableError,
   PaysimImportError,
 ];

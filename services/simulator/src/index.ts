@@ -6,3 +6,4 @@ export {
   type SimulationOptions,
 } from './simulate.ts';
 export { TYPOLOGIES, type Typology } from './fraud.ts';
+export { produceToKafka, type KafkaProduceOptions, type KafkaProduceSummary } from './kafka-producer.ts';

@@ -21,6 +21,9 @@ export interface KafkaModeOptions {
   /** Start time the CSV importer maps step 1 to (with eventTime 'keep'). */
   csvStartTimeMs?: number;
   signal?: AbortSignal;
+  /** Seconds a broker outage is ridden out before failing. @default 60 */
+  maxOutageSeconds?: number;
+  onSendRetry?: (info: { topic: string; outageMs: number; error: unknown }) => void;
   onProgress?: (progress: { transactions: number; fraud: number; labels: number }) => void;
   /** Told about CSV rows the importer skipped (amount 0, malformed). */
   onSkippedRow?: (error: PaysimRowError) => void;
@@ -75,6 +78,8 @@ export async function runKafkaMode(
     labelsDelayMs: options.labelsDelayMs,
     eventTime: options.eventTime ?? 'now',
     signal: options.signal,
+    maxOutageSeconds: options.maxOutageSeconds,
+    onSendRetry: options.onSendRetry,
     onProgress: options.onProgress,
   });
   return { ...summary, topic, labelsTopic, skippedRows };

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, Partitioners, logLevel, type Message, type Producer } from 'kafkajs';
 import { ContractSerde, valueSubject, type FraudLabel, type Transaction } from '@fraud/contracts';
+import { retryThroughOutage } from '@fraud/kafka';
 import type { LabeledTransaction } from '@fraud/paysim';
 import { KafkaUnreachableError, RegistryUnreachableError } from './errors.ts';
 
@@ -28,6 +29,13 @@ export interface KafkaProduceOptions {
   /** Partitions of topics this run creates. @default 6 */
   partitions?: number;
   clientId?: string;
+  /**
+   * How long a broker outage is ridden out (sends retried with backoff, nothing lost or
+   * duplicated: idempotent producer) before the run fails with KafkaOutageError. @default 60
+   */
+  maxOutageSeconds?: number;
+  /** Told about each failed send that will be retried. */
+  onSendRetry?: (info: { topic: string; outageMs: number; error: unknown }) => void;
   signal?: AbortSignal;
   onProgress?: (progress: { transactions: number; fraud: number; labels: number }) => void;
 }
@@ -144,9 +152,15 @@ async function pump(
     }
     return out;
   };
+  const send = (topic: string, messages: Message[]) =>
+    retryThroughOutage(`produce to ${topic}`, () => producer.send({ topic, messages }), {
+      maxOutageMs: (o.maxOutageSeconds ?? 60) * 1000,
+      signal: o.signal,
+      onRetry: ({ outageMs, error }) => o.onSendRetry?.({ topic, outageMs, error }),
+    });
   const sendLabels = async (messages: Message[]): Promise<void> => {
     if (messages.length === 0) return;
-    await producer.send({ topic: o.labelsTopic, messages });
+    await send(o.labelsTopic, messages);
     totals.labels += messages.length;
   };
 
@@ -197,7 +211,7 @@ async function pump(
       if (next.value.isFraud) totals.fraud += 1;
     }
     if (messages.length > 0) {
-      await producer.send({ topic: o.topic, messages });
+      await send(o.topic, messages);
       totals.transactions += messages.length;
     }
     await sendLabels(dueLabels(Date.now(), false));

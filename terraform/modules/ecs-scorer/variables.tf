@@ -179,7 +179,7 @@ variable "kafka" {
 
   validation {
     condition     = length(var.kafka.transactional_id_prefix) >= 3 && !strcontains(var.kafka.transactional_id_prefix, "*")
-    error_message = "transactional_id_prefix must be at least 3 characters and hold no wildcard (the scorer appends -<instance id>)."
+    error_message = "transactional_id_prefix must be at least 3 characters and hold no wildcard (the scorer appends -<topic>-<partition>)."
   }
 }
 

@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { uniqueName } from '@fraud/test-support';
+import { scorerTestContext, spawnScorer, type ScorerProcess } from './testing/harness.ts';
+
+const started: ScorerProcess[] = [];
+afterEach(async () => {
+  for (const scorer of started.splice(0)) {
+    if (scorer.child.exitCode === null && scorer.child.signalCode === null) scorer.kill('SIGKILL');
+    await scorer.exited;
+  }
+});
+
+function logLines(scorer: ScorerProcess): { msg: string; [k: string]: unknown }[] {
+  return scorer.output
+    .join('')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { msg: string });
+}
+
+describe('scorer start-up', () => {
+  it('names a missing input topic and subject once each, with the fix, and exits 1 after the bounded wait', async () => {
+    const ctx = await scorerTestContext('scorer-startup', 1);
+    const missingTopic = uniqueName('no-such-topic');
+    const scorer = spawnScorer(ctx, 'w1', {
+      TOPIC_TRANSACTIONS: missingTopic,
+      SCORER_STARTUP_TIMEOUT_MS: '5000',
+    });
+    started.push(scorer);
+    const startedAt = Date.now();
+    expect(await scorer.exited).toBe(1);
+    expect(Date.now() - startedAt).toBeLessThan(60_000);
+
+    const lines = logLines(scorer);
+    const topicLines = lines.filter((l) => l.msg === 'required topic missing');
+    expect(topicLines).toHaveLength(1); // once, not once per poll
+    expect(topicLines[0]?.topic).toBe(missingTopic);
+    expect(String(topicLines[0]?.fix)).toContain('SCORER_CREATE_TOPICS=true');
+    const subjectLines = lines.filter((l) => l.msg === 'registry subject missing');
+    expect(subjectLines).toHaveLength(1);
+    expect(subjectLines[0]).toMatchObject({ subject: `${missingTopic}-value` });
+    const fatal = lines.find((l) => l.msg === 'scorer could not start');
+    expect(JSON.stringify(fatal)).toContain(
+      `still missing after 5 s: topic ${missingTopic}, registry subject ${missingTopic}-value`,
+    );
+    // It never joined the group, so it was never ready.
+    expect(lines.some((l) => l.msg === 'joined consumer group')).toBe(false);
+  });
+});
