@@ -80,8 +80,9 @@ export function writeFeatures(
   out[i++] = tx.type === 'DEBIT' ? 1 : 0;
   out[i++] = Math.floor((t % DAY_MS) / HOUR_MS);
   // Amount against the origin's own spending: an account takeover spends out of character.
-  out[i++] = origin.outCount > 0 ? amt / (origin.outSumMinor / origin.outCount) : NaN;
-  out[i++] = origin.outCount > 0 ? amt / origin.outMaxMinor : NaN;
+  // Amounts may be 0 (zero-value authorisations): a history of only zero amounts has no scale.
+  out[i++] = origin.outSumMinor > 0 ? amt / (origin.outSumMinor / origin.outCount) : NaN;
+  out[i++] = origin.outMaxMinor > 0 ? amt / origin.outMaxMinor : NaN;
   // Velocity: card testing is many small payments in the 1h window.
   out[i++] = origin.out1hCount;
   out[i++] = Math.log1p(origin.out1hSumMinor);
