@@ -2,6 +2,7 @@ export {
   FeatureFingerprintMismatchError,
   ManifestValidationError,
   ModelError,
+  ModelInputsUnavailableError,
   ModelNotFoundError,
   ScoringInputError,
   XgboostModelFormatError,
@@ -35,6 +36,15 @@ export {
   type ModelRegistry,
   type ModelRegistryEntry,
 } from './registry.ts';
+export {
+  ALWAYS_PRESENT_FIELDS,
+  BALANCE_FIELDS,
+  INPUT_FIELDS,
+  OPTIONAL_FIELDS,
+  checkModelInputs,
+  modelInputFields,
+  type InputField,
+} from './input-fields.ts';
 export { LocalModelSource, type ModelSource } from './model-source.ts';
 export { OnnxScorer, type OnnxScorerOptions, type ScoringMatrix } from './onnx-scorer.ts';
 export { decide } from './decide.ts';

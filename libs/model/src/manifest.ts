@@ -1,5 +1,6 @@
 import type { Thresholds } from '@fraud/contracts';
 import { ManifestValidationError } from './errors.ts';
+import { INPUT_FIELDS, type InputField } from './input-fields.ts';
 
 /** Bumped on any incompatible change of manifest.json; the loader refuses other versions. */
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -68,6 +69,11 @@ export interface ModelManifest {
   files: { onnx: string; xgboost_json: string; report: string };
   /** Model input columns, in order. */
   feature_names: string[];
+  /**
+   * The Transaction fields the model reads (see input-fields.ts); absent in manifests written
+   * before it existed, which then count as reading the four balances.
+   */
+  input_fields?: InputField[];
   feature_set_version: string;
   feature_set_fingerprint: string;
   onnx: { input_name: string; output_name: string; opset: number; graph: string };
@@ -190,6 +196,13 @@ export function validateManifest(value: Json, file: string = MODEL_FILES.manifes
     c.string(files[key], `files.${key}`, /^[A-Za-z0-9._-]+$/);
   }
   c.stringArray(m.feature_names, 'feature_names');
+  if (m.input_fields !== undefined) {
+    const fields = c.stringArray(m.input_fields, 'input_fields');
+    const known = new Set<string>(INPUT_FIELDS);
+    fields.forEach((f, i) => {
+      if (!known.has(f)) c.fail(`input_fields[${i}]`, `"${f}" is not a Transaction field`);
+    });
+  }
   c.string(m.feature_set_version, 'feature_set_version');
   c.string(m.feature_set_fingerprint, 'feature_set_fingerprint');
   const onnx = c.object(m.onnx, 'onnx');
