@@ -12,6 +12,7 @@ export {
   MODEL_FILES,
   VERSION_PATTERN,
   validateManifest,
+  type BalanceUse,
   type ConfusionMatrix,
   type FeatureImportance,
   type ModelManifest,

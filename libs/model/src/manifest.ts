@@ -95,6 +95,11 @@ export interface ModelManifest {
     matrix_sha256: string;
     rows: number;
     skipped_rows: number;
+    /**
+     * used: the data had balances and the model could read them; withheld: blanked on purpose
+     * (--without-balances); absent: the data had none. Missing in older manifests.
+     */
+    balances?: BalanceUse;
     positives: number;
     splits: { train: SplitInfo; validation: SplitInfo; test: SplitInfo };
   };
@@ -109,6 +114,8 @@ export interface ModelManifest {
   feature_importance: FeatureImportance[];
   libraries: Record<string, string>;
 }
+
+export type BalanceUse = 'used' | 'withheld' | 'absent';
 
 type Json = unknown;
 
@@ -232,6 +239,9 @@ export function validateManifest(value: Json, file: string = MODEL_FILES.manifes
   c.string(data.matrix_sha256, 'training_data.matrix_sha256', SHA256);
   c.integer(data.rows, 'training_data.rows');
   c.integer(data.positives, 'training_data.positives');
+  if (data.balances !== undefined && !['used', 'withheld', 'absent'].includes(data.balances as string)) {
+    c.fail('training_data.balances', 'must be "used", "withheld" or "absent"');
+  }
   const splits = c.object(data.splits, 'training_data.splits');
   for (const key of ['train', 'validation', 'test'] as const) {
     const s = c.object(splits[key], `training_data.splits.${key}`);

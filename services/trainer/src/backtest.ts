@@ -3,10 +3,12 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  BALANCE_FIELDS,
   MODEL_FILES,
   OnnxScorer,
   decide,
   loadModelDirectory,
+  modelInputFields,
   readModelRegistry,
   type LoadedModel,
   type SplitMetrics,
@@ -89,7 +91,15 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     expectedFeatureFingerprint: FEATURE_SET_FINGERPRINT,
     expectedFeatureNames: FEATURE_NAMES,
   });
-  const input = await openInput(options.dataPath, { skipInvalidRows: options.skipInvalidRows ?? false });
+  // Feed the model only what its stream would carry: a model that does not read balances is
+  // judged on rows without them (the scorer refuses the opposite case).
+  const readsBalances = modelInputFields(model.manifest).some((f) =>
+    (BALANCE_FIELDS as readonly string[]).includes(f),
+  );
+  const input = await openInput(options.dataPath, {
+    skipInvalidRows: options.skipInvalidRows ?? false,
+    withoutBalances: !readsBalances,
+  });
   const scorer = await OnnxScorer.fromModel(model);
   const tmp = `${options.outPath}.tmp-${process.pid}`;
   const { thresholds } = model.manifest;

@@ -17,6 +17,32 @@ export interface SourceRow {
 export interface InputOptions {
   /** Skip and count unusable rows instead of failing on the first. @default false */
   skipInvalidRows?: boolean;
+  /**
+   * Blank the four balance fields of every row (as a stream without balances would deliver it):
+   * the balance features are then missing everywhere and no tree can split on them.
+   * @default false
+   */
+  withoutBalances?: boolean;
+}
+
+function withoutBalances(tx: Transaction): Transaction {
+  return {
+    ...tx,
+    originBalanceBeforeMinor: null,
+    originBalanceAfterMinor: null,
+    destinationBalanceBeforeMinor: null,
+    destinationBalanceAfterMinor: null,
+  };
+}
+
+/** True when the transaction carries at least one balance. */
+export function hasBalances(tx: Transaction): boolean {
+  return (
+    tx.originBalanceBeforeMinor !== null ||
+    tx.originBalanceAfterMinor !== null ||
+    tx.destinationBalanceBeforeMinor !== null ||
+    tx.destinationBalanceAfterMinor !== null
+  );
 }
 
 export interface OpenOptions {
@@ -66,12 +92,13 @@ export async function openInput(path: string, options: InputOptions = {}): Promi
       const invalid = options.skipInvalidRows ? { onInvalidRow: onSkip ?? (() => undefined) } : {};
       const stream = createReadStream(path, { highWaterMark: 1 << 20 });
       if (onBytes) stream.on('data', () => onBytes(stream.bytesRead));
+      const map = options.withoutBalances ? withoutBalances : (tx: Transaction) => tx;
       if (format === 'paysim-csv') {
         for await (const r of readPaysimCsv(stream, invalid))
-          yield { tx: r.tx, isFraud: r.isFraud, row: r.row };
+          yield { tx: map(r.tx), isFraud: r.isFraud, row: r.row };
       } else {
         for await (const r of readTransactionsJsonl(stream, invalid))
-          yield { tx: r.tx, isFraud: r.isFraud, row: r.line - 1 };
+          yield { tx: map(r.tx), isFraud: r.isFraud, row: r.line - 1 };
       }
     },
   };

@@ -23,6 +23,13 @@ function metricsSection(title: string, m: SplitMetrics): string[] {
   ];
 }
 
+function balanceText(b: ModelManifest['training_data']['balances']): string {
+  if (b === 'withheld') return '**withheld** (blanked on replay: the model never reads them)';
+  if (b === 'absent') return '**absent** from the data (the model never reads them)';
+  if (b === 'used') return 'present and available to the model';
+  return 'not recorded';
+}
+
 /** report.md of a model directory: generated from the manifest, so the two never disagree. */
 export function renderReport(m: ModelManifest): string {
   const d = m.training_data;
@@ -74,13 +81,18 @@ export function renderReport(m: ModelManifest): string {
     '## Training data',
     '',
     `\`${d.source}\` (${d.format}), sha256 \`${d.sha256}\`; ${d.rows} rows replayed in event-time order, ` +
-      `${d.skipped_rows} skipped, ${d.positives} fraud. Time split:`,
+      `${d.skipped_rows} skipped, ${d.positives} fraud. Balances: ${balanceText(d.balances)}. Time split:`,
     '',
     '| split | rows | fraud | first event | last event |',
     '|---|---|---|---|---|',
     split('train'),
     split('validation'),
     split('test'),
+    '',
+    '## Inputs',
+    '',
+    `The model reads these Transaction fields (manifest \`input_fields\`; the scorer refuses it on a ` +
+      `stream without them): ${(m.input_fields ?? ['(not recorded: assume the four balances)']).map((f) => `\`${f}\``).join(', ')}.`,
     '',
     '## Training parameters',
     '',

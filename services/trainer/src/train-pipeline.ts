@@ -4,6 +4,8 @@ import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 
 import os from 'node:os';
 import path from 'node:path';
 import {
+  ALWAYS_PRESENT_FIELDS,
+  BALANCE_FIELDS,
   MANIFEST_SCHEMA_VERSION,
   MODEL_FILES,
   DRIFT_REFERENCE_FILE,
@@ -14,15 +16,22 @@ import {
   tryReadModelRegistry,
   validateManifest,
   writeModelRegistry,
+  type BalanceUse,
   type FeatureImportance,
+  type InputField,
   type ModelManifest,
   type ScoringMatrix,
 } from '@fraud/model';
 import { loadTrainerEnv, type TrainerEnv } from './config.ts';
 import { DatasetBuilder, sliceMatrix, type Dataset } from './dataset.ts';
 import { ParityError, TrainerError, TrainingDataError } from './errors.ts';
-import { FEATURE_NAMES, FEATURE_SET_FINGERPRINT, FEATURE_SET_VERSION } from './feature-set.ts';
-import { openInput } from './input.ts';
+import {
+  FEATURE_NAMES,
+  FEATURE_SET_FINGERPRINT,
+  FEATURE_SET_VERSION,
+  optionalInputsOf,
+} from './feature-set.ts';
+import { hasBalances, openInput } from './input.ts';
 import { evaluate, prCurve } from './metrics.ts';
 import {
   DEFAULT_TRAINING_PARAMS,
@@ -71,6 +80,12 @@ export interface TrainOptions {
   thresholdPolicy?: ThresholdPolicy;
   /** Skip and count unusable rows instead of failing. @default false */
   skipInvalidRows?: boolean;
+  /**
+   * Train a model that never reads balances: they are blanked on replay, and the manifest's
+   * input_fields leave them out, so the model runs on a stream without them. Automatic when the
+   * data has no balances at all. @default false
+   */
+  withoutBalances?: boolean;
   onProgress?: (p: TrainProgress) => void;
   env?: TrainerEnv;
   /** Injected clock for `created` and the default version. */
@@ -130,17 +145,31 @@ function defaultVersion(now: Date, onnxSha: string): string {
 }
 
 async function replayDataset(options: TrainOptions, onProgress: (p: TrainProgress) => void) {
-  const input = await openInput(options.dataPath, { skipInvalidRows: options.skipInvalidRows ?? false });
+  const input = await openInput(options.dataPath, {
+    skipInvalidRows: options.skipInvalidRows ?? false,
+    withoutBalances: options.withoutBalances ?? false,
+  });
   const cols = FEATURE_NAMES.length;
   // PaySim lines average ~74 bytes: preallocating from the file size avoids regrowing a GB matrix.
   const builder = new DatasetBuilder(cols, input.sizeBytes / 70);
   const fileHash = sha256File(input.path);
   fileHash.catch(() => undefined); // awaited below; a read error surfaces there
-  const stats = await replay(input, (batch) => builder.append(batch), {
-    onBytes: (bytes) =>
-      onProgress({ phase: 'replay', done: bytes, total: input.sizeBytes, rows: builder.length }),
-    onRestartSorted: () => builder.reset(),
-  });
+  let rowsWithBalances = 0;
+  const stats = await replay(
+    input,
+    (batch) => {
+      for (const tx of batch.txs) if (hasBalances(tx)) rowsWithBalances += 1;
+      builder.append(batch);
+    },
+    {
+      onBytes: (bytes) =>
+        onProgress({ phase: 'replay', done: bytes, total: input.sizeBytes, rows: builder.length }),
+      onRestartSorted: () => {
+        builder.reset();
+        rowsWithBalances = 0;
+      },
+    },
+  );
   const dataset = builder.finish();
   if (dataset.labels.length === 0) {
     throw new TrainingDataError(
@@ -153,7 +182,30 @@ async function replayDataset(options: TrainOptions, onProgress: (p: TrainProgres
       `${input.path}: data row ${dataset.sourceRows[unlabeled]} has no isFraud label; training needs labels on every row`,
     );
   }
-  return { input, dataset, stats, sha256: await fileHash };
+  const balances: BalanceUse = options.withoutBalances
+    ? 'withheld'
+    : rowsWithBalances === 0
+      ? 'absent'
+      : 'used';
+  return { input, dataset, stats, balances, sha256: await fileHash };
+}
+
+/**
+ * The Transaction fields the trained model reads: the always-present ones plus the optional fields
+ * of every feature some tree splits on. A model trained without balances must not need them.
+ */
+export function inputFieldsOf(importance: readonly FeatureImportance[], balances: BalanceUse): InputField[] {
+  const used = importance.filter((f) => f.weight > 0).map((f) => f.feature);
+  const fields = [...ALWAYS_PRESENT_FIELDS, ...optionalInputsOf(used)] as InputField[];
+  if (balances !== 'used') {
+    const leaked = fields.filter((f) => (BALANCE_FIELDS as readonly string[]).includes(f));
+    if (leaked.length > 0) {
+      throw new TrainerError(
+        `the model trained without balances splits on features reading ${leaked.join(', ')}`,
+      );
+    }
+  }
+  return fields;
 }
 
 function importanceOf(info: TrainInfo): FeatureImportance[] {
@@ -190,7 +242,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   };
 
   const python = await resolvePython(env.python);
-  const { input, dataset, stats, sha256 } = await replayDataset(options, onProgress);
+  const { input, dataset, stats, balances, sha256 } = await replayDataset(options, onProgress);
   const split = timeSplit(dataset.eventTimes, options.split ?? DEFAULT_SPLIT);
   const splits = {
     train: describeSplit(split.train, dataset.labels, dataset.eventTimes),
@@ -276,6 +328,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         model_type: 'xgboost-binary-logistic',
         files: { onnx: MODEL_FILES.onnx, xgboost_json: MODEL_FILES.xgboostJson, report: MODEL_FILES.report },
         feature_names: [...FEATURE_NAMES],
+        input_fields: inputFieldsOf(importanceOf(info), balances),
         feature_set_version: String(FEATURE_SET_VERSION),
         feature_set_fingerprint: FEATURE_SET_FINGERPRINT,
         onnx: {
@@ -306,6 +359,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           matrix_sha256: matrixSha,
           rows: dataset.labels.length,
           skipped_rows: stats.skipped,
+          balances,
           positives: splits.train.positives + splits.validation.positives + splits.test.positives,
           splits,
         },

@@ -16,7 +16,9 @@ const USAGE = `usage: npm run train -- --data FILE.csv|FILE.jsonl --out MODELS_D
   --train-fraction F       time split (default ${DEFAULT_SPLIT.train}); --validation-fraction F (default ${DEFAULT_SPLIT.validation})
   --max-depth N --learning-rate X --rounds N --early-stopping N --min-child-weight X
   --subsample X --colsample X --scale-pos-weight X|sqrt|ratio --nthread N --seed N
-  --skip-invalid-rows      skip and count unusable rows instead of failing on the first`;
+  --skip-invalid-rows      skip and count unusable rows instead of failing on the first
+  --without-balances       never read the balance columns (blanked on replay; the manifest's
+                           input_fields leave them out); automatic when the data has none`;
 
 await runCli(USAGE, async () => {
   const a = parseCli(process.argv.slice(2), {
@@ -38,6 +40,7 @@ await runCli(USAGE, async () => {
     nthread: { type: 'string' },
     seed: { type: 'string' },
     'skip-invalid-rows': { type: 'boolean' },
+    'without-balances': { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (a.help) {
@@ -86,6 +89,7 @@ await runCli(USAGE, async () => {
       split: { train, validation },
       thresholdPolicy: { blockPrecisionTarget: blockPrecision, reviewRecallTarget: reviewRecall },
       skipInvalidRows: a['skip-invalid-rows'] ?? false,
+      withoutBalances: a['without-balances'] ?? false,
       onProgress: (p) => display.update(p),
     });
     display.stop();
