@@ -83,6 +83,17 @@ export interface ModelManifest {
     block_precision_target: number;
     review_recall_target: number;
     notes: string[];
+    /**
+     * The declared cost model and what it costs on validation. `chosen_by` says whether it set
+     * the thresholds ('cost') or only informs the report ('targets'). Absent in older manifests.
+     */
+    cost_model?: {
+      chosen_by: 'cost' | 'targets';
+      review_cost_minor: number;
+      wrong_block_cost_minor: number;
+      validation_cost_minor: number;
+      validation_allow_all_cost_minor: number;
+    };
   };
   metrics: { validation: SplitMetrics; test: SplitMetrics };
   parity: { max_abs_diff: number; tolerance: number; rows: number; runtime: string };
@@ -112,6 +123,19 @@ export interface ModelManifest {
     best_validation_pr_auc: number;
   };
   feature_importance: FeatureImportance[];
+  /**
+   * Every model the trainer fitted (given parameters, Optuna search, LightGBM), with the
+   * validation PR-AUC it was selected on; `selected` marks the exported one. Absent in older manifests.
+   */
+  candidates?: {
+    name: string;
+    algorithm: string;
+    validation_pr_auc: number;
+    num_trees: number;
+    selected: boolean;
+    onnx_parity_max_abs_diff?: number;
+    params: Record<string, string | number | boolean>;
+  }[];
   libraries: Record<string, string>;
 }
 
@@ -252,6 +276,7 @@ export function validateManifest(value: Json, file: string = MODEL_FILES.manifes
   c.object(training.params, 'training.params');
   c.integer(training.num_trees, 'training.num_trees', 1);
   if (!Array.isArray(m.feature_importance)) c.fail('feature_importance', 'must be an array');
+  if (m.candidates !== undefined && !Array.isArray(m.candidates)) c.fail('candidates', 'must be an array');
   const libraries = c.object(m.libraries, 'libraries');
   for (const [name, version] of Object.entries(libraries)) c.string(version, `libraries.${name}`);
   return value as ModelManifest;

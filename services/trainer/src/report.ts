@@ -23,6 +23,57 @@ function metricsSection(title: string, m: SplitMetrics): string[] {
   ];
 }
 
+function candidatesSection(m: ModelManifest): string[] {
+  const cs = m.candidates ?? [];
+  if (cs.length === 0) return [];
+  const selected = cs.find((c) => c.selected);
+  const lgbm = cs.find((c) => c.algorithm === 'lightgbm');
+  const notes: string[] = [];
+  if (lgbm && selected && lgbm.validation_pr_auc > selected.validation_pr_auc) {
+    notes.push(
+      `LightGBM scored higher on validation, but only XGBoost models are deployed: the scorer's ` +
+        'reason codes (TreeSHAP) read the XGBoost model JSON.',
+    );
+  }
+  return [
+    '## Candidates',
+    '',
+    'Every model fitted on the same time split; the best by validation PR-AUC (average precision) is exported.',
+    '',
+    '| candidate | validation PR-AUC | trees | ONNX parity | selected |',
+    '|---|---|---|---|---|',
+    ...cs.map(
+      (c) =>
+        `| ${c.name} | ${num(c.validation_pr_auc)} | ${c.num_trees} | ${
+          c.onnx_parity_max_abs_diff === undefined
+            ? 'checked in the trainer'
+            : `${c.onnx_parity_max_abs_diff.toExponential(2)}${c.onnx_parity_max_abs_diff <= 1e-5 ? '' : ' (FAILS 1e-5)'}`
+        } | ${c.selected ? '**yes**' : ''} |`,
+    ),
+    '',
+    ...notes.map((n) => `${n}`),
+    ...(notes.length > 0 ? [''] : []),
+  ];
+}
+
+function costSection(m: ModelManifest): string[] {
+  const c = m.threshold_policy.cost_model;
+  if (!c) return [];
+  const money = (minor: number): string => (minor / 100).toFixed(2);
+  return [
+    '## Cost',
+    '',
+    `Declared cost model: a missed fraud costs its amount, a review ${money(c.review_cost_minor)}, ` +
+      `a wrongly blocked legitimate transaction ${money(c.wrong_block_cost_minor)}. ` +
+      `Thresholds chosen by ${c.chosen_by === 'cost' ? 'minimum expected cost' : 'the precision/recall targets'}. ` +
+      `Validation cost at these thresholds: **${money(c.validation_cost_minor)}**, ` +
+      `against ${money(c.validation_allow_all_cost_minor)} with no model (every fraud allowed).`,
+    '',
+    '![Expected cost on the validation split](cost-curve.png)',
+    '',
+  ];
+}
+
 function balanceText(b: ModelManifest['training_data']['balances']): string {
   if (b === 'withheld') return '**withheld** (blanked on replay: the model never reads them)';
   if (b === 'absent') return '**absent** from the data (the model never reads them)';
@@ -65,6 +116,8 @@ export function renderReport(m: ModelManifest): string {
     '',
     '![Score histogram on the test split](score-histogram.png)',
     '',
+    ...costSection(m),
+    ...candidatesSection(m),
     '## ONNX parity',
     '',
     `max |onnxruntime-node - xgboost| over ${m.parity.rows} test rows: **${m.parity.max_abs_diff.toExponential(3)}** ` +

@@ -50,6 +50,13 @@ import {
   timeSplit,
   type SplitFractions,
 } from './split.ts';
+import {
+  DEFAULT_COST_MODEL,
+  checkCostModel,
+  chooseCostThresholds,
+  expectedCost,
+  type CostModel,
+} from './cost-thresholds.ts';
 import { DEFAULT_THRESHOLD_POLICY, chooseThresholds, type ThresholdPolicy } from './thresholds.ts';
 
 export const ONNX_INPUT_NAME = 'features';
@@ -78,6 +85,17 @@ export interface TrainOptions {
   params?: Partial<TrainingParams>;
   split?: SplitFractions;
   thresholdPolicy?: ThresholdPolicy;
+  /**
+   * Choose REVIEW and BLOCK to minimise this cost model's expected cost on validation instead of
+   * the precision/recall targets. The report shows the cost curve either way (default model).
+   */
+  costModel?: CostModel;
+  /** Optuna hyperparameter search (time-split validation), bounded by trials and time. */
+  search?: SearchOptions;
+  /** Also fit LightGBM (exported to ONNX, same parity gate) as a candidate. @default false */
+  lightgbm?: boolean;
+  /** The cost model the report's cost curve uses when costModel is not given. @default DEFAULT_COST_MODEL */
+  reportCostModel?: CostModel;
   /** Skip and count unusable rows instead of failing. @default false */
   skipInvalidRows?: boolean;
   /**
@@ -99,7 +117,28 @@ export interface TrainResult {
   timingsMs: Record<TrainPhase, number>;
 }
 
+/** One model the Python step fitted, with its validation PR-AUC (the selection criterion). */
+export interface Candidate {
+  name: string;
+  algorithm: 'xgboost' | 'lightgbm';
+  params: Record<string, string | number | boolean>;
+  validationPrAuc: number;
+  numTrees: number;
+  selected: boolean;
+  onnxParityMaxAbsDiff?: number;
+  onnxParityPassed?: boolean;
+}
+
+export interface SearchOptions {
+  /** Optuna trials per algorithm; 0 = no search. */
+  trials: number;
+  /** Wall-time bound per search, seconds. */
+  timeoutSeconds: number;
+}
+
 interface TrainInfo {
+  candidates: Candidate[];
+  params: Record<string, string | number | boolean>;
   bestIteration: number;
   bestValidationScore: number;
   numTrees: number;
@@ -280,6 +319,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       onnxInputName: ONNX_INPUT_NAME,
       onnxOutputName: ONNX_OUTPUT_NAME,
       opset: ONNX_OPSET,
+      search: options.search ?? null,
+      lightgbm: options.lightgbm ?? false,
     };
     const trainConfigPath = path.join(workDir, 'train-config.json');
     await writeFile(trainConfigPath, JSON.stringify(trainConfig));
@@ -307,7 +348,17 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     const parity = checkParity(testScores, xgbTest);
     const validLabels = dataset.labels.subarray(...split.validation);
     const testLabels = dataset.labels.subarray(...split.test);
-    const chosen = chooseThresholds(prCurve(validScores, validLabels), policy);
+    const validAmounts = dataset.amountsMinor.subarray(...split.validation);
+    const costModel = checkCostModel(options.costModel ?? options.reportCostModel ?? DEFAULT_COST_MODEL);
+    const targetChoice = chooseThresholds(prCurve(validScores, validLabels), policy);
+    const costChoice = chooseCostThresholds(validScores, validLabels, validAmounts, costModel);
+    const chosen = options.costModel
+      ? {
+          thresholds: costChoice.thresholds,
+          notes: [`thresholds minimise the declared cost model on validation (targets not used)`],
+        }
+      : targetChoice;
+    const costAtChosen = expectedCost(validScores, validLabels, validAmounts, costModel, chosen.thresholds);
     const metrics = {
       validation: evaluate(validScores, validLabels, chosen.thresholds),
       test: evaluate(testScores, testLabels, chosen.thresholds),
@@ -344,6 +395,13 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           block_precision_target: policy.blockPrecisionTarget,
           review_recall_target: policy.reviewRecallTarget,
           notes: chosen.notes,
+          cost_model: {
+            chosen_by: options.costModel ? 'cost' : 'targets',
+            review_cost_minor: costModel.reviewCostMinor,
+            wrong_block_cost_minor: costModel.wrongBlockCostMinor,
+            validation_cost_minor: costAtChosen,
+            validation_allow_all_cost_minor: costChoice.allowAllCostMinor,
+          },
         },
         metrics,
         parity: {
@@ -363,8 +421,19 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           positives: splits.train.positives + splits.validation.positives + splits.test.positives,
           splits,
         },
+        candidates: info.candidates.map((c) => ({
+          name: c.name,
+          algorithm: c.algorithm,
+          validation_pr_auc: c.validationPrAuc,
+          num_trees: c.numTrees,
+          selected: c.selected,
+          ...(c.onnxParityMaxAbsDiff !== undefined
+            ? { onnx_parity_max_abs_diff: c.onnxParityMaxAbsDiff }
+            : {}),
+          params: c.params,
+        })),
         training: {
-          params: xgbParams,
+          params: info.params,
           num_boost_round: params.numBoostRound,
           early_stopping_rounds: params.earlyStoppingRounds,
           best_iteration: info.bestIteration,
@@ -391,7 +460,11 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     // scores are overfit and would make every live distribution look shifted).
     const driftReference = buildDriftReference(dataset.features, FEATURE_NAMES, split.train, validScores);
     await writeFile(path.join(staging, DRIFT_REFERENCE_FILE), `${JSON.stringify(driftReference)}\n`);
-    await writeReportImages(python, env, workDir, staging, testScores, testLabels, manifest);
+    await writeReportImages(python, env, workDir, staging, testScores, testLabels, manifest, {
+      ...costModel,
+      allowAllCostMinor: costChoice.allowAllCostMinor,
+      points: costChoice.curve,
+    });
     await rename(staging, modelDir);
     const registry = await tryReadModelRegistry(options.outDir);
     await writeModelRegistry(
@@ -438,6 +511,7 @@ async function writeReportImages(
   scores: Float32Array,
   labels: Int8Array,
   manifest: ModelManifest,
+  costCurve: unknown,
 ): Promise<void> {
   const scoresPath = path.join(workDir, 'test-scores.f32');
   const labelsPath = path.join(workDir, 'test-labels.u8');
@@ -451,6 +525,7 @@ async function writeReportImages(
     thresholds: manifest.thresholds,
     metrics: { prAuc: test.pr_auc, atThreshold: { review: test.review, block: test.block } },
     version: manifest.version,
+    costCurve,
     featureFingerprint: manifest.feature_set_fingerprint,
     params: manifest.training.params,
     flatMetrics: {

@@ -1,6 +1,7 @@
 import { trainModel } from '../train-pipeline.ts';
 import { DEFAULT_SPLIT } from '../split.ts';
 import { DEFAULT_THRESHOLD_POLICY } from '../thresholds.ts';
+import { DEFAULT_COST_MODEL } from '../cost-thresholds.ts';
 import type { TrainingParams } from '../params.ts';
 import { numberArg, parseCli, requireArg, runCli, UsageError } from './args.ts';
 import { trainProgressDisplay } from './progress.ts';
@@ -17,6 +18,13 @@ const USAGE = `usage: npm run train -- --data FILE.csv|FILE.jsonl --out MODELS_D
   --max-depth N --learning-rate X --rounds N --early-stopping N --min-child-weight X
   --subsample X --colsample X --scale-pos-weight X|sqrt|ratio --nthread N --seed N
   --skip-invalid-rows      skip and count unusable rows instead of failing on the first
+  --cost-thresholds        choose REVIEW/BLOCK by minimum expected cost on validation (a missed fraud
+                           costs its amount) instead of the precision/recall targets
+  --review-cost X          analyst cost of one review, major units (default ${DEFAULT_COST_MODEL.reviewCostMinor / 100})
+  --wrong-block-cost X     friction cost of blocking a legitimate transaction (default ${DEFAULT_COST_MODEL.wrongBlockCostMinor / 100})
+  --search-trials N        Optuna TPE search: N trials per algorithm on the time-split validation
+  --search-timeout S       wall-time bound of each search, seconds (default 600)
+  --lightgbm               also fit LightGBM (ONNX via onnxmltools, same 1e-5 parity gate) as a candidate
   --without-balances       never read the balance columns (blanked on replay; the manifest's
                            input_fields leave them out); automatic when the data has none`;
 
@@ -41,6 +49,12 @@ await runCli(USAGE, async () => {
     seed: { type: 'string' },
     'skip-invalid-rows': { type: 'boolean' },
     'without-balances': { type: 'boolean' },
+    'cost-thresholds': { type: 'boolean' },
+    'search-trials': { type: 'string' },
+    'search-timeout': { type: 'string' },
+    lightgbm: { type: 'boolean' },
+    'review-cost': { type: 'string' },
+    'wrong-block-cost': { type: 'string' },
     help: { type: 'boolean' },
   });
   if (a.help) {
@@ -78,6 +92,24 @@ await runCli(USAGE, async () => {
     if (!(v > 0 && v <= 1)) throw new UsageError(`--${name} must be in (0, 1], got ${v}`);
   }
 
+  const reviewCost = numberArg(a['review-cost'], 'review-cost');
+  const wrongBlockCost = numberArg(a['wrong-block-cost'], 'wrong-block-cost');
+  for (const [name, v] of [
+    ['review-cost', reviewCost],
+    ['wrong-block-cost', wrongBlockCost],
+  ] as const) {
+    if (v !== undefined && !(v >= 0)) throw new UsageError(`--${name} must be >= 0, got ${v}`);
+  }
+  // The cost model always feeds the report's cost curve; --cost-thresholds also lets it pick the thresholds.
+  const costModel = {
+    reviewCostMinor: Math.round((reviewCost ?? DEFAULT_COST_MODEL.reviewCostMinor / 100) * 100),
+    wrongBlockCostMinor: Math.round((wrongBlockCost ?? DEFAULT_COST_MODEL.wrongBlockCostMinor / 100) * 100),
+  };
+  const trials = numberArg(a['search-trials'], 'search-trials') ?? 0;
+  const searchTimeout = numberArg(a['search-timeout'], 'search-timeout') ?? 600;
+  if (!(Number.isInteger(trials) && trials >= 0))
+    throw new UsageError(`--search-trials must be an integer >= 0`);
+  if (!(searchTimeout > 0)) throw new UsageError(`--search-timeout must be > 0`);
   const display = trainProgressDisplay();
   const started = Date.now();
   try {
@@ -90,6 +122,9 @@ await runCli(USAGE, async () => {
       thresholdPolicy: { blockPrecisionTarget: blockPrecision, reviewRecallTarget: reviewRecall },
       skipInvalidRows: a['skip-invalid-rows'] ?? false,
       withoutBalances: a['without-balances'] ?? false,
+      search: { trials, timeoutSeconds: searchTimeout },
+      lightgbm: a.lightgbm ?? false,
+      ...(a['cost-thresholds'] ? { costModel } : { reportCostModel: costModel }),
       onProgress: (p) => display.update(p),
     });
     display.stop();
