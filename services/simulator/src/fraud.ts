@@ -69,7 +69,9 @@ class Episode {
     // as itself, with its own phone at its own agent.
     const fields = this.ctx.ledger.fields;
     const actor =
-      type === 'CASH_OUT' ? undefined : (this.attacker ??= fields.attacker(fields.homeCountry(origin)));
+      type === 'CASH_OUT'
+        ? undefined
+        : (this.attacker ??= fields.attacker(fields.homeCountry(origin), fields.isUssd(origin)));
     return this.ctx.ledger.post(
       type,
       origin,

@@ -56,6 +56,9 @@ const CHANNELS_BY_TYPE: Record<TransactionType, readonly [string, number][]> = {
   DEBIT: [['API', 1]],
 };
 
+const USSD_SHARE = 0.25;
+const USSD_FIELDS: ActorFields = Object.freeze({ channel: 'USSD', deviceId: null, countryCode: null });
+
 /** Integer hash of an index: a stable per-account draw that needs no stored array. */
 function mix(n: number, salt: number): number {
   let x = Math.imul(n ^ salt, 0x9e3779b1);
@@ -95,8 +98,18 @@ export class OptionalFields {
     return weighted(MERCHANT_CATEGORIES, mix(merchant, 0x3d));
   }
 
+  /**
+   * A quarter of the accounts bank by USSD on feature phones: no app, so no device id and no
+   * location, and a channel code the feature set does not know. The model must learn to score
+   * them (and data with no optional fields at all, like PaySim) without those signals.
+   */
+  isUssd(account: number): boolean {
+    return mix(account, 0x55) < USSD_SHARE;
+  }
+
   /** The account holder's own fields: their device (a second one sometimes), at home mostly. */
   owner(type: TransactionType, account: number, accountName: string): ActorFields {
+    if (this.isUssd(account) && type !== 'CASH_IN' && type !== 'CASH_OUT') return USSD_FIELDS;
     const channel = weighted(CHANNELS_BY_TYPE[type], this.prng.next());
     const atCounter = channel === 'AGENT' || channel === 'ATM' || channel === 'POS';
     const device = this.prng.chance(0.93) ? 0 : 1;
@@ -108,9 +121,13 @@ export class OptionalFields {
     };
   }
 
-  /** A fraudster's identity for one episode: a new device, abroad more often than not, online. */
-  attacker(homeCountry: string): ActorFields {
+  /**
+   * A fraudster's identity for one episode: a new device, abroad more often than not, online. On a
+   * USSD account (after a SIM swap) the fraudster leaves no device or location either.
+   */
+  attacker(homeCountry: string, victimIsUssd: boolean): ActorFields {
     this.actors += 1;
+    if (victimIsUssd) return USSD_FIELDS;
     return {
       channel: this.prng.chance(0.7) ? 'WEB' : 'API',
       deviceId: `D-x${this.actors.toString(36)}`,
