@@ -123,6 +123,15 @@ export interface ModelManifest {
     best_validation_pr_auc: number;
   };
   feature_importance: FeatureImportance[];
+  /** Backtests of the finished model on other labeled data (e.g. real rows for a simulator-trained model). */
+  external_evaluations?: {
+    source: string;
+    rows: number;
+    positives: number;
+    pr_auc: number;
+    roc_auc: number;
+    balances: BalanceUse;
+  }[];
   /**
    * Every model the trainer fitted (given parameters, Optuna search, LightGBM), with the
    * validation PR-AUC it was selected on; `selected` marks the exported one. Absent in older manifests.

@@ -43,6 +43,8 @@ export interface BacktestResult {
   labeledRows: number;
   /** Labeled rows at or after evaluateFromMs: the rows the metrics are computed on. */
   evaluatedRows: number;
+  /** True when the model reads no balances, so the rows were fed without them. */
+  withoutBalances: boolean;
   decisions: Record<Decision, number>;
   /** Undefined when the data has no labeled rows of both classes. */
   metrics: SplitMetrics | undefined;
@@ -161,6 +163,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       skipped: stats.skipped,
       labeledRows,
       evaluatedRows: labeled.length,
+      withoutBalances: !readsBalances,
       decisions,
       metrics,
     };

@@ -56,6 +56,10 @@ describe('real PaySim rows: train on steps 1-7, backtest on steps 8-9', () => {
       version: 'paysim-real-without-balances',
       params: PARAMS,
       withoutBalances: true,
+      // A small bounded search and the LightGBM candidate: the comparison path, not its quality.
+      search: { trials: 3, timeoutSeconds: 30 },
+      lightgbm: true,
+      costModel: { reviewCostMinor: 5_00, wrongBlockCostMinor: 25_00 },
     });
     blindBacktest = await runBacktest({
       modelPath: blind.modelDir,
@@ -115,6 +119,16 @@ describe('real PaySim rows: train on steps 1-7, backtest on steps 8-9', () => {
     await expect(loadModelDirectory(blind.modelDir, load)).resolves.toBeTruthy();
     await expect(loadModelDirectory(trained.modelDir, load)).rejects.toBeInstanceOf(
       ModelInputsUnavailableError,
+    );
+    const candidates = m.candidates ?? [];
+    expect(candidates.map((c) => c.algorithm).sort()).toEqual(['lightgbm', 'xgboost', 'xgboost']);
+    expect(candidates.filter((c) => c.selected)).toHaveLength(1);
+    expect(candidates.find((c) => c.algorithm === 'lightgbm')!.onnx_parity_max_abs_diff).toBeLessThanOrEqual(
+      1e-5,
+    );
+    expect(m.threshold_policy.cost_model?.chosen_by).toBe('cost');
+    expect(m.threshold_policy.cost_model!.validation_cost_minor).toBeLessThanOrEqual(
+      m.threshold_policy.cost_model!.validation_allow_all_cost_minor,
     );
     expect(blindBacktest.skipped).toBe(0);
     expect(blindBacktest.evaluatedRows).toBe(SHARED_PAYSIM_ROWS - trainSet.rows);

@@ -23,6 +23,24 @@ function metricsSection(title: string, m: SplitMetrics): string[] {
   ];
 }
 
+function externalSection(m: ModelManifest): string[] {
+  const es = m.external_evaluations ?? [];
+  if (es.length === 0) return [];
+  return [
+    '## Evaluated on other data',
+    '',
+    'The finished model backtested (same replay, same ONNX session) on labeled data it was not trained on.',
+    '',
+    '| data | rows | fraud | balances | PR-AUC | ROC-AUC |',
+    '|---|---|---|---|---|---|',
+    ...es.map(
+      (e) =>
+        `| \`${e.source}\` | ${e.rows} | ${e.positives} | ${e.balances} | **${num(e.pr_auc)}** | ${num(e.roc_auc)} |`,
+    ),
+    '',
+  ];
+}
+
 function candidatesSection(m: ModelManifest): string[] {
   const cs = m.candidates ?? [];
   if (cs.length === 0) return [];
@@ -118,6 +136,7 @@ export function renderReport(m: ModelManifest): string {
     '',
     ...costSection(m),
     ...candidatesSection(m),
+    ...externalSection(m),
     '## ONNX parity',
     '',
     `max |onnxruntime-node - xgboost| over ${m.parity.rows} test rows: **${m.parity.max_abs_diff.toExponential(3)}** ` +

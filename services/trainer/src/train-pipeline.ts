@@ -23,6 +23,7 @@ import {
   type ScoringMatrix,
 } from '@fraud/model';
 import { loadTrainerEnv, type TrainerEnv } from './config.ts';
+import { runBacktest } from './backtest.ts';
 import { DatasetBuilder, sliceMatrix, type Dataset } from './dataset.ts';
 import { ParityError, TrainerError, TrainingDataError } from './errors.ts';
 import {
@@ -94,6 +95,11 @@ export interface TrainOptions {
   search?: SearchOptions;
   /** Also fit LightGBM (exported to ONNX, same parity gate) as a candidate. @default false */
   lightgbm?: boolean;
+  /**
+   * Labeled data sets the finished model is also backtested on (e.g. real PaySim rows for a model
+   * trained on the simulator); the results go into the manifest and the report (model card).
+   */
+  evaluateOn?: readonly string[];
   /** The cost model the report's cost curve uses when costModel is not given. @default DEFAULT_COST_MODEL */
   reportCostModel?: CostModel;
   /** Skip and count unusable rows instead of failing. @default false */
@@ -465,6 +471,29 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       allowAllCostMinor: costChoice.allowAllCostMinor,
       points: costChoice.curve,
     });
+    if (options.evaluateOn && options.evaluateOn.length > 0) {
+      manifest.external_evaluations = [];
+      for (const dataPath of options.evaluateOn) {
+        const r = await runBacktest({
+          modelPath: staging,
+          dataPath,
+          outPath: path.join(workDir, 'external-scores.csv'),
+        });
+        if (!r.metrics)
+          throw new TrainingDataError(`${dataPath}: --evaluate-on data needs labels of both classes`);
+        manifest.external_evaluations.push({
+          source: path.basename(dataPath),
+          rows: r.evaluatedRows,
+          positives: r.metrics.positives,
+          pr_auc: r.metrics.pr_auc,
+          roc_auc: r.metrics.roc_auc,
+          balances: r.withoutBalances ? 'withheld' : 'used',
+        });
+      }
+      validateManifest(manifest, `${modelDir}/${MODEL_FILES.manifest}`);
+      await writeFile(path.join(staging, MODEL_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+      await writeFile(path.join(staging, MODEL_FILES.report), renderReport(manifest));
+    }
     await rename(staging, modelDir);
     const registry = await tryReadModelRegistry(options.outDir);
     await writeModelRegistry(

@@ -24,6 +24,8 @@ const USAGE = `usage: npm run train -- --data FILE.csv|FILE.jsonl --out MODELS_D
   --wrong-block-cost X     friction cost of blocking a legitimate transaction (default ${DEFAULT_COST_MODEL.wrongBlockCostMinor / 100})
   --search-trials N        Optuna TPE search: N trials per algorithm on the time-split validation
   --search-timeout S       wall-time bound of each search, seconds (default 600)
+  --evaluate-on FILE       also backtest the finished model on this labeled file (repeatable), e.g. real
+                           PaySim rows for a simulator-trained model; results go into the report
   --lightgbm               also fit LightGBM (ONNX via onnxmltools, same 1e-5 parity gate) as a candidate
   --without-balances       never read the balance columns (blanked on replay; the manifest's
                            input_fields leave them out); automatic when the data has none`;
@@ -53,6 +55,7 @@ await runCli(USAGE, async () => {
     'search-trials': { type: 'string' },
     'search-timeout': { type: 'string' },
     lightgbm: { type: 'boolean' },
+    'evaluate-on': { type: 'string', multiple: true },
     'review-cost': { type: 'string' },
     'wrong-block-cost': { type: 'string' },
     help: { type: 'boolean' },
@@ -124,6 +127,7 @@ await runCli(USAGE, async () => {
       withoutBalances: a['without-balances'] ?? false,
       search: { trials, timeoutSeconds: searchTimeout },
       lightgbm: a.lightgbm ?? false,
+      evaluateOn: a['evaluate-on'] ?? [],
       ...(a['cost-thresholds'] ? { costModel } : { reportCostModel: costModel }),
       onProgress: (p) => display.update(p),
     });
