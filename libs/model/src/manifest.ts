@@ -116,6 +116,8 @@ export interface ModelManifest {
   };
   training: {
     params: Record<string, string | number | boolean>;
+    /** Features blanked in training (the model never splits on them). */
+    dropped_features?: string[];
     num_boost_round: number;
     early_stopping_rounds: number;
     best_iteration: number;

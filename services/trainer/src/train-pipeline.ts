@@ -91,6 +91,12 @@ export interface TrainOptions {
    * the precision/recall targets. The report shows the cost curve either way (default model).
    */
   costModel?: CostModel;
+  /**
+   * Features the model must not use: blanked (NaN, "missing") in the training matrix, so no tree
+   * splits on them; the scorer still computes them, the model ignores them. E.g. the per-account
+   * cash-out link for data (like PaySim) where the cash-out comes from another account.
+   */
+  dropFeatures?: readonly string[];
   /** Optuna hyperparameter search (time-split validation), bounded by trials and time. */
   search?: SearchOptions;
   /** Also fit LightGBM (exported to ONNX, same parity gate) as a candidate. @default false */
@@ -253,6 +259,15 @@ export function inputFieldsOf(importance: readonly FeatureImportance[], balances
   return fields;
 }
 
+function blankFeatures(dataset: Dataset, names: readonly string[]): void {
+  const { data, rows, cols } = dataset.features;
+  for (const name of names) {
+    const c = FEATURE_NAMES.indexOf(name);
+    if (c < 0) throw new TrainerError(`--drop-features: unknown feature "${name}"`);
+    for (let r = 0; r < rows; r += 1) data[r * cols + c] = Number.NaN;
+  }
+}
+
 function importanceOf(info: TrainInfo): FeatureImportance[] {
   return FEATURE_NAMES.map((feature) => ({
     feature,
@@ -288,6 +303,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
 
   const python = await resolvePython(env.python);
   const { input, dataset, stats, balances, sha256 } = await replayDataset(options, onProgress);
+  blankFeatures(dataset, options.dropFeatures ?? []);
   const split = timeSplit(dataset.eventTimes, options.split ?? DEFAULT_SPLIT);
   const splits = {
     train: describeSplit(split.train, dataset.labels, dataset.eventTimes),
@@ -440,6 +456,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         })),
         training: {
           params: info.params,
+          ...(options.dropFeatures && options.dropFeatures.length > 0
+            ? { dropped_features: [...options.dropFeatures] }
+            : {}),
           num_boost_round: params.numBoostRound,
           early_stopping_rounds: params.earlyStoppingRounds,
           best_iteration: info.bestIteration,

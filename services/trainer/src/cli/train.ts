@@ -26,6 +26,7 @@ const USAGE = `usage: npm run train -- --data FILE.csv|FILE.jsonl --out MODELS_D
   --search-timeout S       wall-time bound of each search, seconds (default 600)
   --evaluate-on FILE       also backtest the finished model on this labeled file (repeatable), e.g. real
                            PaySim rows for a simulator-trained model; results go into the report
+  --drop-features A,B      features the model must not use (blanked in training; the model ignores them)
   --lightgbm               also fit LightGBM (ONNX via onnxmltools, same 1e-5 parity gate) as a candidate
   --without-balances       never read the balance columns (blanked on replay; the manifest's
                            input_fields leave them out); automatic when the data has none`;
@@ -56,6 +57,7 @@ await runCli(USAGE, async () => {
     'search-timeout': { type: 'string' },
     lightgbm: { type: 'boolean' },
     'evaluate-on': { type: 'string', multiple: true },
+    'drop-features': { type: 'string' },
     'review-cost': { type: 'string' },
     'wrong-block-cost': { type: 'string' },
     help: { type: 'boolean' },
@@ -128,6 +130,10 @@ await runCli(USAGE, async () => {
       search: { trials, timeoutSeconds: searchTimeout },
       lightgbm: a.lightgbm ?? false,
       evaluateOn: a['evaluate-on'] ?? [],
+      dropFeatures: (a['drop-features'] ?? '')
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean),
       ...(a['cost-thresholds'] ? { costModel } : { reportCostModel: costModel }),
       onProgress: (p) => display.update(p),
     });
