@@ -92,6 +92,11 @@ export interface TrainOptions {
    */
   costModel?: CostModel;
   /**
+   * Train for a stream that provides only these optional fields: the others are blanked on replay
+   * (their features missing everywhere), so input_fields never lists them. @default all
+   */
+  streamFields?: readonly string[];
+  /**
    * Features the model must not use: blanked (NaN, "missing") in the training matrix, so no tree
    * splits on them; the scorer still computes them, the model ignores them. E.g. the per-account
    * cash-out link for data (like PaySim) where the cash-out comes from another account.
@@ -199,6 +204,7 @@ async function replayDataset(options: TrainOptions, onProgress: (p: TrainProgres
   const input = await openInput(options.dataPath, {
     skipInvalidRows: options.skipInvalidRows ?? false,
     withoutBalances: options.withoutBalances ?? false,
+    ...(options.streamFields ? { streamFields: options.streamFields } : {}),
   });
   const cols = FEATURE_NAMES.length;
   // PaySim lines average ~74 bytes: preallocating from the file size avoids regrowing a GB matrix.
@@ -233,11 +239,11 @@ async function replayDataset(options: TrainOptions, onProgress: (p: TrainProgres
       `${input.path}: data row ${dataset.sourceRows[unlabeled]} has no isFraud label; training needs labels on every row`,
     );
   }
-  const balances: BalanceUse = options.withoutBalances
-    ? 'withheld'
-    : rowsWithBalances === 0
-      ? 'absent'
-      : 'used';
+  const balancesWithheld =
+    options.withoutBalances ||
+    (options.streamFields !== undefined &&
+      !BALANCE_FIELDS.some((f) => (options.streamFields as readonly string[]).includes(f)));
+  const balances: BalanceUse = balancesWithheld ? 'withheld' : rowsWithBalances === 0 ? 'absent' : 'used';
   return { input, dataset, stats, balances, sha256: await fileHash };
 }
 

@@ -26,6 +26,8 @@ const USAGE = `usage: npm run train -- --data FILE.csv|FILE.jsonl --out MODELS_D
   --search-timeout S       wall-time bound of each search, seconds (default 600)
   --evaluate-on FILE       also backtest the finished model on this labeled file (repeatable), e.g. real
                            PaySim rows for a simulator-trained model; results go into the report
+  --stream-fields A,B      train for a stream with only these optional fields (others blanked; '' = none,
+                           e.g. PaySim); the manifest's input_fields then never lists the others
   --drop-features A,B      features the model must not use (blanked in training; the model ignores them)
   --lightgbm               also fit LightGBM (ONNX via onnxmltools, same 1e-5 parity gate) as a candidate
   --without-balances       never read the balance columns (blanked on replay; the manifest's
@@ -58,6 +60,7 @@ await runCli(USAGE, async () => {
     lightgbm: { type: 'boolean' },
     'evaluate-on': { type: 'string', multiple: true },
     'drop-features': { type: 'string' },
+    'stream-fields': { type: 'string' },
     'review-cost': { type: 'string' },
     'wrong-block-cost': { type: 'string' },
     help: { type: 'boolean' },
@@ -130,6 +133,14 @@ await runCli(USAGE, async () => {
       search: { trials, timeoutSeconds: searchTimeout },
       lightgbm: a.lightgbm ?? false,
       evaluateOn: a['evaluate-on'] ?? [],
+      ...(a['stream-fields'] !== undefined
+        ? {
+            streamFields: a['stream-fields']
+              .split(',')
+              .map((f) => f.trim())
+              .filter(Boolean),
+          }
+        : {}),
       dropFeatures: (a['drop-features'] ?? '')
         .split(',')
         .map((f) => f.trim())
