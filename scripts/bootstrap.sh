@@ -16,6 +16,8 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 # The analyst console's tests: a real PostgreSQL (started per test run) and a headless Chromium.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
 [ -x /usr/lib/chromium/chromium ] || need_apt+=(chromium)
+# LightGBM's wheel (the trainer's --lightgbm candidate) links the system OpenMP runtime.
+/sbin/ldconfig -p 2>/dev/null | grep -q 'libgomp.so.1' || need_apt+=(libgomp1)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "bootstrap: FAILED: missing system packages ${need_apt[*]}; install them with apt-get (needs root)" >&2

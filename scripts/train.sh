@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make train`: simulate PaySim-format data, then train, export, verify and register a model.
-#   TRAIN_TRANSACTIONS (default 1000000), TRAIN_SEED (42), TRAIN_DATA (.local/data/sim-<n>-<seed>.csv),
+#   TRAIN_TRANSACTIONS (default 1000000), TRAIN_SEED (42), TRAIN_DATA (.local/data/sim-<n>-<seed>.jsonl:
+#   JSON lines keep exact times and the optional channel/device/country/category fields a CSV drops),
 #   TRAIN_OUT (models), TRAIN_ARGS (extra `npm run train` options, e.g. "--max-depth 4 --rounds 100").
 # The data is cached by (size, seed): the simulator is deterministic, so a second run skips it.
 set -euo pipefail
@@ -9,7 +10,7 @@ cd "$ROOT"
 export PATH="$(scripts/ensure-node.sh):$PATH"
 N="${TRAIN_TRANSACTIONS:-1000000}"
 SEED="${TRAIN_SEED:-42}"
-DATA="${TRAIN_DATA:-.local/data/sim-$N-$SEED.csv}"
+DATA="${TRAIN_DATA:-.local/data/sim-$N-$SEED.jsonl}"
 OUT="${TRAIN_OUT:-models}"
 FRAUD_PYTHON="${FRAUD_PYTHON:-$(scripts/ensure-venv.sh)}"
 export FRAUD_PYTHON
@@ -17,8 +18,9 @@ start=$(date +%s)
 if [ ! -s "$DATA" ]; then
   mkdir -p "$(dirname "$DATA")"
   echo "== simulate $N transactions (seed $SEED) -> $DATA"
-  npm run -s simulate -- --transactions "$N" --seed "$SEED" --out "$DATA.tmp.csv"
-  mv "$DATA.tmp.csv" "$DATA"
+  tmp="$DATA.tmp.${DATA##*.}"
+  npm run -s simulate -- --transactions "$N" --seed "$SEED" --out "$tmp"
+  mv "$tmp" "$DATA"
 else
   echo "== using cached $DATA"
 fi

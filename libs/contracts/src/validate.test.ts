@@ -30,9 +30,12 @@ describe('validateTransaction', () => {
     ).toBeTruthy();
   });
 
+  it('accepts a zero amount (zero-value authorisations are real)', () => {
+    expect(validateTransaction({ ...good, amountMinor: 0 }, now).amountMinor).toBe(0);
+  });
+
   it.each<[Partial<Record<keyof Transaction, unknown>>, string]>([
     [{ amountMinor: -5 }, 'amountMinor'],
-    [{ amountMinor: 0 }, 'amountMinor'],
     [{ amountMinor: Number.NaN }, 'amountMinor'],
     [{ amountMinor: Number.POSITIVE_INFINITY }, 'amountMinor'],
     [{ type: 'REFUND' }, 'type'],

@@ -41,7 +41,9 @@ export function validateTransaction(
   }
   if (!Number.isSafeInteger(tx.amountMinor))
     throw new ValidationError('amountMinor', 'is not a finite integer');
-  if (tx.amountMinor <= 0) throw new ValidationError('amountMinor', `must be > 0, got ${tx.amountMinor}`);
+  // Zero is valid: zero-value authorisations are real (card testers use them), and refusing them
+  // would hide exactly the fraud the scorer exists to catch. Negative amounts are never valid.
+  if (tx.amountMinor < 0) throw new ValidationError('amountMinor', `must be >= 0, got ${tx.amountMinor}`);
   if (!/^[A-Z]{3}$/.test(tx.currency))
     throw new ValidationError('currency', `"${tx.currency}" is not an ISO 4217 code`);
   if (!Number.isSafeInteger(tx.eventTime) || tx.eventTime <= 0) {

@@ -127,6 +127,19 @@ describe('feature definitions', () => {
     expect(f(pay, 'cashout_amount_gap')).toBeNaN();
   });
 
+  it('accepts a zero amount and never divides by a zero-amount history', () => {
+    const zeroHistory = view({ outCount: 3, outSumMinor: 0, outMaxMinor: 0, lastEventTime: T - 1000 });
+    const v = computeFeatures(
+      tx({ transactionId: 't', eventTime: T, amountMinor: 0 }),
+      zeroHistory,
+      EMPTY_VIEW,
+    );
+    expect(f(v, 'amount_log')).toBe(0);
+    expect(f(v, 'orig_amount_to_mean_out')).toBeNaN();
+    expect(f(v, 'orig_amount_to_max_out')).toBeNaN();
+    for (const x of v) expect(Number.isFinite(x) || Number.isNaN(x)).toBe(true);
+  });
+
   it('flags PaySim merchant destinations', () => {
     expect(
       f(

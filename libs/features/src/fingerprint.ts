@@ -3,7 +3,7 @@ import { FEATURE_NAMES } from './definitions.ts';
 import { DEFINITION_PARAMETERS } from './parameters.ts';
 
 /** Bump when any definition changes; the fingerprint catches a forgotten bump of names or parameters. */
-export const FEATURE_SET_VERSION = '1.0.0';
+export const FEATURE_SET_VERSION = '2.0.0';
 
 /**
  * sha256 over version, names and definition parameters. A model manifest records it; the scorer

@@ -1,9 +1,19 @@
-export { FEATURE_COUNT, FEATURE_NAMES, computeFeatures, writeFeatures } from './definitions.ts';
+export {
+  FEATURE_COUNT,
+  FEATURE_NAMES,
+  FEATURE_OPTIONAL_INPUTS,
+  computeFeatures,
+  optionalInputsOf,
+  writeFeatures,
+  writeTransactionFeatures,
+  type ExtraViews,
+} from './definitions.ts';
+export { EntityKind, amountIndexId, entityUpdates, type EntityUpdate } from './entities.ts';
 export { FeatureStoreConfigError, FeatureStoreUnavailableError, UnusableTransactionError } from './errors.ts';
 export { FEATURE_SET_FINGERPRINT, FEATURE_SET_VERSION } from './fingerprint.ts';
 export { createMatrix, featureRow, type FeatureMatrix } from './matrix.ts';
 export { MemoryFeatureStore, type MemoryFeatureStoreOptions } from './memory-store.ts';
-export { DEFINITION_PARAMETERS, HISTORY_HORIZON_MS } from './parameters.ts';
+export { CHANNELS, DEFINITION_PARAMETERS, HISTORY_HORIZON_MS, MERCHANT_CATEGORY_RISK } from './parameters.ts';
 export { RedisFeatureStore, type RedisFeatureStoreOptions } from './redis-store.ts';
 export {
   Role,
@@ -16,4 +26,4 @@ export {
 } from './state.ts';
 export type { FeatureStore } from './store.ts';
 export { EMPTY_VIEW, VIEW_FIELDS, decodeView, encodeView, type AccountView } from './view.ts';
-export { accountKey, idempotencyKey, keySlot, shardOf, shardTag } from './redis/keys.ts';
+export { accountKey, idempotencyKey, indexKey, keySlot, shardOf, shardTag } from './redis/keys.ts';

@@ -126,7 +126,7 @@ describe('MemoryFeatureStore', () => {
 
   it('rejects a batch with an unusable field before writing anything, naming the field', async () => {
     const store = new MemoryFeatureStore();
-    const bad = { ...tx({ transactionId: 'bad', eventTime: T }), amountMinor: 0 };
+    const bad = { ...tx({ transactionId: 'bad', eventTime: T }), amountMinor: -1 };
     const err = await store
       .applyBatch([tx({ transactionId: 'ok', eventTime: T }), bad])
       .catch((e: unknown) => e);
@@ -161,5 +161,110 @@ describe('MemoryFeatureStore', () => {
     for (let i = 0; i < txs.length; i += 4096) store.applyBatchSync(txs.slice(i, i + 4096));
     // Generous bound: correctness test, not a benchmark; it only catches an accidental O(n^2).
     expect(performance.now() - t0).toBeLessThan(20_000);
+  });
+});
+
+describe('feature set 2: signals without balances, and the optional fields', () => {
+  const T0 = Date.UTC(2024, 2, 1, 10);
+  const value = (m: { data: Float32Array; cols: number }, row: number, name: string): number =>
+    m.data[row * m.cols + FEATURE_NAMES.indexOf(name)]!;
+
+  it('links a CASH_OUT to an earlier TRANSFER of the same amount between unrelated accounts', () => {
+    const store = new MemoryFeatureStore();
+    const m = store.applyBatchSync([
+      tx({
+        transactionId: 't1',
+        eventTime: T0,
+        type: 'TRANSFER',
+        amountMinor: 1_812_34,
+        originAccountId: 'V',
+        destinationAccountId: 'X',
+      }),
+      tx({
+        transactionId: 'c1',
+        eventTime: T0 + 50,
+        type: 'CASH_OUT',
+        amountMinor: 1_812_34,
+        originAccountId: 'Y',
+        destinationAccountId: 'Z',
+      }),
+      tx({
+        transactionId: 'c2',
+        eventTime: T0 + 90,
+        type: 'CASH_OUT',
+        amountMinor: 1_812_35,
+        originAccountId: 'Y',
+        destinationAccountId: 'Z',
+      }),
+      tx({
+        transactionId: 'p1',
+        eventTime: T0 + 99,
+        type: 'PAYMENT',
+        amountMinor: 1_812_34,
+        originAccountId: 'Y',
+        destinationAccountId: 'M1',
+      }),
+    ]);
+    expect(value(m, 0, 'same_amount_transfers_1h')).toBe(0); // its own transfer does not count
+    expect(value(m, 1, 'same_amount_transfers_1h')).toBe(1);
+    expect(value(m, 1, 'same_amount_transfers_24h')).toBe(1);
+    expect(value(m, 1, 'secs_since_same_amount_transfer')).toBeCloseTo(0.05, 6);
+    expect(value(m, 2, 'same_amount_transfers_1h')).toBe(0); // one cent off: no match
+    expect(value(m, 2, 'secs_since_same_amount_transfer')).toBeNaN();
+    expect(value(m, 3, 'same_amount_transfers_1h')).toBeNaN(); // only TRANSFER / CASH_OUT use the index
+  });
+
+  it('flags a new device and a new country per origin, NaN when the field is absent', () => {
+    const store = new MemoryFeatureStore();
+    const base = { type: 'PAYMENT' as const, originAccountId: 'A', destinationAccountId: 'M1' };
+    const m = store.applyBatchSync([
+      tx({ ...base, transactionId: 'd1', eventTime: T0, deviceId: 'dev1', countryCode: 'US' }),
+      tx({ ...base, transactionId: 'd2', eventTime: T0 + 1, deviceId: 'dev1', countryCode: 'US' }),
+      tx({ ...base, transactionId: 'd3', eventTime: T0 + 2, deviceId: 'dev2', countryCode: 'BR' }),
+      tx({ ...base, transactionId: 'd4', eventTime: T0 + 3 }),
+      tx({ ...base, originAccountId: 'B', transactionId: 'd5', eventTime: T0 + 4, deviceId: 'dev1' }),
+    ]);
+    expect([0, 1, 2, 3, 4].map((r) => value(m, r, 'device_new_for_orig'))).toEqual([1, 0, 1, NaN, 1]);
+    expect([0, 1, 2, 3].map((r) => value(m, r, 'country_new_for_orig'))).toEqual([1, 0, 1, NaN]);
+  });
+
+  it('reads channel, merchant-category risk, round amounts and the inflow/outflow ratio', () => {
+    const store = new MemoryFeatureStore();
+    const m = store.applyBatchSync([
+      tx({
+        transactionId: 'i',
+        eventTime: T0,
+        type: 'CASH_IN',
+        amountMinor: 50_000,
+        originAccountId: 'A',
+        destinationAccountId: 'B',
+      }),
+      tx({
+        transactionId: 'o',
+        eventTime: T0 + 5,
+        type: 'CASH_OUT',
+        amountMinor: 200_000,
+        originAccountId: 'B',
+        destinationAccountId: 'C',
+        channel: 'WEB',
+        merchantCategory: 'CRYPTO',
+      }),
+      tx({
+        transactionId: 'z',
+        eventTime: T0 + 6,
+        amountMinor: 1_999,
+        channel: 'SMOKE_SIGNAL',
+        merchantCategory: 'unheard_of',
+      }),
+    ]);
+    expect(value(m, 1, 'orig_in_out_ratio_24h')).toBeCloseTo(0.25, 6);
+    expect(value(m, 1, 'channel_code')).toBe(1);
+    expect(value(m, 1, 'merchant_category_risk')).toBeCloseTo(0.9, 6);
+    expect(value(m, 1, 'amount_whole_units')).toBe(1);
+    expect(value(m, 1, 'amount_round')).toBe(1);
+    expect(value(m, 2, 'amount_whole_units')).toBe(0);
+    expect(value(m, 2, 'channel_code')).toBeNaN();
+    expect(value(m, 2, 'merchant_category_risk')).toBeNaN();
+    expect(value(m, 0, 'channel_code')).toBeNaN();
   });
 });

@@ -3,11 +3,12 @@
  * (same state update, same feature code), no I/O. Not safe to share between processes.
  */
 import type { Transaction } from '@fraud/contracts';
-import { FEATURE_COUNT, writeFeatures } from './definitions.ts';
+import { FEATURE_COUNT, writeTransactionFeatures } from './definitions.ts';
+import { EntityKind, entityUpdates } from './entities.ts';
 import { FeatureStoreConfigError } from './errors.ts';
 import { createMatrix, type FeatureMatrix } from './matrix.ts';
 import { HISTORY_HORIZON_MS } from './parameters.ts';
-import { H, Role, emptyAccountState, updateAccountStateInPlace, type AccountState } from './state.ts';
+import { H, emptyAccountState, updateAccountStateInPlace, type AccountState } from './state.ts';
 import type { FeatureStore } from './store.ts';
 import { assertUsable } from './usable.ts';
 
@@ -38,6 +39,7 @@ interface SeenRecord {
 
 export class MemoryFeatureStore implements FeatureStore {
   private readonly accounts = new Map<string, AccountState>();
+  private readonly indexes = new Map<string, AccountState>();
   private readonly seen = new Map<string, SeenRecord>();
   private readonly retentionMs: number;
   private readonly stateSlackMs: number;
@@ -72,16 +74,18 @@ export class MemoryFeatureStore implements FeatureStore {
         m.data.set(before.row, offset);
         continue;
       }
-      const ev = { eventTime: tx.eventTime, amountMinor: tx.amountMinor, isTransfer: tx.type === 'TRANSFER' };
-      if (tx.originAccountId === tx.destinationAccountId) {
-        // One update with both roles, as the Redis store does: both sides see the state before tx.
-        const view = updateAccountStateInPlace(this.account(tx.originAccountId), { ...ev, role: Role.BOTH });
-        writeFeatures(tx, view, view, m.data, offset);
-      } else {
-        const o = updateAccountStateInPlace(this.account(tx.originAccountId), { ...ev, role: Role.OUT });
-        const d = updateAccountStateInPlace(this.account(tx.destinationAccountId), { ...ev, role: Role.IN });
-        writeFeatures(tx, o, d, m.data, offset);
-      }
+      // The same updates in the same order as the Redis store (entities.ts); a self-transfer is one
+      // update with both roles, so both sides see the state before tx.
+      const updates = entityUpdates(tx);
+      const views = updates.map((u) =>
+        updateAccountStateInPlace(this.entity(u.kind, u.id), {
+          eventTime: tx.eventTime,
+          amountMinor: tx.amountMinor,
+          isTransfer: u.isTransfer,
+          role: u.role,
+        }),
+      );
+      writeTransactionFeatures(tx, updates, views, m.data, offset);
       if (this.retentionMs > 0) {
         this.seen.set(tx.transactionId, {
           eventTime: tx.eventTime,
@@ -107,11 +111,18 @@ export class MemoryFeatureStore implements FeatureStore {
     return { accounts: this.accounts.size, idempotencyRecords: this.seen.size };
   }
 
-  private account(id: string): AccountState {
-    let s = this.accounts.get(id);
+  /** Index entities (amount, device and country pairs) by `<kind>:<id>`, as the Redis key suffix. */
+  indexStates(): IterableIterator<[string, AccountState]> {
+    return this.indexes.entries();
+  }
+
+  private entity(kind: EntityKind, id: string): AccountState {
+    const map = kind === EntityKind.ACCOUNT ? this.accounts : this.indexes;
+    const key = kind === EntityKind.ACCOUNT ? id : `${kind}:${id}`;
+    let s = map.get(key);
     if (!s) {
       s = emptyAccountState();
-      this.accounts.set(id, s);
+      map.set(key, s);
     }
     return s;
   }
@@ -119,8 +130,9 @@ export class MemoryFeatureStore implements FeatureStore {
   private sweep(): void {
     this.sinceSweep = 0;
     const stateCutoff = this.newestEventTime - HISTORY_HORIZON_MS - this.stateSlackMs;
-    for (const [id, s] of this.accounts)
-      if (s.header[H.lastEventTime]! < stateCutoff) this.accounts.delete(id);
+    for (const map of [this.accounts, this.indexes]) {
+      for (const [id, s] of map) if (s.header[H.lastEventTime]! < stateCutoff) map.delete(id);
+    }
     const seenCutoff = this.newestEventTime - this.retentionMs;
     for (const [id, r] of this.seen) if (r.eventTime < seenCutoff) this.seen.delete(id);
   }

@@ -25,6 +25,32 @@ export const HISTORY_HORIZON_MS = 24 * 60 * 60_000;
 /** amount / origin balance-before explodes for empty balances; capped so the model sees a finite value. */
 export const DRAIN_RATIO_CAP = 1000;
 
+/** Channel codes (the schema's documented values); a feature gives their index, NaN for others. */
+export const CHANNELS = Object.freeze(['MOBILE_APP', 'WEB', 'AGENT', 'ATM', 'POS', 'API'] as const);
+
+/**
+ * Prior fraud risk of a merchant category, 0..1 (a declared table, not learned: categories whose
+ * goods resell instantly or move money are where stolen credentials are spent first). Unknown
+ * categories give NaN, like an absent one.
+ */
+export const MERCHANT_CATEGORY_RISK: Readonly<Record<string, number>> = Object.freeze({
+  utilities: 0.05,
+  grocery: 0.1,
+  restaurants: 0.1,
+  fuel: 0.15,
+  retail: 0.2,
+  travel: 0.4,
+  electronics: 0.6,
+  digital_goods: 0.6,
+  money_transfer: 0.7,
+  gift_cards: 0.8,
+  gambling: 0.8,
+  crypto: 0.9,
+});
+
+/** "Round" amounts: a whole multiple of this many minor units (1,000.00 in a 2-decimal currency). */
+export const ROUND_AMOUNT_MINOR = 100_000;
+
 export const DEFINITION_PARAMETERS = Object.freeze({
   SHORT_BUCKET_MS,
   SHORT_WINDOW_BUCKETS,
@@ -32,4 +58,7 @@ export const DEFINITION_PARAMETERS = Object.freeze({
   LONG_WINDOW_BUCKETS,
   HISTORY_HORIZON_MS,
   DRAIN_RATIO_CAP,
+  CHANNELS,
+  MERCHANT_CATEGORY_RISK,
+  ROUND_AMOUNT_MINOR,
 });

@@ -11,7 +11,7 @@ import { FeatureStoreConfigError, FeatureStoreUnavailableError, UnusableTransact
 import { featureRow } from './matrix.ts';
 import { MemoryFeatureStore } from './memory-store.ts';
 import { HISTORY_HORIZON_MS } from './parameters.ts';
-import { accountKey, shardOf, shardTag } from './redis/keys.ts';
+import { accountKey, indexKey, shardOf, shardTag } from './redis/keys.ts';
 import { RedisFeatureStore } from './redis-store.ts';
 import { encodeAccountState } from './state.ts';
 import { generateTransactions, prng } from './testing/generate-transactions.ts';
@@ -49,6 +49,21 @@ async function expectSameStates(mem: MemoryFeatureStore, prefix: string): Promis
   }
   const stateKeys = (await prefixKeys(redis, prefix)).filter((k) => k.includes('}:a:'));
   expect(stateKeys.length).toBe(ids.length);
+  // The index entities (amount index, device and country pairs), stored like accounts.
+  const indexes = [...mem.indexStates()];
+  expect(indexes.length).toBeGreaterThan(0);
+  for (let i = 0; i < indexes.length; i += 1000) {
+    const chunk = indexes.slice(i, i + 1000);
+    const stored = await redis.mgetBuffer(
+      ...chunk.map(([key]) => {
+        const kind = key.slice(0, 1);
+        return indexKey(shardTag(prefix, shardOf(key, SHARDS)), kind, key.slice(2));
+      }),
+    );
+    chunk.forEach(([key, state], k) => expect(stored[k], key).toEqual(encodeAccountState(state)));
+  }
+  const indexKeys = (await prefixKeys(redis, prefix)).filter((k) => /\}:[mvk]:/.test(k));
+  expect(indexKeys.length).toBe(indexes.length);
 }
 
 beforeAll(() => {

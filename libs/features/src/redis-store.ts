@@ -6,13 +6,13 @@
  */
 import type { Transaction } from '@fraud/contracts';
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
-import { FEATURE_COUNT, writeFeatures } from './definitions.ts';
+import { FEATURE_COUNT, writeTransactionFeatures } from './definitions.ts';
+import { EntityKind, entityUpdates, type EntityUpdate } from './entities.ts';
 import { FeatureStoreConfigError, FeatureStoreUnavailableError } from './errors.ts';
 import { createMatrix, type FeatureMatrix } from './matrix.ts';
 import { HISTORY_HORIZON_MS } from './parameters.ts';
-import { accountKey, idempotencyKey, keySlot, shardOf, shardTag } from './redis/keys.ts';
+import { accountKey, idempotencyKey, indexKey, keySlot, shardOf, shardTag } from './redis/keys.ts';
 import { ACCOUNT_UPDATE_LUA } from './redis/script.ts';
-import { Role } from './state.ts';
 import type { FeatureStore } from './store.ts';
 import { assertUsable } from './usable.ts';
 import { decodeView } from './view.ts';
@@ -106,41 +106,40 @@ export class RedisFeatureStore implements FeatureStore {
     if (txs.length === 0) return m;
     const calls = new Map<number, ShardCall>();
     let updates = 0;
-    const add = (accountId: string, tx: Transaction, role: Role): void => {
-      const shard = shardOf(accountId, this.shards);
+    const add = (tx: Transaction, u: EntityUpdate): void => {
+      const isAccount = u.kind === EntityKind.ACCOUNT;
+      const shard = shardOf(isAccount ? u.id : `${u.kind}:${u.id}`, this.shards);
       let call = calls.get(shard);
       if (!call) {
         const slot = this.redis.isCluster ? keySlot(this.tags[shard]!) : 0;
         calls.set(shard, (call = { slot, keys: [], args: [this.stateTtlMs, this.idemTtlMs], updates: [] }));
       }
       const tag = this.tags[shard]!;
-      const r = String(role);
-      call.keys.push(accountKey(tag, accountId), idempotencyKey(tag, tx.eventTime));
+      call.keys.push(
+        isAccount ? accountKey(tag, u.id) : indexKey(tag, u.kind, u.id),
+        idempotencyKey(tag, tx.eventTime),
+      );
       call.args.push(
-        r,
+        String(u.role),
         String(tx.eventTime),
         String(tx.amountMinor),
-        tx.type === 'TRANSFER' ? '1' : '0',
-        r + tx.transactionId,
+        u.isTransfer ? '1' : '0',
+        u.fieldPrefix + tx.transactionId,
       );
       call.updates.push(updates++);
     };
-    for (const tx of txs) {
-      if (tx.originAccountId === tx.destinationAccountId) {
-        // Self-transfer: one update with both roles, so both sides see the state before the transaction.
-        add(tx.originAccountId, tx, Role.BOTH);
-      } else {
-        add(tx.originAccountId, tx, Role.OUT);
-        add(tx.destinationAccountId, tx, Role.IN);
-      }
-    }
+    // Each transaction's updates (entities.ts): its accounts, then the index entities that apply.
+    const perTx = txs.map((tx) => {
+      const us = entityUpdates(tx);
+      for (const u of us) add(tx, u);
+      return us;
+    });
     const views = await this.run([...calls.values()], updates);
     let u = 0;
     for (let i = 0; i < txs.length; i++) {
-      const tx = txs[i]!;
-      const o = decodeView(views[u++]!);
-      const d = tx.originAccountId === tx.destinationAccountId ? o : decodeView(views[u++]!);
-      writeFeatures(tx, o, d, m.data, i * FEATURE_COUNT);
+      const us = perTx[i]!;
+      const txViews = us.map(() => decodeView(views[u++]!));
+      writeTransactionFeatures(txs[i]!, us, txViews, m.data, i * FEATURE_COUNT);
     }
     return m;
   }

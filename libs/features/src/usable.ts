@@ -31,8 +31,8 @@ export function assertUsable(txs: readonly Transaction[]): void {
     nonEmpty(tx, 'destinationAccountId', i);
     if (!TYPES.has(tx.type))
       throw new UnusableTransactionError('type', `unknown type "${String(tx.type)}"`, i);
-    if (!Number.isSafeInteger(tx.amountMinor) || tx.amountMinor <= 0) {
-      throw new UnusableTransactionError('amountMinor', 'must be a positive safe integer', i);
+    if (!Number.isSafeInteger(tx.amountMinor) || tx.amountMinor < 0) {
+      throw new UnusableTransactionError('amountMinor', 'must be a safe integer >= 0', i);
     }
     if (!Number.isSafeInteger(tx.eventTime) || tx.eventTime <= 0) {
       throw new UnusableTransactionError('eventTime', 'must be a positive safe integer (ms)', i);

@@ -32,6 +32,21 @@ export class FeatureFingerprintMismatchError extends ModelError {
   }
 }
 
+/** The model reads Transaction fields that the stream it would score does not provide. */
+export class ModelInputsUnavailableError extends ModelError {
+  readonly code = 'model_inputs_unavailable';
+  constructor(
+    readonly version: string,
+    readonly missingFields: readonly string[],
+  ) {
+    super(
+      `model ${version} reads ${missingFields.join(', ')}, which the stream does not provide; ` +
+        'deploy a model trained without them (e.g. npm run train -- --without-balances) or send the fields',
+    );
+    this.name = 'ModelInputsUnavailableError';
+  }
+}
+
 /** A model directory or registry file is missing or unreadable. */
 export class ModelNotFoundError extends ModelError {
   readonly code = 'model_not_found';

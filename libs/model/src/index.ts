@@ -2,6 +2,7 @@ export {
   FeatureFingerprintMismatchError,
   ManifestValidationError,
   ModelError,
+  ModelInputsUnavailableError,
   ModelNotFoundError,
   ScoringInputError,
   XgboostModelFormatError,
@@ -11,6 +12,7 @@ export {
   MODEL_FILES,
   VERSION_PATTERN,
   validateManifest,
+  type BalanceUse,
   type ConfusionMatrix,
   type FeatureImportance,
   type ModelLineage,
@@ -43,6 +45,15 @@ export {
   rollbackChampion,
   type PromotionLogEntry,
 } from './promotion-log.ts';
+export {
+  ALWAYS_PRESENT_FIELDS,
+  BALANCE_FIELDS,
+  INPUT_FIELDS,
+  OPTIONAL_FIELDS,
+  checkModelInputs,
+  modelInputFields,
+  type InputField,
+} from './input-fields.ts';
 export { LocalModelSource, type ModelSource } from './model-source.ts';
 export { OnnxScorer, type OnnxScorerOptions, type ScoringMatrix } from './onnx-scorer.ts';
 export { decide } from './decide.ts';

@@ -1,5 +1,6 @@
 import type { Thresholds } from '@fraud/contracts';
 import { ManifestValidationError } from './errors.ts';
+import { INPUT_FIELDS, type InputField } from './input-fields.ts';
 
 /** Bumped on any incompatible change of manifest.json; the loader refuses other versions. */
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -68,6 +69,11 @@ export interface ModelManifest {
   files: { onnx: string; xgboost_json: string; report: string };
   /** Model input columns, in order. */
   feature_names: string[];
+  /**
+   * The Transaction fields the model reads (see input-fields.ts); absent in manifests written
+   * before it existed, which then count as reading the four balances.
+   */
+  input_fields?: InputField[];
   feature_set_version: string;
   feature_set_fingerprint: string;
   onnx: { input_name: string; output_name: string; opset: number; graph: string };
@@ -77,6 +83,17 @@ export interface ModelManifest {
     block_precision_target: number;
     review_recall_target: number;
     notes: string[];
+    /**
+     * The declared cost model and what it costs on validation. `chosen_by` says whether it set
+     * the thresholds ('cost') or only informs the report ('targets'). Absent in older manifests.
+     */
+    cost_model?: {
+      chosen_by: 'cost' | 'targets';
+      review_cost_minor: number;
+      wrong_block_cost_minor: number;
+      validation_cost_minor: number;
+      validation_allow_all_cost_minor: number;
+    };
   };
   metrics: { validation: SplitMetrics; test: SplitMetrics };
   parity: { max_abs_diff: number; tolerance: number; rows: number; runtime: string };
@@ -90,11 +107,18 @@ export interface ModelManifest {
     matrix_sha256: string;
     rows: number;
     skipped_rows: number;
+    /**
+     * used: the data had balances and the model could read them; withheld: blanked on purpose
+     * (--without-balances); absent: the data had none. Missing in older manifests.
+     */
+    balances?: BalanceUse;
     positives: number;
     splits: { train: SplitInfo; validation: SplitInfo; test: SplitInfo };
   };
   training: {
     params: Record<string, string | number | boolean>;
+    /** Features blanked in training (the model never splits on them). */
+    dropped_features?: string[];
     num_boost_round: number;
     early_stopping_rounds: number;
     best_iteration: number;
@@ -102,6 +126,28 @@ export interface ModelManifest {
     best_validation_pr_auc: number;
   };
   feature_importance: FeatureImportance[];
+  /** Backtests of the finished model on other labeled data (e.g. real rows for a simulator-trained model). */
+  external_evaluations?: {
+    source: string;
+    rows: number;
+    positives: number;
+    pr_auc: number;
+    roc_auc: number;
+    balances: BalanceUse;
+  }[];
+  /**
+   * Every model the trainer fitted (given parameters, Optuna search, LightGBM), with the
+   * validation PR-AUC it was selected on; `selected` marks the exported one. Absent in older manifests.
+   */
+  candidates?: {
+    name: string;
+    algorithm: string;
+    validation_pr_auc: number;
+    num_trees: number;
+    selected: boolean;
+    onnx_parity_max_abs_diff?: number;
+    params: Record<string, string | number | boolean>;
+  }[];
   libraries: Record<string, string>;
   /** Where a retrained model came from; absent for models trained from a transaction file. */
   lineage?: ModelLineage;
@@ -117,6 +163,8 @@ export interface ModelLineage {
   /** `git rev-parse HEAD` of the code that trained it (+ `-dirty` with uncommitted changes). */
   code_commit: string;
 }
+
+export type BalanceUse = 'used' | 'withheld' | 'absent';
 
 type Json = unknown;
 
@@ -204,6 +252,13 @@ export function validateManifest(value: Json, file: string = MODEL_FILES.manifes
     c.string(files[key], `files.${key}`, /^[A-Za-z0-9._-]+$/);
   }
   c.stringArray(m.feature_names, 'feature_names');
+  if (m.input_fields !== undefined) {
+    const fields = c.stringArray(m.input_fields, 'input_fields');
+    const known = new Set<string>(INPUT_FIELDS);
+    fields.forEach((f, i) => {
+      if (!known.has(f)) c.fail(`input_fields[${i}]`, `"${f}" is not a Transaction field`);
+    });
+  }
   c.string(m.feature_set_version, 'feature_set_version');
   c.string(m.feature_set_fingerprint, 'feature_set_fingerprint');
   const onnx = c.object(m.onnx, 'onnx');
@@ -233,6 +288,9 @@ export function validateManifest(value: Json, file: string = MODEL_FILES.manifes
   c.string(data.matrix_sha256, 'training_data.matrix_sha256', SHA256);
   c.integer(data.rows, 'training_data.rows');
   c.integer(data.positives, 'training_data.positives');
+  if (data.balances !== undefined && !['used', 'withheld', 'absent'].includes(data.balances as string)) {
+    c.fail('training_data.balances', 'must be "used", "withheld" or "absent"');
+  }
   const splits = c.object(data.splits, 'training_data.splits');
   for (const key of ['train', 'validation', 'test'] as const) {
     const s = c.object(splits[key], `training_data.splits.${key}`);
@@ -243,6 +301,7 @@ export function validateManifest(value: Json, file: string = MODEL_FILES.manifes
   c.object(training.params, 'training.params');
   c.integer(training.num_trees, 'training.num_trees', 1);
   if (!Array.isArray(m.feature_importance)) c.fail('feature_importance', 'must be an array');
+  if (m.candidates !== undefined && !Array.isArray(m.candidates)) c.fail('candidates', 'must be an array');
   const libraries = c.object(m.libraries, 'libraries');
   for (const [name, version] of Object.entries(libraries)) c.string(version, `libraries.${name}`);
   return value as ModelManifest;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FeatureFingerprintMismatchError, ManifestValidationError, ModelNotFoundError } from './errors.ts';
+import { checkModelInputs } from './input-fields.ts';
 import { MODEL_FILES, validateManifest, type ModelManifest } from './manifest.ts';
 
 export interface LoadModelOptions {
@@ -11,6 +12,11 @@ export interface LoadModelOptions {
   expectedFeatureFingerprint: string;
   /** When given, the manifest's input order must equal these names exactly. */
   expectedFeatureNames?: readonly string[];
+  /**
+   * The optional Transaction fields the stream provides (balances, channel, ...). When given, a
+   * model that reads any other field is refused (ModelInputsUnavailableError).
+   */
+  streamFields?: readonly string[];
 }
 
 /** A validated model directory with its ONNX bytes in memory. */
@@ -66,6 +72,7 @@ export async function loadModelDirectory(directory: string, options: LoadModelOp
       `[${manifest.feature_names.join(', ')}] differ from this code's [${expected.join(', ')}]`,
     );
   }
+  if (options.streamFields) checkModelInputs(manifest, options.streamFields);
   const onnxModel = await readOrThrow(path.join(directory, manifest.files.onnx));
   return {
     directory,

@@ -152,7 +152,7 @@ describe('readPaysimCsv', () => {
     ],
     ['an empty origin', '1,TRANSFER,181.00,,181.00,0.00,C2,0.00,181.00,1,0', 'nameOrig', 'invalid_value'],
     ['a bad isFraud', '1,TRANSFER,181.00,C1,181.00,0.00,C2,0.00,181.00,yes,0', 'isFraud', 'invalid_value'],
-    ['amount 0', '1,TRANSFER,0.00,C1,181.00,181.00,C2,0.00,0.00,1,0', 'amount', 'zero_amount'],
+    ['a negative amount', '1,TRANSFER,-1.00,C1,181.00,181.00,C2,0.00,0.00,1,0', 'amount', 'invalid_value'],
   ])('rejects %s, naming the line and field', async (_case, bad, field, reason) => {
     const error = await importError([HEADER, GOOD, GOOD, bad, GOOD].join('\n'));
     expect(error).toBeInstanceOf(PaysimRowError);
@@ -165,7 +165,7 @@ describe('readPaysimCsv', () => {
     const text = [
       HEADER,
       GOOD,
-      '1,TRANSFER,0.00,C1,1.00,1.00,C2,0.00,0.00,1,0',
+      '1,TRANSFER,-2.00,C1,1.00,1.00,C2,0.00,0.00,1,0',
       '1,WIRE,1,C1,,,C2,,,0,0',
       '1,PAY"MENT,1,C1,,,C2,,,0,0',
       GOOD,
@@ -173,9 +173,21 @@ describe('readPaysimCsv', () => {
     const rows = await importAll(text, { onInvalidRow: (e) => reported.push(e) });
     expect(rows.map((r) => r.tx.transactionId)).toEqual(['ps-0', 'ps-3']);
     expect(reported.map((e) => [e.line, e.reason])).toEqual([
-      [3, 'zero_amount'],
+      [3, 'invalid_value'],
       [4, 'unknown_type'],
       [5, 'csv_syntax'],
+    ]);
+  });
+
+  it('imports amount 0 (PaySim has 16 such frauds) as amountMinor 0', async () => {
+    const rows = await importAll(
+      [HEADER, '2,CASH_OUT,0.0,C1,0.0,0.0,C2,0.0,0.0,1,0', '2,TRANSFER,0.00,C3,0.0,0.0,C4,0.0,0.0,1,0'].join(
+        '\n',
+      ),
+    );
+    expect(rows.map((r) => [r.tx.amountMinor, r.isFraud])).toEqual([
+      [0, true],
+      [0, true],
     ]);
   });
 

@@ -24,7 +24,7 @@ export class PaysimHeaderError extends PaysimImportError {
 }
 
 export type RowErrorReason =
-  'column_count' | 'invalid_value' | 'unknown_type' | 'zero_amount' | 'csv_syntax' | 'invalid_json';
+  'column_count' | 'invalid_value' | 'unknown_type' | 'csv_syntax' | 'invalid_json';
 
 /**
  * One data line is unusable. Readers throw it, or with `onInvalidRow` report it and go on, so a

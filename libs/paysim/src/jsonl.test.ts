@@ -41,7 +41,7 @@ describe('readTransactionsJsonl', () => {
     ['not JSON', '{"transactionId":', 'line', 'invalid_json'],
     ['a missing id', JSON.stringify({ ...TX, transactionId: undefined }), 'transactionId', 'invalid_value'],
     ['an unknown type', JSON.stringify({ ...TX, type: 'WIRE' }), 'type', 'invalid_value'],
-    ['amount 0', JSON.stringify({ ...TX, amountMinor: 0 }), 'amountMinor', 'invalid_value'],
+    ['a negative amount', JSON.stringify({ ...TX, amountMinor: -1 }), 'amountMinor', 'invalid_value'],
     ['a non-boolean isFraud', JSON.stringify({ ...TX, isFraud: 1 }), 'isFraud', 'invalid_value'],
   ])('rejects %s, naming the line and field', async (_case, bad, field, reason) => {
     const error = await readAll(`${JSON.stringify(TX)}\n${bad}\n`).catch((e: unknown) => e);

@@ -38,8 +38,8 @@ export function parseTransactionJson(value: unknown, line: number): JsonlRow {
   if (typeof o.type !== 'string' || !PAYSIM_TYPES.has(o.type))
     throw bad('type', `unknown transaction type ${JSON.stringify(o.type)}`);
   if (!Number.isSafeInteger(o.eventTime)) throw bad('eventTime', 'must be an integer (epoch milliseconds)');
-  if (!Number.isSafeInteger(o.amountMinor) || (o.amountMinor as number) <= 0) {
-    throw bad('amountMinor', 'must be an integer > 0');
+  if (!Number.isSafeInteger(o.amountMinor) || (o.amountMinor as number) < 0) {
+    throw bad('amountMinor', 'must be an integer >= 0');
   }
   const tx = {
     transactionId: o.transactionId,

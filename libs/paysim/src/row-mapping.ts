@@ -37,11 +37,8 @@ export function mapPaysimRecord(
     );
   }
   const cell = (name: PaysimColumn): string => cells[COL[name]]!;
-  const fail = (
-    name: PaysimColumn,
-    reason: 'invalid_value' | 'unknown_type' | 'zero_amount',
-    detail: string,
-  ) => new PaysimRowError(line, name, reason, detail, row);
+  const fail = (name: PaysimColumn, reason: 'invalid_value' | 'unknown_type', detail: string) =>
+    new PaysimRowError(line, name, reason, detail, row);
 
   const stepText = cell('step');
   const step = Number(stepText);
@@ -57,9 +54,8 @@ export function mapPaysimRecord(
   if (!DECIMAL.test(amountText)) throw fail('amount', 'invalid_value', `"${amountText}" is not a number`);
   const amountMinor = Math.round(Number(amountText) * 100);
   if (amountMinor < 0) throw fail('amount', 'invalid_value', `${amountText} is negative`);
-  // The public dataset has a handful of 0.00 amounts; a Transaction needs amountMinor > 0, so
-  // these are rows we cannot represent: a distinct reason lets the trainer skip and count them.
-  if (amountMinor === 0) throw fail('amount', 'zero_amount', `amount ${amountText} rounds to 0 minor units`);
+  // 0.00 is valid: the public dataset has 16 frauds with amount 0, and dropping them would hide
+  // exactly the rows the model must learn to catch.
 
   const nameOrig = cell('nameOrig');
   if (nameOrig === '') throw fail('nameOrig', 'invalid_value', 'is empty');

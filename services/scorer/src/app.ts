@@ -74,7 +74,11 @@ export async function createScorerApp(
   const metrics = new ScorerMetrics();
   const models = await ReloadingModelProvider.start({
     source: modelSource,
-    loadOptions: { expectedFeatureFingerprint: FEATURE_SET_FINGERPRINT, expectedFeatureNames: FEATURE_NAMES },
+    loadOptions: {
+      expectedFeatureFingerprint: FEATURE_SET_FINGERPRINT,
+      expectedFeatureNames: FEATURE_NAMES,
+      streamFields: config.model.streamFields,
+    },
     logger,
     metrics,
     pollIntervalMs: config.model.pollIntervalMs,

@@ -53,6 +53,7 @@ describe('loadScorerConfig', () => {
     [{ MODEL_REASON_CODES_TOP_K: 'three' }, 'MODEL_REASON_CODES_TOP_K', /number/],
     [{ MODEL_SHADOW_ENABLED: 'sometimes' }, 'MODEL_SHADOW_ENABLED', /true or false/],
     [{ SCORER_FEATURE_LOG: 'topic' }, 'SCORER_FEATURE_LOG', /decision or off/],
+    [{ STREAM_FIELDS: 'deviceId,shoeSize' }, 'STREAM_FIELDS', /subset of/],
   ])('names the bad variable: %o', (override, variable, message) => {
     const env: Record<string, string> = { ...base };
     for (const [key, value] of Object.entries(override)) {
@@ -63,6 +64,15 @@ describe('loadScorerConfig', () => {
     expect(error.variable).toBe(variable);
     expect(error.message).toMatch(message);
     expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  it('reads the optional fields the stream provides (default all; empty = none)', () => {
+    expect(loadScorerConfig(base).model.streamFields).toContain('originBalanceBeforeMinor');
+    expect(loadScorerConfig({ ...base, STREAM_FIELDS: '' }).model.streamFields).toEqual([]);
+    expect(loadScorerConfig({ ...base, STREAM_FIELDS: 'deviceId, channel' }).model.streamFields).toEqual([
+      'deviceId',
+      'channel',
+    ]);
   });
 
   it('builds SASL/IAM settings for MSK', () => {

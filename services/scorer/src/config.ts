@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { TOPICS } from '@fraud/contracts';
 import type { KafkaConnectionConfig } from '@fraud/kafka';
+import { OPTIONAL_FIELDS } from '@fraud/model';
 
 /** A bad setting, named by its environment variable. Thrown before anything starts. */
 export class ConfigError extends Error {
@@ -90,6 +91,19 @@ const envSchema = z.object({
   MODEL_REASON_CODES_TOP_K: int(3, 0, 64),
   MODEL_SHADOW_ENABLED: bool(true),
   MODEL_AGREEMENT_WINDOW: int(10_000, 10, 10_000_000),
+  // The optional Transaction fields the upstream sends; a model reading any other is refused.
+  STREAM_FIELDS: z
+    .string()
+    .default(OPTIONAL_FIELDS.join(','))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((f) => (OPTIONAL_FIELDS as readonly string[]).includes(f)), {
+      message: `must be a comma-separated subset of ${OPTIONAL_FIELDS.join(',')} (empty = none)`,
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -142,6 +156,8 @@ export interface ScorerConfig {
     shadowEnabled: boolean;
     /** Transactions in the rolling champion/challenger agreement window. */
     agreementWindow: number;
+    /** Optional Transaction fields the stream provides (STREAM_FIELDS); models needing others are refused. */
+    streamFields: readonly string[];
   };
   logLevel: string;
 }
@@ -248,6 +264,7 @@ export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
       reasonCodesTopK: e.MODEL_REASON_CODES_TOP_K,
       shadowEnabled: e.MODEL_SHADOW_ENABLED,
       agreementWindow: e.MODEL_AGREEMENT_WINDOW,
+      streamFields: e.STREAM_FIELDS,
     },
     logLevel: e.LOG_LEVEL,
   };

@@ -1,5 +1,6 @@
 import type { TransactionType } from '@fraud/contracts';
 import type { LabeledTransaction } from '@fraud/paysim';
+import type { ActorFields } from './optional-fields.ts';
 import { MAX_AMOUNT_MINOR, fractionOf, roundDown } from './amounts.ts';
 import {
   activeCustomer,
@@ -40,6 +41,8 @@ export class FraudBudget {
 /** One running fraud episode: its planned transactions, released as they happen or fail. */
 class Episode {
   private remaining: number;
+  /** The fraudster's device, country and channel: one identity per episode. */
+  private attacker: ActorFields | undefined;
 
   constructor(
     private readonly ctx: SimContext,
@@ -62,7 +65,22 @@ class Episode {
     this.release(1);
     this.budget.emitted += 1;
     this.budget.byTypology[this.typology] += 1;
-    return this.ctx.ledger.post(type, origin, dest, Math.min(amountMinor, MAX_AMOUNT_MINOR), timeMs, true);
+    // The fraudster acts on the victim's account (transfers, purchases); a mule cashing out does so
+    // as itself, with its own phone at its own agent.
+    const fields = this.ctx.ledger.fields;
+    const actor =
+      type === 'CASH_OUT'
+        ? undefined
+        : (this.attacker ??= fields.attacker(fields.homeCountry(origin), fields.isUssd(origin)));
+    return this.ctx.ledger.post(
+      type,
+      origin,
+      dest,
+      Math.min(amountMinor, MAX_AMOUNT_MINOR),
+      timeMs,
+      true,
+      actor,
+    );
   }
 
   /** A planned step that will not happen (no money left, say). */
@@ -82,6 +100,13 @@ class Episode {
     this.remaining -= k;
     this.budget.pending -= k;
   }
+}
+
+/** Card testers and cashers-out favour merchants whose goods resell instantly. */
+function riskyMerchant(ctx: SimContext): number {
+  let m = randomMerchant(ctx);
+  for (let i = 0; i < 8 && !ctx.ledger.fields.isRiskyMerchant(m); i += 1) m = randomMerchant(ctx);
+  return m;
 }
 
 function pickMule(ctx: SimContext, ring: Int32Array): number {
@@ -183,7 +208,7 @@ function cardTesting(ctx: SimContext, budget: FraudBudget, startMs: number): voi
   const finale = prng.next(); // < 0.45 big purchase, < 0.65 transfer to a mule, else nothing
   const hasFinale = finale < 0.65;
   const episode = new Episode(ctx, budget, 'card_testing', tests + (hasFinale ? 1 : 0));
-  const singleMerchant = prng.chance(0.6) ? randomMerchant(ctx) : -1;
+  const singleMerchant = prng.chance(0.6) ? riskyMerchant(ctx) : -1;
   const fixedAmount = prng.chance(0.3) ? prng.pick([1_00, 2_00, 5_00, 10_00]) : 0;
   let t = startMs;
   for (let i = 0; i < tests; i += 1) {
@@ -200,7 +225,7 @@ function cardTesting(ctx: SimContext, budget: FraudBudget, startMs: number): voi
   const share = prng.uniform(0.2, 0.8);
   const finaleAt = t + minutes(prng.uniform(2, 30));
   if (finale < 0.45) {
-    const merchant = randomMerchant(ctx);
+    const merchant = riskyMerchant(ctx);
     queue.push(finaleAt, (timeMs) => {
       const amount = fractionOf(p.balance[account]!, share);
       return p.balance[account]! >= 1_00

@@ -1,5 +1,6 @@
 import type { TransactionType } from '@fraud/contracts';
 import type { LabeledTransaction } from '@fraud/paysim';
+import { OptionalFields, type ActorFields } from './optional-fields.ts';
 import type { Population } from './population.ts';
 
 /**
@@ -10,12 +11,17 @@ import type { Population } from './population.ts';
  */
 export class Ledger {
   private emitted = 0;
+  /** Channel, device, country and merchant category (their own PRNG; see optional-fields.ts). */
+  readonly fields: OptionalFields;
 
   constructor(
     private readonly population: Population,
     private readonly currency: string,
     private readonly idPrefix: string,
-  ) {}
+    seed: number,
+  ) {
+    this.fields = new OptionalFields(seed);
+  }
 
   /** Number of transactions posted so far. */
   get count(): number {
@@ -29,6 +35,8 @@ export class Ledger {
     amountMinor: number,
     timeMs: number,
     isFraud: boolean,
+    /** Who acts, when not the account holder (a fraudster's device and country). */
+    actor?: ActorFields,
   ): LabeledTransaction {
     const balance = this.population.balance;
     const names = this.population.names;
@@ -40,6 +48,8 @@ export class Ledger {
     const destinationTracked = !Number.isNaN(destinationBefore);
     if (originTracked) balance[origin] = originBefore + sign * amountMinor;
     if (destinationTracked) balance[destination] = destinationBefore - sign * amountMinor;
+    const who = actor ?? this.fields.owner(type, origin, names[origin]!);
+    const toMerchant = names[destination]!.startsWith('M');
     const tx = {
       transactionId: `${this.idPrefix}${this.emitted}`,
       eventTime: timeMs,
@@ -48,10 +58,10 @@ export class Ledger {
       currency: this.currency,
       originAccountId: names[origin]!,
       destinationAccountId: names[destination]!,
-      channel: null,
-      deviceId: null,
-      countryCode: null,
-      merchantCategory: null,
+      channel: who.channel,
+      deviceId: who.deviceId,
+      countryCode: who.countryCode,
+      merchantCategory: toMerchant ? this.fields.merchantCategory(destination) : null,
       originBalanceBeforeMinor: originTracked ? originBefore : null,
       originBalanceAfterMinor: originTracked ? balance[origin]! : null,
       destinationBalanceBeforeMinor: destinationTracked ? destinationBefore : null,

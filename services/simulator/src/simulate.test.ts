@@ -35,6 +35,26 @@ describe('simulate', () => {
     expect([...simulate({ seed: 1, transactions: 0 })]).toEqual([]);
   });
 
+  it('fills channel, device, country and merchant category; fraudsters use devices the victim never did', () => {
+    expect(BIG.every((r) => r.tx.channel !== null)).toBe(true);
+    const ussd = BIG.filter((r) => r.tx.channel === 'USSD');
+    expect(ussd.length / BIG.length).toBeGreaterThan(0.1); // feature phones: no device, no location
+    expect(ussd.every((r) => r.tx.deviceId === null && r.tx.countryCode === null)).toBe(true);
+    const payments = BIG.filter((r) => r.tx.type === 'PAYMENT');
+    expect(payments.every((r) => r.tx.merchantCategory !== null)).toBe(true);
+    expect(BIG.filter((r) => r.tx.type === 'CASH_IN').every((r) => r.tx.deviceId === null)).toBe(true);
+    const transfers = BIG.filter((r) => r.tx.type === 'TRANSFER');
+    const ownDevice = (r: (typeof BIG)[number]) => r.tx.deviceId === `D-${r.tx.originAccountId}-0`;
+    const legitApp = transfers.filter((r) => !r.isFraud && r.tx.channel !== 'USSD');
+    expect(legitApp.filter(ownDevice).length / legitApp.length).toBeGreaterThan(0.85);
+    const fraudTransfers = transfers.filter((r) => r.isFraud && r.tx.channel !== 'USSD');
+    expect(fraudTransfers.length).toBeGreaterThan(20);
+    expect(fraudTransfers.every((r) => r.tx.deviceId?.startsWith('D-x'))).toBe(true);
+    const abroad = (rs: typeof BIG) =>
+      rs.filter((r) => !['KE', 'UG', 'TZ', 'GB', 'US'].includes(r.tx.countryCode!)).length / rs.length;
+    expect(abroad(fraudTransfers)).toBeGreaterThan(abroad(legitApp) * 5);
+  });
+
   it('keeps the fraud rate within 0.1-0.2%', () => {
     const rate = BIG.filter((r) => r.isFraud).length / BIG.length;
     expect(rate).toBeGreaterThanOrEqual(0.001);

@@ -118,7 +118,7 @@ export function* simulate(options: SimulationOptions): Generator<LabeledTransact
   const ctx: SimContext = {
     prng,
     population,
-    ledger: new Ledger(population, o.currency, o.idPrefix),
+    ledger: new Ledger(population, o.currency, o.idPrefix, o.seed),
     queue: new ActionQueue(),
   };
   const budget = new FraudBudget();

@@ -4,7 +4,7 @@ TypeScript drives the pipeline (replay, split, metrics, thresholds, model direct
 does only what needs the Python libraries. It is called twice per run:
 
   train_xgb.py train  CONFIG.json   -> workDir/{model.json, model.onnx, xgb-test-pred.f32, train-info.json}
-  train_xgb.py report CONFIG.json   -> outDir/{pr-curve.png, score-histogram.png} (+ MLflow when configured)
+  train_xgb.py report CONFIG.json   -> outDir/{pr-curve.png, score-histogram.png, cost-curve.png} (+ MLflow when configured)
 
 Inputs are raw little-endian binaries written by the trainer: a row-major float32 feature matrix
 (NaN = missing) and a uint8 label vector; the splits are contiguous row ranges (time order).
@@ -126,21 +126,40 @@ def train(config):
         x[r["valid"][0] : r["valid"][1]], label=y[r["valid"][0] : r["valid"][1]],
         missing=np.nan, feature_names=names, ref=dtrain, nthread=config["params"]["nthread"],
     )
+    v0, v1 = r["valid"]
+    x_valid = np.ascontiguousarray(x[v0:v1])
+    y_valid = y[v0:v1]
+    dvalid_pred = xgb.DMatrix(x_valid, missing=np.nan, feature_names=names, nthread=config["params"]["nthread"])
+    rounds, early = int(config["numBoostRound"]), int(config["earlyStoppingRounds"])
+
+    def fit(p):
+        evals_result = {}
+        b = xgb.train(
+            p, dtrain, num_boost_round=rounds, evals=[(dvalid, "valid")],
+            early_stopping_rounds=early, evals_result=evals_result, verbose_eval=False,
+        )
+        it, score = int(b.best_iteration), float(b.best_score)
+        # Keep only the trees up to the best validation PR-AUC: the exported model IS the best model.
+        b = b[: it + 1]
+        return b, it, score, evals_result, _average_precision(b.predict(dvalid_pred), y_valid)
+
     params = dict(config["params"])
-    evals_result = {}
-    booster = xgb.train(
-        params,
-        dtrain,
-        num_boost_round=int(config["numBoostRound"]),
-        evals=[(dvalid, "valid")],
-        early_stopping_rounds=int(config["earlyStoppingRounds"]),
-        evals_result=evals_result,
-        verbose_eval=False,
-    )
-    best_iteration = int(booster.best_iteration)
-    best_score = float(booster.best_score)
-    # Keep only the trees up to the best validation PR-AUC: the exported model IS the best model.
-    booster = booster[: best_iteration + 1]
+    booster, best_iteration, best_score, evals_result, valid_ap = fit(params)
+    candidates = [{"name": "xgboost (given parameters)", "algorithm": "xgboost", "params": params,
+                   "validationPrAuc": valid_ap, "numTrees": booster.num_boosted_rounds(), "selected": False}]
+    search = config.get("search")
+    if search and int(search.get("trials", 0)) > 0:
+        best_params, trials = _optuna_xgb(fit, params, search)
+        b2, it2, s2, er2, ap2 = fit(best_params)
+        candidates.append({"name": f"xgboost + optuna ({trials} trials)", "algorithm": "xgboost",
+                           "params": best_params, "validationPrAuc": ap2,
+                           "numTrees": b2.num_boosted_rounds(), "selected": False})
+        if ap2 > valid_ap:
+            booster, best_iteration, best_score, evals_result, valid_ap, params = b2, it2, s2, er2, ap2, best_params
+    if config.get("lightgbm"):
+        candidates.append(_lightgbm_candidate(config, x, y, r, search))
+    xgb_best = max((c for c in candidates if c["algorithm"] == "xgboost"), key=lambda c: c["validationPrAuc"])
+    xgb_best["selected"] = True
     booster.save_model(os.path.join(out, "model.json"))
 
     model, base_margin = _to_onnx(
@@ -168,6 +187,8 @@ def train(config):
 
     history = evals_result.get("valid", {}).get(params["eval_metric"], [])
     info = {
+        "candidates": candidates,
+        "params": params,
         "bestIteration": best_iteration,
         "bestValidationScore": best_score,
         "numTrees": booster.num_boosted_rounds(),
@@ -179,6 +200,121 @@ def train(config):
     }
     with open(os.path.join(out, "train-info.json"), "w") as f:
         json.dump(info, f, indent=2)
+
+
+def _average_precision(scores, labels):
+    """Step-wise average precision, the same estimator as the trainer's TypeScript PR-AUC."""
+    scores = np.asarray(scores, dtype=np.float64)
+    labels = np.asarray(labels)
+    if labels.sum() == 0:
+        return 0.0
+    recall, precision = _pr_curve(scores, labels)
+    return float(np.sum((recall - np.r_[0.0, recall[:-1]]) * precision))
+
+
+def _optuna_xgb(fit, base, search):
+    """TPE search over the XGBoost parameters that matter most at this fraud rate, on the time-split
+    validation (early stopping there too); bounded by trials and wall time. Seeded: same data and
+    seed, same trials."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+    def objective(trial):
+        p = dict(base)
+        p.update({
+            "max_depth": trial.suggest_int("max_depth", 3, 10),
+            "eta": trial.suggest_float("eta", 0.02, 0.3, log=True),
+            "min_child_weight": trial.suggest_float("min_child_weight", 0.5, 50, log=True),
+            "subsample": trial.suggest_float("subsample", 0.5, 1.0),
+            "colsample_bytree": trial.suggest_float("colsample_bytree", 0.4, 1.0),
+            "scale_pos_weight": trial.suggest_float("scale_pos_weight", 1.0, 50.0, log=True),
+        })
+        return fit(p)[4]
+
+    sampler = optuna.samplers.TPESampler(seed=int(base.get("seed", 42)))
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(objective, n_trials=int(search["trials"]), timeout=float(search.get("timeoutSeconds", 600)))
+    best = dict(base)
+    best.update(study.best_params)
+    return best, len(study.trials)
+
+
+def _lightgbm_candidate(config, x, y, r, search):
+    """LightGBM on the same split, exported to ONNX with onnxmltools and held to the same 1e-5
+    parity gate (onnxruntime vs LightGBM's own predictions on the test rows)."""
+    import lightgbm as lgb
+    import onnxruntime as ort
+    from onnxmltools.convert import convert_lightgbm
+    from onnxmltools.convert.common.data_types import FloatTensorType
+
+    t0, t1 = r["train"]
+    v0, v1 = r["valid"]
+    nthread = int(config["params"]["nthread"])
+    seed = int(config["params"].get("seed", 42))
+    x_train, y_train = np.ascontiguousarray(x[t0:t1]), y[t0:t1]
+    x_valid, y_valid = np.ascontiguousarray(x[v0:v1]), y[v0:v1]
+    base = {
+        "objective": "binary", "metric": "average_precision", "learning_rate": 0.1, "num_leaves": 31,
+        "min_child_samples": 20, "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
+        "scale_pos_weight": float(config["params"].get("scale_pos_weight", 1)), "num_threads": nthread,
+        "seed": seed, "deterministic": True, "force_row_wise": True, "verbose": -1,
+    }
+
+    def fit(p):
+        train_set = lgb.Dataset(x_train, label=y_train, free_raw_data=False)
+        valid_set = lgb.Dataset(x_valid, label=y_valid, reference=train_set)
+        b = lgb.train(
+            p, train_set, num_boost_round=int(config["numBoostRound"]), valid_sets=[valid_set],
+            callbacks=[lgb.early_stopping(int(config["earlyStoppingRounds"]), verbose=False)],
+        )
+        return b, _average_precision(b.predict(x_valid, num_iteration=b.best_iteration), y_valid)
+
+    params, name = base, "lightgbm (defaults)"
+    if search and int(search.get("trials", 0)) > 0:
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+        def objective(trial):
+            p = dict(base)
+            p.update({
+                "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.3, log=True),
+                "num_leaves": trial.suggest_int("num_leaves", 8, 128, log=True),
+                "min_child_samples": trial.suggest_int("min_child_samples", 5, 200, log=True),
+                "feature_fraction": trial.suggest_float("feature_fraction", 0.4, 1.0),
+                "bagging_fraction": trial.suggest_float("bagging_fraction", 0.5, 1.0),
+                "scale_pos_weight": trial.suggest_float("scale_pos_weight", 1.0, 50.0, log=True),
+            })
+            return fit(p)[1]
+
+        study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
+        study.optimize(objective, n_trials=int(search["trials"]), timeout=float(search.get("timeoutSeconds", 600)))
+        params = dict(base)
+        params.update(study.best_params)
+        name = f"lightgbm + optuna ({len(study.trials)} trials)"
+    booster, valid_ap = fit(params)
+    best_it = booster.best_iteration or booster.current_iteration()
+    booster = lgb.Booster(model_str=booster.model_to_string(num_iteration=best_it))
+
+    cols = x.shape[1]
+    onx = convert_lightgbm(
+        booster, initial_types=[(config["onnxInputName"], FloatTensorType([None, cols]))],
+        target_opset=int(config["opset"]), zipmap=False,
+    )
+    e0, e1 = r["test"]
+    x_test = np.ascontiguousarray(x[e0:e1])
+    native = booster.predict(x_test)
+    sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    outputs = sess.run(None, {config["onnxInputName"]: x_test})
+    prob = np.asarray(outputs[-1]).reshape(len(x_test), -1)[:, -1]
+    parity = float(np.max(np.abs(prob - native))) if native.size else 0.0
+    return {
+        "name": name, "algorithm": "lightgbm", "params": {k: v for k, v in params.items() if k != "verbose"},
+        "validationPrAuc": valid_ap, "numTrees": int(best_it), "selected": False,
+        "onnxParityMaxAbsDiff": parity, "onnxParityPassed": parity <= 1e-5,
+        "lightgbmVersion": lgb.__version__,
+    }
 
 
 def _pr_curve(scores, labels):
@@ -236,6 +372,30 @@ def report(config):
     fig.tight_layout()
     fig.savefig(os.path.join(out, "score-histogram.png"), metadata=meta)
     plt.close(fig)
+
+    cost = config.get("costCurve")
+    if cost:
+        # Expected cost on the validation split (where the thresholds are chosen), in major units.
+        pts = cost["points"]
+        t = [p["threshold"] for p in pts]
+        fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
+        ax.plot(t, [p["reviewCostMinor"] / 100 for p in pts], color="#ff7f0e", label="moving review (block fixed)")
+        ax.plot(t, [p["blockCostMinor"] / 100 for p in pts], color="#d62728", label="moving block (review fixed)")
+        ax.axhline(cost["allowAllCostMinor"] / 100, color="#7f7f7f", linestyle=":", label="no model (allow all)")
+        for key, color in (("review", "#ff7f0e"), ("block", "#d62728")):
+            ax.axvline(th[key], color=color, linestyle="--", linewidth=0.8)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("threshold (score >= threshold)")
+        ax.set_ylabel("expected cost (major units)")
+        ax.set_title(
+            f"Validation cost (review {cost['reviewCostMinor'] / 100:g}, wrong block {cost['wrongBlockCostMinor'] / 100:g})"
+        )
+        ax.legend(loc="upper left", fontsize=8)
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(os.path.join(out, "cost-curve.png"), metadata=meta)
+        plt.close(fig)
 
     if os.environ.get("MLFLOW_TRACKING_URI"):
         _log_mlflow(config)

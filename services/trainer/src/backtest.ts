@@ -3,10 +3,12 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  BALANCE_FIELDS,
   MODEL_FILES,
   OnnxScorer,
   decide,
   loadModelDirectory,
+  modelInputFields,
   readModelRegistry,
   type LoadedModel,
   type SplitMetrics,
@@ -25,6 +27,12 @@ export interface BacktestOptions {
   dataPath: string;
   outPath: string;
   skipInvalidRows?: boolean;
+  /**
+   * Rows with an earlier event time are replayed and scored (they warm the feature state, as
+   * live traffic would) but left out of the metrics: train on the past, judge on the future.
+   * @default 0 (every row counts)
+   */
+  evaluateFromMs?: number;
   onProgress?: (bytesRead: number, totalBytes: number, rows: number) => void;
 }
 
@@ -33,6 +41,10 @@ export interface BacktestResult {
   rows: number;
   skipped: number;
   labeledRows: number;
+  /** Labeled rows at or after evaluateFromMs: the rows the metrics are computed on. */
+  evaluatedRows: number;
+  /** True when the model reads no balances, so the rows were fed without them. */
+  withoutBalances: boolean;
   decisions: Record<Decision, number>;
   /** Undefined when the data has no labeled rows of both classes. */
   metrics: SplitMetrics | undefined;
@@ -81,7 +93,15 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     expectedFeatureFingerprint: FEATURE_SET_FINGERPRINT,
     expectedFeatureNames: FEATURE_NAMES,
   });
-  const input = await openInput(options.dataPath, { skipInvalidRows: options.skipInvalidRows ?? false });
+  // Feed the model only what its stream would carry: a model that does not read balances is
+  // judged on rows without them (the scorer refuses the opposite case).
+  const readsBalances = modelInputFields(model.manifest).some((f) =>
+    (BALANCE_FIELDS as readonly string[]).includes(f),
+  );
+  const input = await openInput(options.dataPath, {
+    skipInvalidRows: options.skipInvalidRows ?? false,
+    withoutBalances: !readsBalances,
+  });
   const scorer = await OnnxScorer.fromModel(model);
   const tmp = `${options.outPath}.tmp-${process.pid}`;
   const { thresholds } = model.manifest;
@@ -89,6 +109,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   let labeled = new LabeledScores();
   let decisions: Record<Decision, number> = { ALLOW: 0, REVIEW: 0, BLOCK: 0 };
   let rows = 0;
+  let labeledRows = 0;
+  const evaluateFromMs = options.evaluateFromMs ?? 0;
   const openOut = (): WriteStream => {
     const stream = createWriteStream(tmp, { flags: 'w' });
     stream.write(`${BACKTEST_HEADER}\n`);
@@ -102,7 +124,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       const label = batch.labels[i]!;
       const decision = decide(score, thresholds);
       decisions[decision] += 1;
-      if (label !== -1) labeled.push(score, label === 1 ? 1 : 0);
+      if (label !== -1) {
+        labeledRows += 1;
+        if (batch.txs[i]!.eventTime >= evaluateFromMs) labeled.push(score, label === 1 ? 1 : 0);
+      }
       // CSV-safe: PaySim ids and the importer's `ps-<row>` ids carry no commas or quotes.
       text += `${batch.rows[i]},${batch.txs[i]!.transactionId},${label === -1 ? '' : label},${score.toPrecision(9)},${decision}\n`;
     }
@@ -121,6 +146,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         labeled = new LabeledScores();
         decisions = { ALLOW: 0, REVIEW: 0, BLOCK: 0 };
         rows = 0;
+        labeledRows = 0;
       },
     });
     out ??= openOut();
@@ -131,7 +157,16 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const l = labeled.labels.subarray(0, labeled.length);
     const positives = l.reduce((n, v) => n + v, 0);
     const metrics = positives > 0 && positives < l.length ? evaluate(s, l, thresholds) : undefined;
-    return { model, rows, skipped: stats.skipped, labeledRows: labeled.length, decisions, metrics };
+    return {
+      model,
+      rows,
+      skipped: stats.skipped,
+      labeledRows,
+      evaluatedRows: labeled.length,
+      withoutBalances: !readsBalances,
+      decisions,
+      metrics,
+    };
   } catch (error) {
     out?.destroy();
     await rm(tmp, { force: true });

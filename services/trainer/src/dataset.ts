@@ -9,6 +9,8 @@ export interface Dataset {
   eventTimes: Float64Array;
   /** Source data-row index of each dataset row. */
   sourceRows: Int32Array;
+  /** Amount of each row in minor units: what a missed fraud costs (cost-based thresholds). */
+  amountsMinor: Float64Array;
 }
 
 /**
@@ -20,6 +22,7 @@ export class DatasetBuilder {
   private labels: Int8Array;
   private eventTimes: Float64Array;
   private sourceRows: Int32Array;
+  private amountsMinor: Float64Array;
   private rows = 0;
 
   constructor(
@@ -32,6 +35,7 @@ export class DatasetBuilder {
     this.labels = new Int8Array(capacity);
     this.eventTimes = new Float64Array(capacity);
     this.sourceRows = new Int32Array(capacity);
+    this.amountsMinor = new Float64Array(capacity);
   }
 
   get length(): number {
@@ -51,7 +55,10 @@ export class DatasetBuilder {
     this.data.set(batch.features.data.subarray(0, n * this.cols), this.rows * this.cols);
     this.labels.set(batch.labels, this.rows);
     this.sourceRows.set(batch.rows, this.rows);
-    for (let i = 0; i < n; i += 1) this.eventTimes[this.rows + i] = batch.txs[i]!.eventTime;
+    for (let i = 0; i < n; i += 1) {
+      this.eventTimes[this.rows + i] = batch.txs[i]!.eventTime;
+      this.amountsMinor[this.rows + i] = batch.txs[i]!.amountMinor;
+    }
     this.rows += n;
   }
 
@@ -63,6 +70,7 @@ export class DatasetBuilder {
       labels: this.labels.subarray(0, n),
       eventTimes: this.eventTimes.subarray(0, n),
       sourceRows: this.sourceRows.subarray(0, n),
+      amountsMinor: this.amountsMinor.subarray(0, n),
     };
   }
 
@@ -82,6 +90,7 @@ export class DatasetBuilder {
     this.labels = grow(this.labels, next);
     this.eventTimes = grow(this.eventTimes, next);
     this.sourceRows = grow(this.sourceRows, next);
+    this.amountsMinor = grow(this.amountsMinor, next);
   }
 }
 

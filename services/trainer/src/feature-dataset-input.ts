@@ -49,6 +49,7 @@ export async function loadFeatureDatasetInput(dir: string): Promise<FeatureDatas
       labels: loaded.labels,
       eventTimes: loaded.eventTimes,
       sourceRows: Int32Array.from({ length: rows }, (_, i) => i),
+      amountsMinor: amountsFromLoggedFeatures(loaded.features, rows, loaded.cols),
     },
     stats: { skipped: 0 },
     sha256: manifest.files.data.sha256,
@@ -86,4 +87,17 @@ async function codeCommit(env: Readonly<Record<string, string | undefined>>): Pr
   } catch {
     return 'unknown (not a git checkout)';
   }
+}
+
+/**
+ * The cost model needs each row's amount. A logged vector does not carry the raw amount, but its
+ * `amount_log` feature is log1p(amountMinor), so the amount comes back to float32 precision
+ * (a relative error near 1e-7, far below what an expected-cost comparison can notice).
+ */
+function amountsFromLoggedFeatures(features: Float32Array, rows: number, cols: number): Float64Array {
+  const column = FEATURE_NAMES.indexOf('amount_log');
+  if (column < 0) throw new TrainingDataError('feature set has no amount_log column: cannot recover amounts');
+  const amounts = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) amounts[r] = Math.round(Math.expm1(features[r * cols + column]!));
+  return amounts;
 }

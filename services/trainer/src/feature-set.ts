@@ -4,5 +4,6 @@ export {
   FEATURE_SET_FINGERPRINT,
   FEATURE_SET_VERSION,
   MemoryFeatureStore,
+  optionalInputsOf,
   type FeatureMatrix,
 } from '@fraud/features';

@@ -17,6 +17,57 @@ export interface SourceRow {
 export interface InputOptions {
   /** Skip and count unusable rows instead of failing on the first. @default false */
   skipInvalidRows?: boolean;
+  /**
+   * Blank the four balance fields of every row (as a stream without balances would deliver it):
+   * the balance features are then missing everywhere and no tree can split on them.
+   * @default false
+   */
+  withoutBalances?: boolean;
+  /**
+   * The optional fields the target stream provides: every other optional field is blanked, as
+   * that stream would deliver the row (e.g. [] for PaySim-like data with nothing optional).
+   * @default all optional fields
+   */
+  streamFields?: readonly string[];
+}
+
+const OPTIONAL_FIELDS = [
+  'originBalanceBeforeMinor',
+  'originBalanceAfterMinor',
+  'destinationBalanceBeforeMinor',
+  'destinationBalanceAfterMinor',
+  'channel',
+  'deviceId',
+  'countryCode',
+  'merchantCategory',
+] as const;
+const BALANCES: ReadonlySet<string> = new Set(OPTIONAL_FIELDS.slice(0, 4));
+
+/** A row mapper that nulls the optional fields the model must not read (identity when none). */
+export function blankerOf(options: InputOptions): (tx: Transaction) => Transaction {
+  const keep = new Set<string>(options.streamFields ?? OPTIONAL_FIELDS);
+  for (const f of keep) {
+    if (!(OPTIONAL_FIELDS as readonly string[]).includes(f)) {
+      throw new TrainingDataError(`stream field "${f}" is not one of ${OPTIONAL_FIELDS.join(', ')}`);
+    }
+  }
+  const blank = OPTIONAL_FIELDS.filter((f) => !keep.has(f) || (options.withoutBalances && BALANCES.has(f)));
+  if (blank.length === 0) return (tx) => tx;
+  return (tx) => {
+    const out: Transaction = { ...tx };
+    for (const f of blank) out[f] = null;
+    return out;
+  };
+}
+
+/** True when the transaction carries at least one balance. */
+export function hasBalances(tx: Transaction): boolean {
+  return (
+    tx.originBalanceBeforeMinor !== null ||
+    tx.originBalanceAfterMinor !== null ||
+    tx.destinationBalanceBeforeMinor !== null ||
+    tx.destinationBalanceAfterMinor !== null
+  );
 }
 
 export interface OpenOptions {
@@ -66,12 +117,13 @@ export async function openInput(path: string, options: InputOptions = {}): Promi
       const invalid = options.skipInvalidRows ? { onInvalidRow: onSkip ?? (() => undefined) } : {};
       const stream = createReadStream(path, { highWaterMark: 1 << 20 });
       if (onBytes) stream.on('data', () => onBytes(stream.bytesRead));
+      const map = blankerOf(options);
       if (format === 'paysim-csv') {
         for await (const r of readPaysimCsv(stream, invalid))
-          yield { tx: r.tx, isFraud: r.isFraud, row: r.row };
+          yield { tx: map(r.tx), isFraud: r.isFraud, row: r.row };
       } else {
         for await (const r of readTransactionsJsonl(stream, invalid))
-          yield { tx: r.tx, isFraud: r.isFraud, row: r.line - 1 };
+          yield { tx: map(r.tx), isFraud: r.isFraud, row: r.line - 1 };
       }
     },
   };

@@ -23,6 +23,82 @@ function metricsSection(title: string, m: SplitMetrics): string[] {
   ];
 }
 
+function externalSection(m: ModelManifest): string[] {
+  const es = m.external_evaluations ?? [];
+  if (es.length === 0) return [];
+  return [
+    '## Evaluated on other data',
+    '',
+    'The finished model backtested (same replay, same ONNX session) on labeled data it was not trained on.',
+    '',
+    '| data | rows | fraud | balances | PR-AUC | ROC-AUC |',
+    '|---|---|---|---|---|---|',
+    ...es.map(
+      (e) =>
+        `| \`${e.source}\` | ${e.rows} | ${e.positives} | ${e.balances} | **${num(e.pr_auc)}** | ${num(e.roc_auc)} |`,
+    ),
+    '',
+  ];
+}
+
+function candidatesSection(m: ModelManifest): string[] {
+  const cs = m.candidates ?? [];
+  if (cs.length === 0) return [];
+  const selected = cs.find((c) => c.selected);
+  const lgbm = cs.find((c) => c.algorithm === 'lightgbm');
+  const notes: string[] = [];
+  if (lgbm && selected && lgbm.validation_pr_auc > selected.validation_pr_auc) {
+    notes.push(
+      `LightGBM scored higher on validation, but only XGBoost models are deployed: the scorer's ` +
+        'reason codes (TreeSHAP) read the XGBoost model JSON.',
+    );
+  }
+  return [
+    '## Candidates',
+    '',
+    'Every model fitted on the same time split; the best by validation PR-AUC (average precision) is exported.',
+    '',
+    '| candidate | validation PR-AUC | trees | ONNX parity | selected |',
+    '|---|---|---|---|---|',
+    ...cs.map(
+      (c) =>
+        `| ${c.name} | ${num(c.validation_pr_auc)} | ${c.num_trees} | ${
+          c.onnx_parity_max_abs_diff === undefined
+            ? 'checked in the trainer'
+            : `${c.onnx_parity_max_abs_diff.toExponential(2)}${c.onnx_parity_max_abs_diff <= 1e-5 ? '' : ' (FAILS 1e-5)'}`
+        } | ${c.selected ? '**yes**' : ''} |`,
+    ),
+    '',
+    ...notes.map((n) => `${n}`),
+    ...(notes.length > 0 ? [''] : []),
+  ];
+}
+
+function costSection(m: ModelManifest): string[] {
+  const c = m.threshold_policy.cost_model;
+  if (!c) return [];
+  const money = (minor: number): string => (minor / 100).toFixed(2);
+  return [
+    '## Cost',
+    '',
+    `Declared cost model: a missed fraud costs its amount, a review ${money(c.review_cost_minor)}, ` +
+      `a wrongly blocked legitimate transaction ${money(c.wrong_block_cost_minor)}. ` +
+      `Thresholds chosen by ${c.chosen_by === 'cost' ? 'minimum expected cost' : 'the precision/recall targets'}. ` +
+      `Validation cost at these thresholds: **${money(c.validation_cost_minor)}**, ` +
+      `against ${money(c.validation_allow_all_cost_minor)} with no model (every fraud allowed).`,
+    '',
+    '![Expected cost on the validation split](cost-curve.png)',
+    '',
+  ];
+}
+
+function balanceText(b: ModelManifest['training_data']['balances']): string {
+  if (b === 'withheld') return '**withheld** (blanked on replay: the model never reads them)';
+  if (b === 'absent') return '**absent** from the data (the model never reads them)';
+  if (b === 'used') return 'present and available to the model';
+  return 'not recorded';
+}
+
 /** report.md of a model directory: generated from the manifest, so the two never disagree. */
 export function renderReport(m: ModelManifest): string {
   const d = m.training_data;
@@ -58,6 +134,9 @@ export function renderReport(m: ModelManifest): string {
     '',
     '![Score histogram on the test split](score-histogram.png)',
     '',
+    ...costSection(m),
+    ...candidatesSection(m),
+    ...externalSection(m),
     '## ONNX parity',
     '',
     `max |onnxruntime-node - xgboost| over ${m.parity.rows} test rows: **${m.parity.max_abs_diff.toExponential(3)}** ` +
@@ -74,7 +153,7 @@ export function renderReport(m: ModelManifest): string {
     '## Training data',
     '',
     `\`${d.source}\` (${d.format}), sha256 \`${d.sha256}\`; ${d.rows} rows ${d.format === 'feature-dataset' ? 'as the scorer logged them' : 'replayed in event-time order'}, ` +
-      `${d.skipped_rows} skipped, ${d.positives} fraud. Time split:`,
+      `${d.skipped_rows} skipped, ${d.positives} fraud. Balances: ${balanceText(d.balances)}. Time split:`,
     '',
     '| split | rows | fraud | first event | last event |',
     '|---|---|---|---|---|',
@@ -83,6 +162,11 @@ export function renderReport(m: ModelManifest): string {
     split('test'),
     '',
     ...lineageSection(m),
+    '## Inputs',
+    '',
+    `The model reads these Transaction fields (manifest \`input_fields\`; the scorer refuses it on a ` +
+      `stream without them): ${(m.input_fields ?? ['(not recorded: assume the four balances)']).map((f) => `\`${f}\``).join(', ')}.`,
+    '',
     '## Training parameters',
     '',
     '```json',

@@ -36,6 +36,7 @@ describe('train pipeline (Python step included)', () => {
   it('writes a complete, valid model directory whose ONNX matches XGBoost within 1e-5', async () => {
     expect((await readdir(first.modelDir)).sort()).toEqual(
       [
+        'cost-curve.png',
         'drift-reference.json',
         'manifest.json',
         'model.json',

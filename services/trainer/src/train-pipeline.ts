@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { isFeatureDatasetDir } from '@fraud/datasets';
 import {
+  ALWAYS_PRESENT_FIELDS,
+  BALANCE_FIELDS,
   MANIFEST_SCHEMA_VERSION,
   MODEL_FILES,
   DRIFT_REFERENCE_FILE,
@@ -15,16 +17,24 @@ import {
   tryReadModelRegistry,
   validateManifest,
   writeModelRegistry,
+  type BalanceUse,
   type FeatureImportance,
+  type InputField,
   type ModelManifest,
   type ScoringMatrix,
 } from '@fraud/model';
 import { loadTrainerEnv, type TrainerEnv } from './config.ts';
+import { runBacktest } from './backtest.ts';
 import { DatasetBuilder, sliceMatrix, type Dataset } from './dataset.ts';
 import { ParityError, TrainerError, TrainingDataError } from './errors.ts';
-import { FEATURE_NAMES, FEATURE_SET_FINGERPRINT, FEATURE_SET_VERSION } from './feature-set.ts';
+import {
+  FEATURE_NAMES,
+  FEATURE_SET_FINGERPRINT,
+  FEATURE_SET_VERSION,
+  optionalInputsOf,
+} from './feature-set.ts';
 import { completeLineage, loadFeatureDatasetInput } from './feature-dataset-input.ts';
-import { openInput } from './input.ts';
+import { hasBalances, openInput } from './input.ts';
 import { evaluate, prCurve } from './metrics.ts';
 import {
   DEFAULT_TRAINING_PARAMS,
@@ -43,6 +53,13 @@ import {
   timeSplit,
   type SplitFractions,
 } from './split.ts';
+import {
+  DEFAULT_COST_MODEL,
+  checkCostModel,
+  chooseCostThresholds,
+  expectedCost,
+  type CostModel,
+} from './cost-thresholds.ts';
 import { DEFAULT_THRESHOLD_POLICY, chooseThresholds, type ThresholdPolicy } from './thresholds.ts';
 
 export const ONNX_INPUT_NAME = 'features';
@@ -74,8 +91,41 @@ export interface TrainOptions {
   params?: Partial<TrainingParams>;
   split?: SplitFractions;
   thresholdPolicy?: ThresholdPolicy;
+  /**
+   * Choose REVIEW and BLOCK to minimise this cost model's expected cost on validation instead of
+   * the precision/recall targets. The report shows the cost curve either way (default model).
+   */
+  costModel?: CostModel;
+  /**
+   * Train for a stream that provides only these optional fields: the others are blanked on replay
+   * (their features missing everywhere), so input_fields never lists them. @default all
+   */
+  streamFields?: readonly string[];
+  /**
+   * Features the model must not use: blanked (NaN, "missing") in the training matrix, so no tree
+   * splits on them; the scorer still computes them, the model ignores them. E.g. the per-account
+   * cash-out link for data (like PaySim) where the cash-out comes from another account.
+   */
+  dropFeatures?: readonly string[];
+  /** Optuna hyperparameter search (time-split validation), bounded by trials and time. */
+  search?: SearchOptions;
+  /** Also fit LightGBM (exported to ONNX, same parity gate) as a candidate. @default false */
+  lightgbm?: boolean;
+  /**
+   * Labeled data sets the finished model is also backtested on (e.g. real PaySim rows for a model
+   * trained on the simulator); the results go into the manifest and the report (model card).
+   */
+  evaluateOn?: readonly string[];
+  /** The cost model the report's cost curve uses when costModel is not given. @default DEFAULT_COST_MODEL */
+  reportCostModel?: CostModel;
   /** Skip and count unusable rows instead of failing. @default false */
   skipInvalidRows?: boolean;
+  /**
+   * Train a model that never reads balances: they are blanked on replay, and the manifest's
+   * input_fields leave them out, so the model runs on a stream without them. Automatic when the
+   * data has no balances at all. @default false
+   */
+  withoutBalances?: boolean;
   onProgress?: (p: TrainProgress) => void;
   env?: TrainerEnv;
   /** Injected clock for `created` and the default version. */
@@ -89,7 +139,28 @@ export interface TrainResult {
   timingsMs: Record<TrainPhase, number>;
 }
 
+/** One model the Python step fitted, with its validation PR-AUC (the selection criterion). */
+export interface Candidate {
+  name: string;
+  algorithm: 'xgboost' | 'lightgbm';
+  params: Record<string, string | number | boolean>;
+  validationPrAuc: number;
+  numTrees: number;
+  selected: boolean;
+  onnxParityMaxAbsDiff?: number;
+  onnxParityPassed?: boolean;
+}
+
+export interface SearchOptions {
+  /** Optuna trials per algorithm; 0 = no search. */
+  trials: number;
+  /** Wall-time bound per search, seconds. */
+  timeoutSeconds: number;
+}
+
 interface TrainInfo {
+  candidates: Candidate[];
+  params: Record<string, string | number | boolean>;
   bestIteration: number;
   bestValidationScore: number;
   numTrees: number;
@@ -135,17 +206,32 @@ function defaultVersion(now: Date, onnxSha: string): string {
 }
 
 async function replayDataset(options: TrainOptions, onProgress: (p: TrainProgress) => void) {
-  const input = await openInput(options.dataPath, { skipInvalidRows: options.skipInvalidRows ?? false });
+  const input = await openInput(options.dataPath, {
+    skipInvalidRows: options.skipInvalidRows ?? false,
+    withoutBalances: options.withoutBalances ?? false,
+    ...(options.streamFields ? { streamFields: options.streamFields } : {}),
+  });
   const cols = FEATURE_NAMES.length;
   // PaySim lines average ~74 bytes: preallocating from the file size avoids regrowing a GB matrix.
   const builder = new DatasetBuilder(cols, input.sizeBytes / 70);
   const fileHash = sha256File(input.path);
   fileHash.catch(() => undefined); // awaited below; a read error surfaces there
-  const stats = await replay(input, (batch) => builder.append(batch), {
-    onBytes: (bytes) =>
-      onProgress({ phase: 'replay', done: bytes, total: input.sizeBytes, rows: builder.length }),
-    onRestartSorted: () => builder.reset(),
-  });
+  let rowsWithBalances = 0;
+  const stats = await replay(
+    input,
+    (batch) => {
+      for (const tx of batch.txs) if (hasBalances(tx)) rowsWithBalances += 1;
+      builder.append(batch);
+    },
+    {
+      onBytes: (bytes) =>
+        onProgress({ phase: 'replay', done: bytes, total: input.sizeBytes, rows: builder.length }),
+      onRestartSorted: () => {
+        builder.reset();
+        rowsWithBalances = 0;
+      },
+    },
+  );
   const dataset = builder.finish();
   if (dataset.labels.length === 0) {
     throw new TrainingDataError(
@@ -158,7 +244,39 @@ async function replayDataset(options: TrainOptions, onProgress: (p: TrainProgres
       `${input.path}: data row ${dataset.sourceRows[unlabeled]} has no isFraud label; training needs labels on every row`,
     );
   }
-  return { input, dataset, stats, sha256: await fileHash };
+  const balancesWithheld =
+    options.withoutBalances ||
+    (options.streamFields !== undefined &&
+      !BALANCE_FIELDS.some((f) => (options.streamFields as readonly string[]).includes(f)));
+  const balances: BalanceUse = balancesWithheld ? 'withheld' : rowsWithBalances === 0 ? 'absent' : 'used';
+  return { input, dataset, stats, balances, sha256: await fileHash };
+}
+
+/**
+ * The Transaction fields the trained model reads: the always-present ones plus the optional fields
+ * of every feature some tree splits on. A model trained without balances must not need them.
+ */
+export function inputFieldsOf(importance: readonly FeatureImportance[], balances: BalanceUse): InputField[] {
+  const used = importance.filter((f) => f.weight > 0).map((f) => f.feature);
+  const fields = [...ALWAYS_PRESENT_FIELDS, ...optionalInputsOf(used)] as InputField[];
+  if (balances !== 'used') {
+    const leaked = fields.filter((f) => (BALANCE_FIELDS as readonly string[]).includes(f));
+    if (leaked.length > 0) {
+      throw new TrainerError(
+        `the model trained without balances splits on features reading ${leaked.join(', ')}`,
+      );
+    }
+  }
+  return fields;
+}
+
+function blankFeatures(dataset: Dataset, names: readonly string[]): void {
+  const { data, rows, cols } = dataset.features;
+  for (const name of names) {
+    const c = FEATURE_NAMES.indexOf(name);
+    if (c < 0) throw new TrainerError(`--drop-features: unknown feature "${name}"`);
+    for (let r = 0; r < rows; r += 1) data[r * cols + c] = Number.NaN;
+  }
 }
 
 function importanceOf(info: TrainInfo): FeatureImportance[] {
@@ -198,10 +316,14 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const fromLogged = (await isFeatureDatasetDir(options.dataPath))
     ? await loadFeatureDatasetInput(options.dataPath)
     : undefined;
-  const { input, dataset, stats, sha256 } = fromLogged ?? (await replayDataset(options, onProgress));
+  // Logged vectors hold whatever the stream provided: the trees' own splits decide input_fields.
+  const { input, dataset, stats, balances, sha256 } = fromLogged
+    ? { ...fromLogged, balances: 'used' as const }
+    : await replayDataset(options, onProgress);
   const lineage = fromLogged
     ? await completeLineage(fromLogged.lineage, options.outDir, env.passThrough)
     : undefined;
+  blankFeatures(dataset, options.dropFeatures ?? []);
   const split = timeSplit(dataset.eventTimes, options.split ?? DEFAULT_SPLIT);
   const splits = {
     train: describeSplit(split.train, dataset.labels, dataset.eventTimes),
@@ -239,6 +361,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       onnxInputName: ONNX_INPUT_NAME,
       onnxOutputName: ONNX_OUTPUT_NAME,
       opset: ONNX_OPSET,
+      search: options.search ?? null,
+      lightgbm: options.lightgbm ?? false,
     };
     const trainConfigPath = path.join(workDir, 'train-config.json');
     await writeFile(trainConfigPath, JSON.stringify(trainConfig));
@@ -266,7 +390,17 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     const parity = checkParity(testScores, xgbTest);
     const validLabels = dataset.labels.subarray(...split.validation);
     const testLabels = dataset.labels.subarray(...split.test);
-    const chosen = chooseThresholds(prCurve(validScores, validLabels), policy);
+    const validAmounts = dataset.amountsMinor.subarray(...split.validation);
+    const costModel = checkCostModel(options.costModel ?? options.reportCostModel ?? DEFAULT_COST_MODEL);
+    const targetChoice = chooseThresholds(prCurve(validScores, validLabels), policy);
+    const costChoice = chooseCostThresholds(validScores, validLabels, validAmounts, costModel);
+    const chosen = options.costModel
+      ? {
+          thresholds: costChoice.thresholds,
+          notes: [`thresholds minimise the declared cost model on validation (targets not used)`],
+        }
+      : targetChoice;
+    const costAtChosen = expectedCost(validScores, validLabels, validAmounts, costModel, chosen.thresholds);
     const metrics = {
       validation: evaluate(validScores, validLabels, chosen.thresholds),
       test: evaluate(testScores, testLabels, chosen.thresholds),
@@ -287,6 +421,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         model_type: 'xgboost-binary-logistic',
         files: { onnx: MODEL_FILES.onnx, xgboost_json: MODEL_FILES.xgboostJson, report: MODEL_FILES.report },
         feature_names: [...FEATURE_NAMES],
+        input_fields: inputFieldsOf(importanceOf(info), balances),
         feature_set_version: String(FEATURE_SET_VERSION),
         feature_set_fingerprint: FEATURE_SET_FINGERPRINT,
         onnx: {
@@ -302,6 +437,13 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           block_precision_target: policy.blockPrecisionTarget,
           review_recall_target: policy.reviewRecallTarget,
           notes: chosen.notes,
+          cost_model: {
+            chosen_by: options.costModel ? 'cost' : 'targets',
+            review_cost_minor: costModel.reviewCostMinor,
+            wrong_block_cost_minor: costModel.wrongBlockCostMinor,
+            validation_cost_minor: costAtChosen,
+            validation_allow_all_cost_minor: costChoice.allowAllCostMinor,
+          },
         },
         metrics,
         parity: {
@@ -317,11 +459,26 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           matrix_sha256: matrixSha,
           rows: dataset.labels.length,
           skipped_rows: stats.skipped,
+          balances,
           positives: splits.train.positives + splits.validation.positives + splits.test.positives,
           splits,
         },
+        candidates: info.candidates.map((c) => ({
+          name: c.name,
+          algorithm: c.algorithm,
+          validation_pr_auc: c.validationPrAuc,
+          num_trees: c.numTrees,
+          selected: c.selected,
+          ...(c.onnxParityMaxAbsDiff !== undefined
+            ? { onnx_parity_max_abs_diff: c.onnxParityMaxAbsDiff }
+            : {}),
+          params: c.params,
+        })),
         training: {
-          params: xgbParams,
+          params: info.params,
+          ...(options.dropFeatures && options.dropFeatures.length > 0
+            ? { dropped_features: [...options.dropFeatures] }
+            : {}),
           num_boost_round: params.numBoostRound,
           early_stopping_rounds: params.earlyStoppingRounds,
           best_iteration: info.bestIteration,
@@ -349,7 +506,34 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     // scores are overfit and would make every live distribution look shifted).
     const driftReference = buildDriftReference(dataset.features, FEATURE_NAMES, split.train, validScores);
     await writeFile(path.join(staging, DRIFT_REFERENCE_FILE), `${JSON.stringify(driftReference)}\n`);
-    await writeReportImages(python, env, workDir, staging, testScores, testLabels, manifest);
+    await writeReportImages(python, env, workDir, staging, testScores, testLabels, manifest, {
+      ...costModel,
+      allowAllCostMinor: costChoice.allowAllCostMinor,
+      points: costChoice.curve,
+    });
+    if (options.evaluateOn && options.evaluateOn.length > 0) {
+      manifest.external_evaluations = [];
+      for (const dataPath of options.evaluateOn) {
+        const r = await runBacktest({
+          modelPath: staging,
+          dataPath,
+          outPath: path.join(workDir, 'external-scores.csv'),
+        });
+        if (!r.metrics)
+          throw new TrainingDataError(`${dataPath}: --evaluate-on data needs labels of both classes`);
+        manifest.external_evaluations.push({
+          source: path.basename(dataPath),
+          rows: r.evaluatedRows,
+          positives: r.metrics.positives,
+          pr_auc: r.metrics.pr_auc,
+          roc_auc: r.metrics.roc_auc,
+          balances: r.withoutBalances ? 'withheld' : 'used',
+        });
+      }
+      validateManifest(manifest, `${modelDir}/${MODEL_FILES.manifest}`);
+      await writeFile(path.join(staging, MODEL_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+      await writeFile(path.join(staging, MODEL_FILES.report), renderReport(manifest));
+    }
     await rename(staging, modelDir);
     const registry = await tryReadModelRegistry(options.outDir);
     await writeModelRegistry(
@@ -396,6 +580,7 @@ async function writeReportImages(
   scores: Float32Array,
   labels: Int8Array,
   manifest: ModelManifest,
+  costCurve: unknown,
 ): Promise<void> {
   const scoresPath = path.join(workDir, 'test-scores.f32');
   const labelsPath = path.join(workDir, 'test-labels.u8');
@@ -409,6 +594,7 @@ async function writeReportImages(
     thresholds: manifest.thresholds,
     metrics: { prAuc: test.pr_auc, atThreshold: { review: test.review, block: test.block } },
     version: manifest.version,
+    costCurve,
     featureFingerprint: manifest.feature_set_fingerprint,
     lineage: manifest.lineage ?? null,
     params: manifest.training.params,

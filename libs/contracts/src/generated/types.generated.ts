@@ -83,7 +83,7 @@ export interface Transaction {
   /** When the payment happened (event time, not processing time). */
   eventTime: number;
   type: TransactionType;
-  /** Amount in minor units, > 0. */
+  /** Amount in minor units, >= 0 (zero-value authorisations are valid). */
   amountMinor: number;
   /** ISO 4217 code, e.g. USD. */
   currency: string;

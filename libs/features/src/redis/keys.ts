@@ -3,6 +3,9 @@
  * one hash tag, so one script call can update every account of that shard in a batch while
  * touching ONE hash slot (Redis Cluster spreads the shards' slots over its nodes):
  *   {<prefix>:<shard>}:a:<account id>   account state (binary, see state.ts), TTL = ttlSeconds
+ *   {<prefix>:<shard>}:m|v|k:<id>      index entity state (amount index, (account, device) and
+ *                                       (account, country) pairs; see ../entities.ts), same format
+ *                                       and TTL as an account; sharded by "<kind>:<id>"
  *   {<prefix>:<shard>}:i:<event hour>   HASH, field <role><transaction id> -> the account's prior
  *                                       view; TTL = idempotencyTtlSeconds after its latest write
  * Ids sit outside the braces, so no id can change a key's slot or collide with another key kind.
@@ -22,6 +25,11 @@ export function shardTag(prefix: string, shard: number): string {
 
 export function accountKey(tag: string, accountId: string): string {
   return `${tag}:a:${accountId}`;
+}
+
+/** Key of an index entity (kind 'm', 'v' or 'k'); accounts use accountKey. */
+export function indexKey(tag: string, kind: string, id: string): string {
+  return `${tag}:${kind}:${id}`;
 }
 
 /** Idempotency records are grouped by the transaction's event hour, so a redelivery finds them in one HGET. */

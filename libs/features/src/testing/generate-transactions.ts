@@ -24,6 +24,10 @@ export interface Generated {
   fraudIds: Set<string>;
 }
 
+const CHANNEL_VALUES = ['MOBILE_APP', 'WEB', 'AGENT', 'ATM', 'POS', 'API', 'KIOSK'];
+const COUNTRY_VALUES = ['US', 'GB', 'DE'];
+const CATEGORY_VALUES = ['grocery', 'crypto', 'gift_cards', 'unknown_category'];
+
 /** Same seed, same stream everywhere. */
 export const prng = seededRandom;
 
@@ -59,18 +63,22 @@ export function generateTransactions(options: GeneratorOptions): Generated {
     const da = dest.startsWith('M') ? 0 : type === 'CASH_IN' ? Math.max(0, db - amount) : db + amount;
     balances.set(origin, oa);
     if (!dest.startsWith('M')) balances.set(dest, da);
+    // Optional fields and zero amounts from the sequence number, not from rnd, so the random stream
+    // (and every other field) is what it was before they existed. Each is sometimes absent.
+    const n = seq++;
     return {
-      transactionId: `tx-${(seq++).toString(36)}`,
+      transactionId: `tx-${n.toString(36)}`,
       eventTime: t,
       type,
-      amountMinor: amount,
+      amountMinor: n % 211 === 0 ? 0 : amount,
       currency: 'USD',
       originAccountId: origin,
       destinationAccountId: dest,
-      channel: null,
-      deviceId: null,
-      countryCode: null,
-      merchantCategory: null,
+      channel: n % 6 === 0 ? null : CHANNEL_VALUES[n % CHANNEL_VALUES.length]!,
+      deviceId: n % 4 === 0 ? null : `dev-${origin}-${(n >> 3) % 3}`,
+      countryCode: n % 5 === 0 ? null : COUNTRY_VALUES[(n >> 2) % COUNTRY_VALUES.length]!,
+      merchantCategory:
+        dest.startsWith('M') && n % 3 !== 0 ? CATEGORY_VALUES[n % CATEGORY_VALUES.length]! : null,
       originBalanceBeforeMinor: maybe(ob),
       originBalanceAfterMinor: maybe(oa),
       destinationBalanceBeforeMinor: maybe(db),

@@ -1,0 +1,60 @@
+/**
+ * Which Transaction fields a model needs. A model trained without balances must run on a stream
+ * that has none; a model that reads balances must not run on one that lacks them (its balance
+ * features would all be "missing" and it would score garbage without any error). The manifest
+ * lists the fields (`input_fields`); the loader refuses a model whose fields the stream does not
+ * provide. Kept here, beside manifest validation, so every place that loads a model gets the check.
+ */
+import { ModelInputsUnavailableError } from './errors.ts';
+import type { ModelManifest } from './manifest.ts';
+
+/** Fields every Transaction carries (the Avro schema makes them non-null). */
+export const ALWAYS_PRESENT_FIELDS = [
+  'transactionId',
+  'eventTime',
+  'type',
+  'amountMinor',
+  'currency',
+  'originAccountId',
+  'destinationAccountId',
+] as const;
+
+export const BALANCE_FIELDS = [
+  'originBalanceBeforeMinor',
+  'originBalanceAfterMinor',
+  'destinationBalanceBeforeMinor',
+  'destinationBalanceAfterMinor',
+] as const;
+
+/** Nullable fields an upstream may or may not send. */
+export const OPTIONAL_FIELDS = [
+  ...BALANCE_FIELDS,
+  'channel',
+  'deviceId',
+  'countryCode',
+  'merchantCategory',
+] as const;
+
+export type InputField = (typeof ALWAYS_PRESENT_FIELDS)[number] | (typeof OPTIONAL_FIELDS)[number];
+
+export const INPUT_FIELDS: readonly InputField[] = [...ALWAYS_PRESENT_FIELDS, ...OPTIONAL_FIELDS];
+
+/**
+ * A manifest written before `input_fields` existed came from a trainer that always read the four
+ * balances: such a model is taken to need them.
+ */
+const LEGACY_INPUT_FIELDS: readonly InputField[] = [...ALWAYS_PRESENT_FIELDS, ...BALANCE_FIELDS];
+
+export function modelInputFields(manifest: Pick<ModelManifest, 'input_fields'>): readonly InputField[] {
+  return manifest.input_fields ?? LEGACY_INPUT_FIELDS;
+}
+
+/** Throws ModelInputsUnavailableError naming every field the model needs and the stream lacks. */
+export function checkModelInputs(
+  manifest: Pick<ModelManifest, 'input_fields' | 'version'>,
+  streamFields: Iterable<string>,
+): void {
+  const provided = new Set<string>([...ALWAYS_PRESENT_FIELDS, ...streamFields]);
+  const missing = modelInputFields(manifest).filter((f) => !provided.has(f));
+  if (missing.length > 0) throw new ModelInputsUnavailableError(manifest.version, missing);
+}
