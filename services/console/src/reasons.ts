@@ -4,6 +4,7 @@
  * transfer", not `cashout_secs_since_in_transfer=1200`. One phrase per feature of
  * libs/features FEATURE_NAMES; the unit test checks none is missing.
  */
+import { CHANNELS } from '@fraud/features';
 import { formatAmount, formatCount, formatDuration } from './format.ts';
 
 type Describe = (value: number, currency: string) => string;
@@ -73,6 +74,24 @@ export const REASON_PHRASES: Readonly<Record<string, Describe>> = {
       ? 'cash-out of the same amount an incoming transfer just brought in'
       : `cash-out amount within ${Math.round(100 * v)}% of an incoming transfer's amount`,
   cashout_secs_since_in_transfer: (v) => `cash-out ${formatDuration(v)} after an incoming transfer`,
+  amount_whole_units: flag('amount is a whole number (no cents)', 'amount has cents'),
+  amount_round: flag('amount is a round number', 'amount is not a round number'),
+  orig_in_out_ratio_24h: (v) => `sender received ${times(v)} what they sent in the 24 h before`,
+  dest_in_sum_1h_log: (v, c) => `receiver got ${amountOfLog(v, c)} in the hour before`,
+  same_amount_transfers_1h: (v) =>
+    `${count(v, 'transfer', 'transfers')} of exactly this amount (any account) in the hour before`,
+  same_amount_transfers_24h: (v) =>
+    `${count(v, 'transfer', 'transfers')} of exactly this amount (any account) in the 24 h before`,
+  same_amount_cash_outs_24h: (v) =>
+    `${count(v, 'cash-out', 'cash-outs')} of exactly this amount (any account) in the 24 h before`,
+  secs_since_same_amount_transfer: (v) => `${formatDuration(v)} after a transfer of exactly this amount`,
+  channel_code: (v) => `made through the ${CHANNELS[Math.round(v)] ?? 'unknown'} channel`,
+  device_new_for_orig: flag('sender uses a device not seen before', 'sender uses a known device'),
+  country_new_for_orig: flag(
+    'made from a country not seen before for the sender',
+    'made from a usual country',
+  ),
+  merchant_category_risk: (v) => `merchant category with risk ${v.toFixed(2)}`,
 };
 
 /** Features whose missing value has a meaning of its own. */
@@ -83,6 +102,12 @@ const MISSING_PHRASES: Readonly<Record<string, string>> = {
   dest_secs_since_prev: 'no earlier transaction for the receiver',
   cashout_amount_gap: 'not a cash-out after an incoming transfer',
   cashout_secs_since_in_transfer: 'not a cash-out after an incoming transfer',
+  orig_in_out_ratio_24h: 'sender sent nothing in the 24 h before',
+  secs_since_same_amount_transfer: 'no recent transfer of exactly this amount',
+  channel_code: 'channel not reported',
+  device_new_for_orig: 'device not reported',
+  country_new_for_orig: 'country not reported',
+  merchant_category_risk: 'no merchant category',
 };
 
 /** One reason in words; unknown features (a newer model) fall back to the raw name and value. */
