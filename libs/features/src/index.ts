@@ -5,6 +5,7 @@ export { createMatrix, featureRow, type FeatureMatrix } from './matrix.ts';
 export { MemoryFeatureStore, type MemoryFeatureStoreOptions } from './memory-store.ts';
 export { DEFINITION_PARAMETERS, HISTORY_HORIZON_MS } from './parameters.ts';
 export { RedisFeatureStore, type RedisFeatureStoreOptions } from './redis-store.ts';
+export { createRedisClient, type RedisClientOptions } from './redis-client.ts';
 export {
   Role,
   decodeAccountState,
