@@ -64,3 +64,15 @@ variable "alarm_emails" {
   type        = list(string)
   default     = []
 }
+
+variable "api_certificate_arn" {
+  description = "ACM certificate for the scoring API's internal HTTPS listener; null serves HTTP inside the VPC."
+  type        = string
+  default     = null
+}
+
+variable "api_hostname" {
+  description = "Private DNS name of the scoring API matching the certificate; null uses the load balancer's name."
+  type        = string
+  default     = null
+}
