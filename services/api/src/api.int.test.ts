@@ -59,9 +59,17 @@ describe('API on real Redis', () => {
     expect(burst).toEqual(first);
     expect(await redisSnapshot(redis, prefix)).toEqual(before);
 
+    // A new transaction sent five times at once (same micro-batch): one answer, applied once.
+    const [fresh] = makeTransactions(1, 34, `${prefix}-fresh`);
+    const copies = await Promise.all(Array.from({ length: 5 }, () => scoreOk(api.url, fresh!)));
+    for (const copy of copies) expect(copy).toEqual(copies[0]);
+    const afterFresh = await redisSnapshot(redis, prefix);
+    expect(await scoreOk(api.url, fresh!)).toEqual(copies[0]);
+    expect(await redisSnapshot(redis, prefix)).toEqual(afterFresh);
+
     const metrics = await (await fetch(`${api.url}/metrics`)).text();
     const batches = /^fraud_api_batch_size_count (\d+)$/m.exec(metrics);
-    const requests = 150 + 20 + 150;
+    const requests = 150 + 20 + 150 + 5 + 1;
     // The burst shared batches: fewer batches than requests.
     expect(Number(batches?.[1])).toBeLessThan(requests);
   });
