@@ -36,7 +36,7 @@ scorer: bootstrap up ## run one scorer worker against the local stack
 	@SCORER_CREATE_TOPICS=true npx tsx services/scorer/src/main.ts
 
 api: bootstrap up ## the synchronous scoring API on 127.0.0.1:8090 (key: API_KEYS, else one made in .local/api-key)
-	@if [ -z "$$API_KEYS" ] && [ ! -s .local/api-key ]; then umask 077; mkdir -p .local; openssl rand -hex 24 > .local/api-key; fi
+	@if [ -z "$$API_KEYS" ] && [ ! -s .local/api-key ]; then umask 077; mkdir -p .local; node -e "process.stdout.write(require('node:crypto').randomBytes(24).toString('hex'))" > .local/api-key; fi
 	@API_KEYS="$${API_KEYS:-$$(cat .local/api-key)}" npx tsx services/api/src/main.ts
 
 train: bootstrap ## simulate 1M transactions and train, export, verify and register a model
