@@ -170,6 +170,8 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.http.bodyLimitBytes,
     return503OnClosing: true,
+    // A client trickling its headers or body is cut off (slowloris); scoring has its own deadline.
+    requestTimeout: 10_000,
     ajv: {
       // Strict JSON: "100" is not an amount, and unknown fields are refused rather than dropped.
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false },
