@@ -59,7 +59,8 @@ function gated(scorer: RecordingScorer): () => void {
 describe('MicroBatcher', () => {
   it('scores concurrent requests together, up to maxBatchSize per batch, each getting its own row', async () => {
     const scorer = new RecordingScorer();
-    const batcher = new MicroBatcher({ scorer, maxBatchSize: 64, maxWaitMs: 1 });
+    // A window far longer than the synchronous submits, so a stalled machine cannot close it early.
+    const batcher = new MicroBatcher({ scorer, maxBatchSize: 64, maxWaitMs: 50 });
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => batcher.submit(tx(i), 1_000)));
     expect(scorer.batches.map((b) => b.length)).toEqual([64, 36]);
     expect(results.map((r) => r.transactionId)).toEqual(Array.from({ length: 100 }, (_, i) => `t${i}`));
