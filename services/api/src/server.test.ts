@@ -59,7 +59,9 @@ interface Setup {
   bodyLimitBytes?: number;
 }
 
-async function server(setup: Setup = {}): Promise<{ app: ApiServer; metrics: ApiMetrics }> {
+async function server(
+  setup: Setup = {},
+): Promise<{ app: ApiServer; metrics: ApiMetrics; batcher: MicroBatcher }> {
   const metrics = new ApiMetrics({ defaultMetrics: false });
   const holder = await ModelHolder.start({
     source: new LocalModelSource(setup.modelsDir ?? models.dir),
@@ -97,7 +99,7 @@ async function server(setup: Setup = {}): Promise<{ app: ApiServer; metrics: Api
     await batcher.close();
     await holder.close();
   });
-  return { app, metrics };
+  return { app, metrics, batcher };
 }
 
 function transaction(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -256,10 +258,11 @@ describe('limits and failures', () => {
 
   it('429 with Retry-After when the queue is full', async () => {
     const store = new GatedStore(new MemoryFeatureStore());
-    const { app } = await server({ featureStore: store, maxQueue: 2, maxBatchSize: 1 });
+    const { app, batcher } = await server({ featureStore: store, maxQueue: 2, maxBatchSize: 1 });
     store.close();
     const waiting = [1, 2, 3].map((i) => score(app, transaction({ transactionId: `q-${i}` })));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // One batch held by the store, two requests queued: the queue is full.
+    while (batcher.queued < 2) await new Promise((resolve) => setTimeout(resolve, 5));
     const shed = await score(app, transaction({ transactionId: 'q-shed' }));
     expect(shed.statusCode).toBe(429);
     expect(shed.headers['retry-after']).toBe('2');
