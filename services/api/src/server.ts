@@ -117,7 +117,6 @@ function toHttpError(
     return { status: 400, body: fromSchemaError(fastifyError.validation), retry: false };
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return {
         status: 415,
         body: {
@@ -130,6 +129,12 @@ function toHttpError(
       return {
         status: 413,
         body: { error: 'payload_too_large', message: 'the body is too large' },
+        retry: false,
+      };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return {
+        status: 400,
+        body: { error: 'bad_request', field: 'body', message: 'body: does not match Content-Length' },
         retry: false,
       };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
