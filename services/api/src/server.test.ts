@@ -197,8 +197,8 @@ describe('POST /v1/score', () => {
     expect(body.message).toMatch(message);
   });
 
-  it('400 naming the body for bad JSON or a body that is not an object', async () => {
-    for (const payload of ['{"transactionId": ', '[1,2]', '"text"']) {
+  it('400 naming the body for an empty body, bad JSON or a body that is not an object', async () => {
+    for (const payload of ['', '{"transactionId": ', '[1,2]', '"text"', 'null']) {
       const response = await score(app, payload);
       expect(response.statusCode).toBe(400);
       expect(response.json()).toMatchObject({ error: 'bad_request', field: 'body' });
