@@ -47,7 +47,14 @@ interface RunResult {
   achievedRps: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number; mean: number };
   /** Responses other than 200, by status, plus transport errors and timeouts. */
-  errors: { total: number; byStatus: Record<string, number>; transport: number; timeouts: number };
+  errors: {
+    total: number;
+    byStatus: Record<string, number>;
+    /** The API's own count per error class (fraud_api_errors_total) during the run. */
+    byClass: Record<string, number>;
+    transport: number;
+    timeouts: number;
+  };
   apiCpuUsPerRequest: number;
   /** Mean requests per micro-batch during the run (from the API's fraud_api_batch_size). */
   meanBatchSize: number;
@@ -154,13 +161,22 @@ async function stopApi(api: ApiProcess): Promise<void> {
 }
 
 /** The API's own counters: CPU seconds, and micro-batches (count, requests in them). */
-async function scrape(api: ApiProcess): Promise<{ cpuS: number; batches: number; batched: number }> {
+async function scrape(
+  api: ApiProcess,
+): Promise<{ cpuS: number; batches: number; batched: number; errors: Record<string, number> }> {
   const text = await (await fetch(`${api.url}/metrics`)).text();
+  const errors: Record<string, number> = {};
+  for (const [, errorClass, count] of text.matchAll(
+    /^fraud_api_errors_total\{class="([a-z_]+)"\} ([0-9.e+-]+)$/gm,
+  )) {
+    errors[errorClass!] = Number(count);
+  }
   const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
   return {
     cpuS: value('process_cpu_seconds_total'),
     batches: value('fraud_api_batch_size_count'),
     batched: value('fraud_api_batch_size_sum'),
+    errors,
   };
 }
 
@@ -287,6 +303,11 @@ async function measure(
     errors: {
       total: errorsTotal,
       byStatus: Object.fromEntries(Object.entries(run.byStatus).filter(([s]) => s !== '200')),
+      byClass: Object.fromEntries(
+        Object.entries(after.errors)
+          .map(([errorClass, n]) => [errorClass, n - (before.errors[errorClass] ?? 0)] as const)
+          .filter(([, n]) => n > 0),
+      ),
       transport: run.transport,
       timeouts: run.timeouts,
     },
