@@ -19,6 +19,8 @@ export interface ScoredBatch {
   features: FeatureMatrix;
   champion: {
     version: string;
+    /** The feature-set fingerprint the model was trained on (from its manifest). */
+    featureFingerprint: string;
     thresholds: Thresholds;
     scores: Float32Array;
     driftReference?: DriftReference | undefined;
@@ -105,6 +107,7 @@ export class BatchScorer {
       features: matrix,
       champion: {
         version: model.version,
+        featureFingerprint: model.featureFingerprint,
         thresholds: model.thresholds,
         scores,
         driftReference: model.driftReference,

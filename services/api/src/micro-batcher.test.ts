@@ -41,7 +41,7 @@ class RecordingScorer {
     const scores = Float32Array.from(txs, (t) => t.amountMinor / 1_000);
     return {
       features: createMatrix(txs.length, 0),
-      champion: { version: 'v1', thresholds: { review: 0.15, block: 0.9 }, scores },
+      champion: { version: 'v1', featureFingerprint: 'f1', thresholds: { review: 0.15, block: 0.9 }, scores },
       decisions: [...scores].map((s) => (s >= 0.15 ? 'REVIEW' : 'ALLOW')),
       reasonCodes: txs.map(() => []),
       explained: 0,
