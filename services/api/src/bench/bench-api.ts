@@ -1,10 +1,12 @@
 /**
- * `npm run bench:api -- --rps R[,R2...] --duration S --json FILE [--connections C] [--modes on,off]`
+ * `npm run bench:api -- --rps R[,R2...] --duration S --json FILE [--connections C] [--modes on,off]
+ *  [--driver open|autocannon]`
  *
  * Starts the API as its own process per mode (micro-batching on = API_MAX_BATCH_SIZE 64, off = 1)
  * against the local stack's Redis (a fresh key prefix per run), warms it up, then drives POST
- * /v1/score with autocannon at each fixed rate, modes alternating at each rate so both see the same
- * machine. Every request is a new transaction (unique id, accounts from a fixed population, so
+ * /v1/score at each fixed rate, modes alternating at each rate so both see the same machine. The
+ * default driver is open-loop (undici pool, latency from each request's due time); autocannon's
+ * rate mode sends per-second bursts, which measures burst latency instead (kept as --driver). Every request is a new transaction (unique id, accounts from a fixed population, so
  * feature state grows like production). Reports achieved RPS, p50/p95/p99/max latency (measured
  * per response at the client, sub-millisecond), errors by status, and the API process's CPU per
  * request (process_cpu_seconds_total from its /metrics). Load is bounded: at most 100K RPS, 600 s.
@@ -18,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Pool } from 'undici';
 import type { Transaction, TransactionType } from '@fraud/contracts';
 import { freePort, stackSettings, uniqueName } from '@fraud/test-support';
 
@@ -36,9 +39,12 @@ const TYPES: TransactionType[] = [
 ];
 
 type Mode = 'on' | 'off';
+/** open: fixed arrival rate (undici); autocannon: closed-loop connections with a per-second quota. */
+type Driver = 'open' | 'autocannon';
 
 interface RunResult {
   mode: Mode;
+  driver: Driver;
   microBatching: boolean;
   targetRps: number;
   durationS: number;
@@ -73,6 +79,7 @@ function parseOptions() {
       modes: { type: 'string', default: 'on,off' },
       warmup: { type: 'string', default: '3' },
       models: { type: 'string', default: path.join(repoRoot, 'models') },
+      driver: { type: 'string', default: 'open' },
     },
     strict: true,
   });
@@ -91,6 +98,7 @@ function parseOptions() {
   const modes = values.modes.split(',').map((m) => m.trim());
   if (modes.length === 0 || modes.some((m) => m !== 'on' && m !== 'off'))
     fail('--modes must be on, off or on,off');
+  if (values.driver !== 'open' && values.driver !== 'autocannon') fail('--driver must be open or autocannon');
   const warmupS = Number(values.warmup);
   if (!(warmupS >= 0 && warmupS <= 60)) fail('--warmup must be 0..60 s');
   return {
@@ -101,6 +109,7 @@ function parseOptions() {
     warmupS,
     json: values.json,
     modelsDir: path.resolve(values.models),
+    driver: values.driver as Driver,
   };
 }
 
@@ -214,18 +223,80 @@ function percentile(sorted: Float64Array, p: number): number {
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-async function drive(
-  api: ApiProcess,
-  rps: number,
-  durationS: number,
-  connections: number,
-): Promise<{
+interface Driven {
+  /** Sorted latencies of every answered request, ms. */
   latencies: Float64Array;
   byStatus: Record<string, number>;
   transport: number;
   timeouts: number;
   elapsedS: number;
-}> {
+}
+
+/**
+ * A fixed arrival rate (open loop): request i is due at start + i / rps whatever the answers, sent
+ * over a keep-alive pool of `connections`, and its latency counts from when it was DUE, so a slow
+ * server shows up as latency instead of as fewer requests (no coordinated omission).
+ */
+async function driveOpen(
+  api: ApiProcess,
+  rps: number,
+  durationS: number,
+  connections: number,
+): Promise<Driven> {
+  const runId = uniqueName('tx');
+  const pool = new Pool(api.url, { connections, pipelining: 1, headersTimeout: 5_000, bodyTimeout: 5_000 });
+  const total = Math.max(1, Math.round(rps * durationS));
+  const latencies: number[] = [];
+  const byStatus: Record<string, number> = {};
+  let transport = 0;
+  let timeouts = 0;
+  const pending = new Set<Promise<void>>();
+  const headers = { authorization: `Bearer ${api.key}`, 'content-type': 'application/json' };
+  const started = performance.now();
+  let sent = 0;
+  const send = () => {
+    const dueAt = started + (sent * 1_000) / rps;
+    sent++;
+    const request = pool
+      .request({ path: '/v1/score', method: 'POST', headers, body: JSON.stringify(nextTransaction(runId)) })
+      .then(async (response) => {
+        await response.body.dump();
+        latencies.push(performance.now() - dueAt);
+        byStatus[response.statusCode] = (byStatus[response.statusCode] ?? 0) + 1;
+      })
+      .catch((error: unknown) => {
+        if ((error as { code?: string }).code?.includes('TIMEOUT')) timeouts++;
+        else transport++;
+      })
+      .finally(() => pending.delete(request));
+    pending.add(request);
+  };
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1_000) * rps) + 1);
+      while (sent < due) send();
+      if (sent >= total) resolve();
+      else setTimeout(tick, 1);
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  const elapsedS = (performance.now() - started) / 1_000;
+  await pool.close();
+  return { latencies: Float64Array.from(latencies).sort(), byStatus, transport, timeouts, elapsedS };
+}
+
+/**
+ * autocannon's rate mode: each connection sends its per-second quota back to back as soon as the
+ * second starts, then waits, so every second opens with a burst of `connections` concurrent
+ * requests. Kept for comparison; the latency it reports is that of bursts, not of a steady rate.
+ */
+async function driveAutocannon(
+  api: ApiProcess,
+  rps: number,
+  durationS: number,
+  connections: number,
+): Promise<Driven> {
   const runId = uniqueName('tx');
   const latencies: number[] = [];
   const byStatus: Record<string, number> = {};
@@ -274,10 +345,11 @@ async function measure(
   rps: number,
   durationS: number,
   connections: number,
+  driver: Driver,
 ): Promise<RunResult> {
   const loadAverage1mBefore = loadavg()[0]!;
   const before = await scrape(api);
-  const run = await drive(api, rps, durationS, connections);
+  const run = await (driver === 'open' ? driveOpen : driveAutocannon)(api, rps, durationS, connections);
   const after = await scrape(api);
   const ok = run.byStatus['200'] ?? 0;
   const requests = run.latencies.length;
@@ -287,6 +359,7 @@ async function measure(
   const errorsTotal = non200 + run.transport + run.timeouts;
   return {
     mode,
+    driver,
     microBatching: mode === 'on',
     targetRps: rps,
     durationS,
@@ -333,11 +406,23 @@ async function main(): Promise<void> {
     for (const mode of options.modes) {
       // Warm-up (JIT, onnxruntime allocations, connection pools); not reported.
       if (options.warmupS > 0)
-        await drive(apis.get(mode)!, Math.min(options.rps[0]!, 1_000), options.warmupS, options.connections);
+        await driveOpen(
+          apis.get(mode)!,
+          Math.min(options.rps[0]!, 1_000),
+          options.warmupS,
+          options.connections,
+        );
     }
     for (const rps of options.rps) {
       for (const mode of options.modes) {
-        const result = await measure(apis.get(mode)!, mode, rps, options.durationS, options.connections);
+        const result = await measure(
+          apis.get(mode)!,
+          mode,
+          rps,
+          options.durationS,
+          options.connections,
+          options.driver,
+        );
         runs.push(result);
         const l = result.latencyMs;
         console.log(
@@ -368,8 +453,9 @@ async function main(): Promise<void> {
       loadAverage: loadavg().map((x) => round(x)),
     },
     notes: [
-      'Latency is measured at the client (autocannon, same machine) per response, from request write to response end.',
-      'autocannon keeps each connection closed-loop: under overload the offered rate drops instead of queueing (coordinated omission); achievedRps shows it.',
+      'driver open (default): a fixed arrival rate over an undici keep-alive pool; latency counts from when each request was due, so queueing at the client counts too (no coordinated omission).',
+      'driver autocannon: each connection sends its per-second quota back to back at the start of every second (bursts of `connections` concurrent requests); latency from request write to response end.',
+      'The load generator runs on the same machine as the API and Redis.',
       'Modes alternate at each rate so both see the same machine load; compare them as ratios within one run.',
     ],
     runs,
