@@ -6,7 +6,7 @@ NODE_BIN := $(shell scripts/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 export ONNXRUNTIME_NODE_INSTALL := skip
 
-.PHONY: help bootstrap up down status test smoke demo alerts scorer console train loop chaos tf-check monitoring-check bench typecheck lint format
+.PHONY: help bootstrap up down status test smoke demo alerts scorer api console train loop chaos tf-check monitoring-check bench typecheck lint format
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -37,6 +37,10 @@ console: bootstrap up ## the analyst console on CONSOLE_HOST:CONSOLE_PORT (127.0
 
 scorer: bootstrap up ## run one scorer worker against the local stack
 	@SCORER_CREATE_TOPICS=true npx tsx services/scorer/src/main.ts
+
+api: bootstrap up ## the synchronous scoring API on 127.0.0.1:8090 (key: API_KEYS, else one made in .local/api-key)
+	@if [ -z "$$API_KEYS" ] && [ ! -s .local/api-key ]; then umask 077; mkdir -p .local; node -e "process.stdout.write(require('node:crypto').randomBytes(24).toString('hex'))" > .local/api-key; fi
+	@API_KEYS="$${API_KEYS:-$$(cat .local/api-key)}" npx tsx services/api/src/main.ts
 
 train: bootstrap ## simulate 1M transactions and train, export, verify and register a model
 	@scripts/train.sh

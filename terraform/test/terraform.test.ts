@@ -476,6 +476,7 @@ beforeAll(async () => {
     'modules/ecs-scorer',
     'modules/artifacts',
     'modules/network',
+    'modules/ecs-api',
     'envs/prod',
     'envs/dev',
   ]) {
@@ -624,5 +625,107 @@ describe('terraform: the checks reject insecure variants', () => {
     );
     expect(() => checkEnvScaling(env, mod('modules/msk'))).not.toThrow();
     expect(() => checkEnvScaling(variant, mod('modules/msk'))).toThrow(/max_tasks \(13\)/);
+  });
+});
+
+// ---- the synchronous scoring API (services/api) ----
+
+function checkApiService(api: TfModule): void {
+  const lb = resource(api, 'aws_lb', 'this');
+  expectTrue(lb.internal, 'API load balancer internal');
+  expectTrue(lb.drop_invalid_header_fields, 'API load balancer drops invalid headers');
+  const https = resource(api, 'aws_lb_listener', 'https');
+  expectEqual(https.protocol, 'HTTPS', 'API HTTPS listener');
+  if (!/TLS13/.test(str(https.ssl_policy, 'ssl_policy')))
+    throw new Error('API listener must use a TLS 1.3 policy');
+  const health = single(resource(api, 'aws_lb_target_group', 'this').health_check, 'API health check');
+  expectEqual(health.path, '/readyz', 'API target health check path');
+
+  const container = obj(api.locals.api_container, 'api_container');
+  expectEqual(container.user, '1000:1000', 'API user');
+  expectTrue(container.readonlyRootFilesystem, 'API read-only root filesystem');
+  expectEqual(
+    container.command,
+    ['node', '--import', 'tsx', 'services/api/src/main.ts'],
+    'API command (the scorer image runs the API)',
+  );
+  const mounts = arr(container.mountPoints, 'API mountPoints').map((m) => obj(m, 'mount point'));
+  expectEqual(
+    mounts.find((m) => m.sourceVolume === 'models')?.readOnly ?? null,
+    true,
+    'API models read-only',
+  );
+  // API_KEYS come from Secrets Manager through `secrets`, never through `environment`.
+  expectEqual(
+    api.locals.secrets,
+    '${merge(var.secrets, { API_KEYS = aws_secretsmanager_secret.api_keys.arn })}',
+    'API secrets',
+  );
+  if (/API_KEYS/.test(show(api.locals.environment)))
+    throw new Error('API_KEYS must not be in the environment');
+  expectEqual(
+    resource(api, 'aws_secretsmanager_secret', 'api_keys').kms_key_id,
+    '${module.key.key_arn}',
+    'API keys secret encrypted with its own key',
+  );
+
+  const policy = resource(api, 'aws_appautoscaling_policy', 'requests');
+  const tracking = single(
+    policy.target_tracking_scaling_policy_configuration,
+    'target_tracking_scaling_policy_configuration',
+  );
+  const metric = single(tracking.predefined_metric_specification, 'predefined_metric_specification');
+  expectEqual(metric.predefined_metric_type, 'ALBRequestCountPerTarget', 'API scaling metric');
+  expectEqual(
+    metric.resource_label,
+    '${aws_lb.this.arn_suffix}/${aws_lb_target_group.this.arn_suffix}',
+    'API scaling metric resource label',
+  );
+  const service = resource(api, 'aws_ecs_service', 'api');
+  expectEqual(
+    single(service.network_configuration, 'network_configuration').assign_public_ip,
+    false,
+    'API public IP',
+  );
+}
+
+describe('terraform: scoring API on ECS', () => {
+  it('runs behind an internal load balancer, non-root, keys from Secrets Manager, scaling on requests per target', () => {
+    expect(() => checkApiService(mod('modules/ecs-api'))).not.toThrow();
+  });
+
+  it('shares the scorer image and Redis settings in every environment; production requires HTTPS', () => {
+    for (const dir of ['envs/dev', 'envs/prod']) {
+      const call = moduleCall(mod(dir), 'api');
+      const scorer = moduleCall(mod(dir), 'scorer');
+      expect(call.image).toBe(scorer.image);
+      expect(call.environment).toBe('${module.redis.scorer_environment}');
+      expect(call.alb_security_group_id).toBe('${module.network.security_group_ids["api_alb"]}');
+    }
+    expect(variable(mod('envs/prod'), 'api_certificate_arn').default).toBeUndefined();
+    expect(validations(mod('envs/prod'), 'api_certificate_arn').join()).toMatch(/acm/);
+  });
+
+  it('lets only the API clients and operators reach the API load balancer', () => {
+    const ingress = obj(mod('modules/network').locals.ingress_rules, 'ingress_rules');
+    const toApiAlb = Object.values(ingress)
+      .map((rule) => obj(rule, 'ingress rule'))
+      .filter((rule) => rule.sg === 'api_alb')
+      .map((rule) => rule.peer);
+    expect(toApiAlb.sort()).toEqual(['api_clients', 'msk_admin']);
+  });
+
+  it('rejects an API load balancer facing the internet', async () => {
+    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/ecs-api/main.tf'), 'utf8');
+    expect(text).toContain('internal                   = true');
+    const variant = await parseSnippet(
+      'variant',
+      text.replace('internal                   = true', 'internal                   = false'),
+    );
+    Object.assign(variant.resource, {
+      ...mod('modules/ecs-api').resource,
+      aws_lb: variant.resource.aws_lb!,
+    });
+    expect(() => checkApiService(variant)).toThrow(/internal/);
   });
 });

@@ -50,8 +50,10 @@ export {
   BALANCE_FIELDS,
   INPUT_FIELDS,
   OPTIONAL_FIELDS,
+  STREAM_FIELDS_HINT,
   checkModelInputs,
   modelInputFields,
+  parseStreamFields,
   type InputField,
 } from './input-fields.ts';
 export { LocalModelSource, type ModelSource } from './model-source.ts';

@@ -39,6 +39,21 @@ export type InputField = (typeof ALWAYS_PRESENT_FIELDS)[number] | (typeof OPTION
 
 export const INPUT_FIELDS: readonly InputField[] = [...ALWAYS_PRESENT_FIELDS, ...OPTIONAL_FIELDS];
 
+/** What a STREAM_FIELDS setting may hold; every service that loads models reads it the same way. */
+export const STREAM_FIELDS_HINT = `a comma-separated subset of ${OPTIONAL_FIELDS.join(',')} (empty = none)`;
+
+/**
+ * Parses a STREAM_FIELDS value (the optional Transaction fields the upstream sends) into a list,
+ * or undefined when it names a field that is not optional. Empty means none.
+ */
+export function parseStreamFields(text: string): string[] | undefined {
+  const list = text
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  return list.every((f) => (OPTIONAL_FIELDS as readonly string[]).includes(f)) ? list : undefined;
+}
+
 /**
  * A manifest written before `input_fields` existed came from a trainer that always read the four
  * balances: such a model is taken to need them.

@@ -1,5 +1,4 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { Cluster, Redis } from 'ioredis';
 import {
   ContractSerde,
   valueSubject,
@@ -8,14 +7,18 @@ import {
   type Transaction,
 } from '@fraud/contracts';
 import path from 'node:path';
-import { FEATURE_NAMES, FEATURE_SET_FINGERPRINT, RedisFeatureStore } from '@fraud/features';
+import {
+  FEATURE_NAMES,
+  FEATURE_SET_FINGERPRINT,
+  RedisFeatureStore,
+  createRedisClient,
+} from '@fraud/features';
 import { LocalModelSource, type ModelSource } from '@fraud/model';
+import { ReloadingModelProvider, type ModelProvider } from '@fraud/scoring';
 import { PartitionCommitter, createKafka, ensureTopics } from '@fraud/kafka';
 import { ScorerMetrics, startOpsServer, type Logger, type OpsServer } from '@fraud/observability';
-import type { ModelProvider } from './active-model.ts';
 import { BatchProcessor } from './batch-processor.ts';
 import type { ScorerConfig } from './config.ts';
-import { ReloadingModelProvider } from './model-ops/reloading-model-provider.ts';
 import { DriftMetrics } from './model-ops/drift-metrics.ts';
 import { ShadowMetrics, type ChunkObserver } from './model-ops/shadow-metrics.ts';
 import { ScorerWorker } from './worker.ts';
@@ -33,32 +36,6 @@ export interface ScorerApp {
   readonly models: ModelProvider & { poll?(): Promise<void> };
   /** Closes everything in order (worker, model watchers, Redis, HTTP); safe to call twice. */
   close(): Promise<void>;
-}
-
-function createRedis(config: ScorerConfig['redis']): Redis | Cluster {
-  // Fail commands fast while disconnected (no unbounded offline queue): the worker pauses the
-  // batch and retries with backoff instead of piling commands up in memory.
-  const options = {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: config.commandTimeoutMs,
-    retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2_000),
-  };
-  const url = new URL(config.url);
-  if (config.cluster) {
-    return new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      redisOptions: {
-        ...options,
-        username: url.username || undefined,
-        password: decodeURIComponent(url.password) || undefined,
-        tls: url.protocol === 'rediss:' ? {} : undefined,
-      },
-    });
-  }
-  return new Redis(config.url, options);
 }
 
 /**
@@ -108,7 +85,7 @@ export async function createScorerApp(
   await decisionSerde.registerWriter(valueSubject(config.topics.decisions));
   await alertSerde.registerWriter(valueSubject(config.topics.alerts));
 
-  const redis = createRedis(config.redis);
+  const redis = createRedisClient(config.redis);
   await redis.connect();
   const featureStore = new RedisFeatureStore({
     redis,

@@ -9,8 +9,7 @@ import {
 } from '@fraud/contracts';
 import type { FeatureStore } from '@fraud/features';
 import { deadLetterMessage } from '@fraud/kafka';
-import { decide } from '@fraud/model';
-import type { ActiveModel, ModelProvider } from './active-model.ts';
+import { BatchScorer, type ModelProvider } from '@fraud/scoring';
 import type { ChunkObserver } from './model-ops/shadow-metrics.ts';
 import type { KafkaMessage, Message } from 'kafkajs';
 
@@ -64,7 +63,7 @@ export interface ProcessedChunk {
   modelVersion: string;
   /** The shadow model scored beside the champion, when one ran. */
   challengerVersion: string | undefined;
-  /** Per stage; `shadow` (challenger inference) and `explain` (TreeSHAP, inside encode) are extra. */
+  /** Per stage; `shadow` (challenger inference) and `explain` (TreeSHAP of flagged rows) are extra. */
   stageMs: {
     decode: number;
     features: number;
@@ -84,9 +83,15 @@ export interface ProcessedChunk {
  */
 export class BatchProcessor {
   private readonly now: () => number;
+  private readonly scorer: BatchScorer;
 
   constructor(private readonly options: BatchProcessorOptions) {
     this.now = options.now ?? Date.now;
+    this.scorer = new BatchScorer({
+      featureStore: options.featureStore,
+      models: options.models,
+      onShadowError: options.onShadowError,
+    });
   }
 
   async process(
@@ -94,28 +99,7 @@ export class BatchProcessor {
     partition: number,
     messages: readonly KafkaMessage[],
   ): Promise<ProcessedChunk> {
-    const { models } = this.options;
-    // The models are read ONCE per chunk: a hot swap lands between chunks, never inside one.
-    const model = models.current();
-    const challenger = models.challenger?.();
-    const releaseModel = model.retain?.();
-    const releaseChallenger = challenger?.retain?.();
-    try {
-      return await this.processWith(model, challenger, topic, partition, messages);
-    } finally {
-      releaseModel?.();
-      releaseChallenger?.();
-    }
-  }
-
-  private async processWith(
-    model: ActiveModel,
-    challenger: ActiveModel | undefined,
-    topic: string,
-    partition: number,
-    messages: readonly KafkaMessage[],
-  ): Promise<ProcessedChunk> {
-    const { transactionSerde, decisionSerde, alertSerde, featureStore } = this.options;
+    const { transactionSerde, decisionSerde, alertSerde } = this.options;
     let t = performance.now();
 
     await transactionSerde.prepare(messages.map((m) => m.value));
@@ -147,48 +131,22 @@ export class BatchProcessor {
     }
     const decode = performance.now() - t;
 
-    t = performance.now();
-    const matrix = await featureStore.applyBatch(good.map((g) => g.tx));
-    const features = performance.now() - t;
+    // Features, score, shadow, decide and explain: the path the synchronous API shares.
+    const batch = await this.scorer.score(good.map((g) => g.tx));
+    const { champion: model, challenger } = batch;
+    const shadowVersion = challenger ? challenger.version : null;
 
     t = performance.now();
-    const scores = good.length > 0 ? await model.score(matrix) : new Float32Array(0);
-    const score = performance.now() - t;
-
-    // Shadow scoring on the same matrix; it must never cost the champion its decision.
-    t = performance.now();
-    let challengerScores: Float32Array | undefined;
-    if (challenger && good.length > 0) {
-      try {
-        challengerScores = await challenger.score(matrix);
-      } catch (error) {
-        this.options.onShadowError?.(error, challenger.version);
-      }
-    }
-    const shadow = performance.now() - t;
-    const shadowVersion = challengerScores ? challenger!.version : null;
-
-    t = performance.now();
-    let explain = 0;
-    let explained = 0;
     const scoredAt = this.now();
     const logFeatures = (this.options.featureLog ?? 'decision') === 'decision';
     const loggedFingerprint = model.featureFingerprint.slice(0, LOGGED_FINGERPRINT_HEX_DIGITS);
-    const { data: featureData, cols } = matrix;
+    const { data: featureData, cols } = batch.features;
     const decisions: Message[] = [];
     const alerts: Message[] = [];
     const scored: ScoredTransaction[] = [];
     good.forEach(({ tx, message }, row) => {
-      const probability = scores[row]!;
-      const decision = decide(probability, model.thresholds);
-      let reasonCodes: FraudDecision['reasonCodes'] = [];
-      if (decision !== 'ALLOW' && model.explain) {
-        // Only flagged rows are explained: TreeSHAP costs far more than a score.
-        const started = performance.now();
-        reasonCodes = model.explain(matrix, row);
-        explain += performance.now() - started;
-        explained++;
-      }
+      const probability = model.scores[row]!;
+      const decision = batch.decisions[row]!;
       const record: FraudDecision = {
         transactionId: tx.transactionId,
         originAccountId: tx.originAccountId,
@@ -200,11 +158,11 @@ export class BatchProcessor {
         decision,
         thresholds: model.thresholds,
         modelVersion: model.version,
-        reasonCodes,
+        reasonCodes: batch.reasonCodes[row]!,
         eventTime: tx.eventTime,
         scoredAt,
         challengerModelVersion: shadowVersion,
-        challengerScore: challengerScores ? challengerScores[row]! : null,
+        challengerScore: challenger ? challenger.scores[row]! : null,
         // The float32 row itself (avsc writes floats): what the model saw, bit for bit.
         features: logFeatures
           ? {
@@ -226,22 +184,14 @@ export class BatchProcessor {
         appendTime: Number(message.timestamp),
       });
     });
-    const encode = performance.now() - t - explain;
-    const stageMs = { decode, features, score, encode, shadow, explain };
+    const encode = performance.now() - t;
+    const stageMs = { decode, ...batch.stageMs, encode };
     if (good.length > 0) {
       this.options.observer?.onChunk({
-        features: matrix,
-        champion: {
-          version: model.version,
-          thresholds: model.thresholds,
-          scores,
-          driftReference: model.driftReference,
-        },
-        challenger:
-          challengerScores && challenger
-            ? { version: challenger.version, thresholds: challenger.thresholds, scores: challengerScores }
-            : undefined,
-        explained,
+        features: batch.features,
+        champion: model,
+        challenger,
+        explained: batch.explained,
         stageMs,
       });
     }

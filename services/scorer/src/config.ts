@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { TOPICS } from '@fraud/contracts';
 import type { KafkaConnectionConfig } from '@fraud/kafka';
-import { OPTIONAL_FIELDS } from '@fraud/model';
+import { OPTIONAL_FIELDS, STREAM_FIELDS_HINT, parseStreamFields } from '@fraud/model';
 
 /** A bad setting, named by its environment variable. Thrown before anything starts. */
 export class ConfigError extends Error {
@@ -95,15 +95,11 @@ const envSchema = z.object({
   STREAM_FIELDS: z
     .string()
     .default(OPTIONAL_FIELDS.join(','))
-    .transform((v) =>
-      v
-        .split(',')
-        .map((f) => f.trim())
-        .filter(Boolean),
-    )
-    .refine((list) => list.every((f) => (OPTIONAL_FIELDS as readonly string[]).includes(f)), {
-      message: `must be a comma-separated subset of ${OPTIONAL_FIELDS.join(',')} (empty = none)`,
-    }),
+    .transform(
+      (v, ctx) =>
+        parseStreamFields(v) ??
+        (ctx.addIssue({ code: 'custom', message: `must be ${STREAM_FIELDS_HINT}` }), z.NEVER),
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -75,3 +75,15 @@ variable "retrainer_image_tag" {
     error_message = "retrainer_image_tag must be a concrete tag (not latest)."
   }
 }
+
+variable "api_certificate_arn" {
+  description = "ACM certificate for the scoring API's internal HTTPS listener; null serves HTTP inside the VPC."
+  type        = string
+  default     = null
+}
+
+variable "api_hostname" {
+  description = "Private DNS name of the scoring API matching the certificate; null uses the load balancer's name."
+  type        = string
+  default     = null
+}

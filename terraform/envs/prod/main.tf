@@ -24,6 +24,7 @@ module "network" {
   interface_endpoint_az_count = 3
   flow_log_retention_days     = 90
   registry_listener_port      = var.registry_certificate_arn == null ? 80 : 443
+  api_listener_port           = var.api_certificate_arn == null ? 80 : 443
 }
 
 module "artifacts" {
@@ -143,4 +144,44 @@ module "registry" {
     topic_arn_prefix           = module.msk.topic_arn_prefix
     group_arn_prefix           = module.msk.group_arn_prefix
   }
+}
+
+# The synchronous scoring API: the scorer's image, Redis state and model bucket, behind an internal
+# load balancer that only the api_clients security group (payment gateways) and operators reach.
+module "api" {
+  source = "../../modules/ecs-api"
+
+  name                                 = local.name
+  image                                = "${module.artifacts.repository_urls["scorer"]}:${var.scorer_image_tag}"
+  ecr_repository_arn                   = module.artifacts.repository_arns["scorer"]
+  model_sync_image                     = "${module.artifacts.registry_host}/${module.artifacts.pull_through_cache_prefixes["public.ecr.aws"]}/aws-cli/aws-cli:${var.aws_cli_version}"
+  pull_through_repository_arn_patterns = module.artifacts.pull_through_cache_repository_arn_patterns
+  cluster_arn                          = module.scorer.cluster_arn
+  cluster_name                         = module.scorer.cluster_name
+
+  task_cpu        = 2048
+  task_memory_mib = 4096
+  min_tasks       = 3
+  max_tasks       = 12
+
+  vpc_id                 = module.network.vpc_id
+  subnet_ids             = module.network.task_subnet_ids
+  alb_security_group_id  = module.network.security_group_ids["api_alb"]
+  task_security_group_id = module.network.security_group_ids["api"]
+  certificate_arn        = var.api_certificate_arn
+  hostname               = var.api_hostname
+
+  # The scorer's Redis settings: the two paths must share the feature state.
+  environment         = module.redis.scorer_environment
+  secrets             = { REDIS_PASSWORD = module.redis.auth_token_secret_arn }
+  secret_kms_key_arns = [module.redis.kms_key_arn]
+
+  model = {
+    bucket_arn  = module.artifacts.model_bucket_arn
+    kms_key_arn = module.artifacts.kms_key_arn
+  }
+
+  log_kms_key_arn             = module.scorer.logs_kms_key_arn
+  deletion_protection         = true
+  secret_recovery_window_days = 30
 }

@@ -74,3 +74,18 @@ output "alarm_topic_arn" {
   description = "SNS topic of the alarms."
   value       = module.monitoring.alarm_topic_arn
 }
+
+output "api_url" {
+  description = "Base URL of the scoring API inside the VPC (POST <url>/v1/score)."
+  value       = module.api.url
+}
+
+output "api_keys_secret_arn" {
+  description = "Secrets Manager secret with the scoring API's keys (API_KEYS, comma-separated)."
+  value       = module.api.api_keys_secret_arn
+}
+
+output "api_clients_security_group_id" {
+  description = "Attach to the payment gateways that call the scoring API."
+  value       = module.network.security_group_ids["api_clients"]
+}

@@ -64,3 +64,19 @@ variable "alarm_emails" {
   type        = list(string)
   default     = []
 }
+
+variable "api_certificate_arn" {
+  description = "ACM certificate for the scoring API's internal HTTPS listener. Required in production: callers send Bearer keys."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:acm:", var.api_certificate_arn))
+    error_message = "api_certificate_arn must be an ACM certificate ARN: production serves the API over HTTPS only."
+  }
+}
+
+variable "api_hostname" {
+  description = "Private DNS name of the scoring API matching the certificate; null uses the load balancer's name."
+  type        = string
+  default     = null
+}

@@ -29,7 +29,7 @@ output "data_subnet_ids" {
 }
 
 output "security_group_ids" {
-  description = "Security group id per component: endpoints, scorer, registry_alb, registry, msk, redis, msk_admin."
+  description = "Security group id per component: endpoints, scorer, registry_alb, registry, msk, redis, msk_admin, api_alb, api, api_clients."
   value       = { for k, sg in aws_security_group.this : k => sg.id }
 }
 

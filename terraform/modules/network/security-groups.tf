@@ -11,6 +11,9 @@ locals {
     msk          = "MSK brokers: SASL/IAM over TLS from the clients below"
     redis        = "ElastiCache Redis: TLS from the scorer"
     msk_admin    = "Operator shells (CloudShell VPC environment) that create topics and register schemas"
+    api_alb      = "Scoring API internal load balancer"
+    api          = "Scoring API tasks: ingress from their load balancer, egress to Redis and AWS APIs"
+    api_clients  = "Callers of the scoring API (payment gateways): attach to their tasks or instances"
   }
 
   ports = var.ports
@@ -27,6 +30,11 @@ locals {
     registry_alb_from_scorer = { sg = "registry_alb", peer = "scorer", port = var.registry_listener_port, description = "Registry API from the scorer" }
     registry_alb_from_admin  = { sg = "registry_alb", peer = "msk_admin", port = var.registry_listener_port, description = "Registry API from operators" }
     registry_from_alb        = { sg = "registry", peer = "registry_alb", port = local.ports.registry_http, description = "Registry HTTP from its load balancer" }
+    endpoints_from_api       = { sg = "endpoints", peer = "api", port = 443, description = "AWS APIs from the scoring API" }
+    redis_from_api           = { sg = "redis", peer = "api", port = local.ports.redis, description = "Redis TLS from the scoring API" }
+    api_alb_from_clients     = { sg = "api_alb", peer = "api_clients", port = var.api_listener_port, description = "Scoring API from its callers" }
+    api_alb_from_admin       = { sg = "api_alb", peer = "msk_admin", port = var.api_listener_port, description = "Scoring API from operators" }
+    api_from_alb             = { sg = "api", peer = "api_alb", port = local.ports.api_http, description = "Scoring API HTTP from its load balancer" }
   }
 
   egress_rules = {
@@ -40,10 +48,15 @@ locals {
     admin_to_msk          = { sg = "msk_admin", peer = "msk", port = local.ports.msk_sasl_iam, description = "Kafka SASL/IAM" }
     admin_to_registry     = { sg = "msk_admin", peer = "registry_alb", port = var.registry_listener_port, description = "Schema registry" }
     admin_to_endpoints    = { sg = "msk_admin", peer = "endpoints", port = 443, description = "AWS APIs through interface endpoints" }
+    admin_to_api          = { sg = "msk_admin", peer = "api_alb", port = var.api_listener_port, description = "Scoring API" }
+    api_alb_to_tasks      = { sg = "api_alb", peer = "api", port = local.ports.api_http, description = "Forward to scoring API tasks" }
+    api_to_redis          = { sg = "api", peer = "redis", port = local.ports.redis, description = "Redis TLS (the scorer's feature state)" }
+    api_to_endpoints      = { sg = "api", peer = "endpoints", port = 443, description = "AWS APIs through interface endpoints" }
+    api_clients_to_api    = { sg = "api_clients", peer = "api_alb", port = var.api_listener_port, description = "Scoring API" }
   }
 
-  # ECR serves image layers from S3; the scorer also reads model files from S3.
-  s3_egress = ["scorer", "registry"]
+  # ECR serves image layers from S3; the scorer and the API also read model files from S3.
+  s3_egress = ["scorer", "registry", "api"]
 }
 
 resource "aws_security_group" "this" {

@@ -69,6 +69,7 @@ variable "ports" {
     msk_sasl_iam  = optional(number, 9098)
     redis         = optional(number, 6379)
     registry_http = optional(number, 8080)
+    api_http      = optional(number, 8090)
   })
   default = {}
 }
@@ -81,6 +82,17 @@ variable "registry_listener_port" {
   validation {
     condition     = contains([80, 443], var.registry_listener_port)
     error_message = "registry_listener_port must be 80 or 443."
+  }
+}
+
+variable "api_listener_port" {
+  description = "Port of the scoring API's internal load balancer listener: 443 with a certificate, else 80."
+  type        = number
+  default     = 80
+
+  validation {
+    condition     = contains([80, 443], var.api_listener_port)
+    error_message = "api_listener_port must be 80 or 443."
   }
 }
 

@@ -11,7 +11,7 @@ import {
   type ScorerProcess,
 } from '../testing/harness.ts';
 import { makeTransactions } from '../testing/transactions.ts';
-import { copyModels } from './test-models.ts';
+import { copyModels } from '@fraud/scoring/testing';
 
 // Model operations on the real stack: real scorer processes, each with its own models directory.
 const started: ScorerProcess[] = [];

@@ -6,8 +6,11 @@ import {
   type ModelSource,
 } from '@fraud/model';
 import type { Logger, ScorerMetrics } from '@fraud/observability';
-import type { ActiveModel, ModelProvider } from '../active-model.ts';
-import { OnnxActiveModel } from '../model-provider.ts';
+import type { ActiveModel, ModelProvider } from './active-model.ts';
+import { OnnxActiveModel } from './onnx-active-model.ts';
+
+/** The model metrics the provider keeps: reload outcomes and the model-info gauge. */
+export type ModelProviderMetrics = Pick<ScorerMetrics, 'modelReloads' | 'modelInfo'>;
 
 export type ModelRole = 'champion' | 'challenger';
 
@@ -16,7 +19,7 @@ export interface ReloadingModelProviderOptions {
   /** The running feature code's fingerprint and names: a model for other features is refused. */
   loadOptions: LoadModelOptions;
   logger: Logger;
-  metrics: ScorerMetrics;
+  metrics: ModelProviderMetrics;
   /**
    * How often the registry is re-read; 0 = load once and never poll.
    * @default 5000

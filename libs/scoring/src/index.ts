@@ -1,0 +1,9 @@
+export type { ActiveModel, ModelProvider } from './active-model.ts';
+export { BatchScorer, type BatchScorerOptions, type ScoredBatch } from './batch-scorer.ts';
+export { OnnxActiveModel, type OnnxActiveModelOptions } from './onnx-active-model.ts';
+export {
+  ReloadingModelProvider,
+  type ModelProviderMetrics,
+  type ModelRole,
+  type ReloadingModelProviderOptions,
+} from './reloading-model-provider.ts';
