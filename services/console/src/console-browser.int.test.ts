@@ -83,6 +83,8 @@ beforeAll(async () => {
     SCORER_TRANSACTIONAL_ID_PREFIX: ctx.base,
     SCORER_HTTP_PORT: String(metricsPort),
     MODEL_POLL_INTERVAL_MS: '0',
+    // Registers the input subject before the simulator's first send (the start-up check needs it).
+    SCORER_CREATE_TOPICS: 'true',
     LOG_LEVEL: 'info',
   });
   app = await startConsole(

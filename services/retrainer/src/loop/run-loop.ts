@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { OnnxScorer, readModelRegistry } from '@fraud/model';
@@ -231,7 +231,16 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     const manifest = retrained.dataset.manifest;
     log(`challenger ${retrained.challengerVersion} from ${manifest.dataset_id} (${manifest.rows} rows)`);
 
-    // 6-7. Labelled traffic while the challenger shadows (the scorer picks it up by polling).
+    // 6-7. Labelled traffic while the challenger shadows. The scorer picks it up by polling and
+    // warms it first (the TreeSHAP tables take a moment on a busy box): wait for its log line, so
+    // every phase-2 decision is shadowed and the gate's labelled count does not depend on timing.
+    await waitForLogLine(
+      path.join(logsDir, 'scorer.log'),
+      (line) =>
+        line.includes('"msg":"model swapped"') && line.includes(`"to":"${retrained.challengerVersion}"`),
+      `the scorer shadowing challenger ${retrained.challengerVersion}`,
+      60_000,
+    );
     const phase2 = options.phase2Transactions ?? 20_000;
     const before2 = tail.total;
     await simulate('p2', phase2, 8);
@@ -351,5 +360,22 @@ async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
     } while (cursor !== '0');
   } finally {
     redis.disconnect();
+  }
+}
+
+/** Resolves once a line of `file` satisfies `match`; rejects after `timeoutMs`, naming `what`. */
+async function waitForLogLine(
+  file: string,
+  match: (line: string) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    if (text.split('\n').some(match)) return;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (see ${file})`);
+    await sleep(200);
   }
 }
