@@ -2,7 +2,8 @@
  * `make demo`: the product end to end on the local stack. Starts a scorer worker and the
  * simulator (producing at a modest rate, labels following), then shows a live console view of
  * throughput, end-to-end latency, decisions, precision/recall against the simulator's ground
- * truth, and the latest alerts with their reasons; starts the analyst console and prints its URL.
+ * truth, and the latest alerts with their reasons; starts the analyst console and the synchronous
+ * scoring API and prints their URLs.
  * Ctrl-C stops everything cleanly.
  *
  *   tsx scripts/demo.ts [--rate 200] [--seconds 600]
@@ -63,6 +64,28 @@ function startChild(name: string, args: string[], extraEnv: Record<string, strin
   return child;
 }
 
+/** Waits (60 s at most) for a line of a child's output to match `pattern`, and returns the match. */
+function waitForChildLog(child: ChildProcess, name: string, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      clearInterval(check);
+      reject(new Error(`${name} did not start within 60 s`));
+    }, 60_000);
+    const check = setInterval(() => {
+      const match = pattern.exec((childLogs.get(name) ?? []).join(''));
+      if (match) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve(match);
+      }
+    }, 200);
+    child.on('exit', () => {
+      clearInterval(check);
+      clearTimeout(timer);
+    });
+  });
+}
+
 // --- live statistics -----------------------------------------------------------------------
 const decisions = new Map<string, FraudDecision>();
 const labels = new Map<string, boolean>();
@@ -99,6 +122,7 @@ function render(): void {
   const lines = [
     `fraud-scorer demo  (${Math.round((Date.now() - startedAt) / 1000)} s; simulator at ${rate} tx/s; Ctrl-C stops)`,
     `analyst console   ${consoleUrl}   sign in as ${consoleLogin}`,
+    `scoring API       POST http://${apiAddress}/v1/score  (Bearer key ${apiKeyHint}; docs http://${apiAddress}/docs)`,
     '',
     `throughput        ${throughput.toFixed(0).padStart(7)} decisions/s`,
     `decided           ${decisions.size.toString().padStart(7)}   ALLOW ${byDecision.ALLOW}  REVIEW ${byDecision.REVIEW}  BLOCK ${byDecision.BLOCK}`,
@@ -206,21 +230,20 @@ const consoleChild = startChild('console', ['services/console/src/main.ts'], {
   CONSOLE_ADMIN_EMAIL: demoEmail!,
   CONSOLE_ADMIN_PASSWORD: demoPassword!,
 });
-const consoleUrl = await new Promise<string>((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('console did not start within 60 s')), 60_000);
-  const check = setInterval(() => {
-    const match = /console: listening on (\S+)/.exec((childLogs.get('console') ?? []).join(''));
-    if (match) {
-      clearInterval(check);
-      clearTimeout(timer);
-      resolve(match[1]!);
-    }
-  }, 200);
-  consoleChild.on('exit', () => {
-    clearInterval(check);
-    clearTimeout(timer);
-  });
-});
+const consoleUrl = (await waitForChildLog(consoleChild, 'console', /console: listening on (\S+)/))[1]!;
+
+// The synchronous scoring API (services/api) on API_HOST:API_PORT, on the scorer's feature state
+// and models. Its key comes from API_KEYS or, as `make api` does, from .local/api-key.
+const apiKeyFile = path.join(root, '.local', 'api-key');
+if (!env.API_KEYS && !existsSync(apiKeyFile)) {
+  writeFileSync(apiKeyFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+}
+const apiKey = env.API_KEYS ? env.API_KEYS.split(',')[0]!.trim() : readFileSync(apiKeyFile, 'utf8').trim();
+const apiChild = startChild('api', ['services/api/src/main.ts'], { API_KEYS: env.API_KEYS ?? apiKey });
+const apiAddress = (
+  await waitForChildLog(apiChild, 'api', /"http":"([^"]+)"[^\n]*"msg":"api listening"/)
+)[1]!;
+const apiKeyHint = env.API_KEYS ? '(API_KEYS)' : '$(cat .local/api-key)';
 const consoleLogin = `${demoEmail} / ${env.CONSOLE_ADMIN_EMAIL ? '(CONSOLE_ADMIN_PASSWORD)' : demoPassword}`;
 
 // The simulator creates the labels topic only when it starts; the view subscribes before that.
