@@ -1,1 +1,10 @@
 export { STACK_ENV_KEYS, findRepoRoot, parseEnvFile, withStackEnv } from './stack-env.ts';
+export {
+  ConfigError,
+  commaList,
+  envBool,
+  envBrokerList,
+  envInt,
+  envNonEmpty,
+  parseEnv,
+} from './env-schema.ts';

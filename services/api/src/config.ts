@@ -1,42 +1,15 @@
 import { z } from 'zod';
+import { ConfigError, commaList, envBool, envInt, envNonEmpty, parseEnv } from '@fraud/config';
 import { OPTIONAL_FIELDS, STREAM_FIELDS_HINT, parseStreamFields } from '@fraud/model';
 
-/** A bad setting, named by its environment variable. Thrown before anything starts. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** Shorter keys are guessable; 16 characters of a random token is the floor. */
 export const MIN_API_KEY_LENGTH = 16;
 
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-    .default(fallback ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const int = (fallback: number, min: number, max: number) =>
-  z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be an integer')
-    .min(min, `must be >= ${min}`)
-    .max(max, `must be <= ${max}`)
-    .default(fallback);
-const nonEmpty = (fallback?: string) =>
-  fallback === undefined ? z.string().min(1) : z.string().min(1).default(fallback);
 const apiKeys = z
   .string({ message: `is required: one or more comma-separated keys of >= ${MIN_API_KEY_LENGTH} characters` })
-  .transform((v) =>
-    v
-      .split(',')
-      .map((k) => k.trim())
-      .filter(Boolean),
-  )
+  .transform(commaList)
   .refine((keys) => keys.length > 0, 'must name at least one key')
   .refine(
     (keys) => keys.every((k) => k.length >= MIN_API_KEY_LENGTH && /^[\x21-\x7e]+$/.test(k)),
@@ -49,29 +22,29 @@ const apiKeys = z
  * and must read the same models, or they would not reach the same decision.
  */
 const envSchema = z.object({
-  API_HOST: nonEmpty('127.0.0.1'),
-  API_PORT: int(8090, 0, 65_535),
+  API_HOST: envNonEmpty('127.0.0.1'),
+  API_PORT: envInt(8090, 0, 65_535),
   API_KEYS: apiKeys,
-  API_BODY_LIMIT_BYTES: int(16_384, 1_024, 1_048_576),
-  API_MAX_BATCH_SIZE: int(64, 1, 1_024),
-  API_BATCH_WAIT_MS: int(1, 0, 100),
-  API_MAX_CONCURRENT_BATCHES: int(4, 1, 64),
-  API_MAX_QUEUE: int(512, 1, 100_000),
-  API_REQUEST_DEADLINE_MS: int(250, 5, 60_000),
-  API_RETRY_AFTER_SECONDS: int(1, 1, 3_600),
-  API_MAX_FUTURE_SKEW_MS: int(300_000, 0, 86_400_000),
-  API_SHUTDOWN_GRACE_MS: int(10_000, 100, 600_000),
-  API_DOCS_ENABLED: bool(true),
+  API_BODY_LIMIT_BYTES: envInt(16_384, 1_024, 1_048_576),
+  API_MAX_BATCH_SIZE: envInt(64, 1, 1_024),
+  API_BATCH_WAIT_MS: envInt(1, 0, 100),
+  API_MAX_CONCURRENT_BATCHES: envInt(4, 1, 64),
+  API_MAX_QUEUE: envInt(512, 1, 100_000),
+  API_REQUEST_DEADLINE_MS: envInt(250, 5, 60_000),
+  API_RETRY_AFTER_SECONDS: envInt(1, 1, 3_600),
+  API_MAX_FUTURE_SKEW_MS: envInt(300_000, 0, 86_400_000),
+  API_SHUTDOWN_GRACE_MS: envInt(10_000, 100, 600_000),
+  API_DOCS_ENABLED: envBool(true),
   REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be redis://host:port or rediss://host:port'),
-  REDIS_CLUSTER: bool(false),
-  REDIS_KEY_PREFIX: nonEmpty('fs'),
-  REDIS_COMMAND_TIMEOUT_MS: int(200, 10, 60_000),
-  REDIS_STATE_TTL_SECONDS: int(90_000, 86_400, 31_536_000),
-  REDIS_IDEMPOTENCY_TTL_SECONDS: int(3_600, 60, 2_592_000),
-  MODEL_REGISTRY_DIR: nonEmpty('models'),
+  REDIS_CLUSTER: envBool(false),
+  REDIS_KEY_PREFIX: envNonEmpty('fs'),
+  REDIS_COMMAND_TIMEOUT_MS: envInt(200, 10, 60_000),
+  REDIS_STATE_TTL_SECONDS: envInt(90_000, 86_400, 31_536_000),
+  REDIS_IDEMPOTENCY_TTL_SECONDS: envInt(3_600, 60, 2_592_000),
+  MODEL_REGISTRY_DIR: envNonEmpty('models'),
   MODEL_VERSION: z.string().optional(),
-  MODEL_POLL_INTERVAL_MS: int(5_000, 0, 3_600_000),
-  MODEL_REASON_CODES_TOP_K: int(3, 0, 64),
+  MODEL_POLL_INTERVAL_MS: envInt(5_000, 0, 3_600_000),
+  MODEL_REASON_CODES_TOP_K: envInt(3, 0, 64),
   // The optional Transaction fields callers send, as the scorer's STREAM_FIELDS: both paths must
   // accept the same models, or they could decide with different ones.
   STREAM_FIELDS: z
@@ -138,15 +111,7 @@ export interface ApiConfig {
  * object or throws a ConfigError naming the first bad variable.
  */
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<ApiConfig> {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const variable = String(issue.path[0] ?? 'environment');
-    const message =
-      env[variable] === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
-    throw new ConfigError(variable, message);
-  }
-  const e = parsed.data;
+  const e = parseEnv(envSchema, env);
   const config: ApiConfig = {
     http: {
       host: e.API_HOST,

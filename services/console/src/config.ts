@@ -1,45 +1,12 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { ConfigError, envBool, envBrokerList, envInt, envNonEmpty, parseEnv } from '@fraud/config';
 import { TOPICS } from '@fraud/contracts';
 import type { KafkaConnectionConfig } from '@fraud/kafka';
 
-/** A bad setting, named by its environment variable. Thrown before anything starts. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-    .default(fallback ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const int = (fallback: number, min: number, max: number) =>
-  z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be an integer')
-    .min(min, `must be >= ${min}`)
-    .max(max, `must be <= ${max}`)
-    .default(fallback);
-const nonEmpty = (fallback: string) => z.string().min(1).default(fallback);
-const brokerList = z
-  .string({ message: 'is required (comma-separated host:port list)' })
-  .transform((v) =>
-    v
-      .split(',')
-      .map((b) => b.trim())
-      .filter(Boolean),
-  )
-  .refine(
-    (list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)),
-    'must be host:port[,host:port...]',
-  );
 const urlList = (fallback: string) =>
   z
     .string()
@@ -54,34 +21,34 @@ const urlList = (fallback: string) =>
 
 /** Every variable the console reads, with its default. The names are the operator's interface. */
 const envSchema = z.object({
-  CONSOLE_HOST: nonEmpty('127.0.0.1'),
-  CONSOLE_PORT: int(8080, 0, 65_535),
+  CONSOLE_HOST: envNonEmpty('127.0.0.1'),
+  CONSOLE_PORT: envInt(8080, 0, 65_535),
   /** Behind a TLS-terminating proxy set CONSOLE_TRUST_PROXY=true so `auto` cookies become Secure. */
-  CONSOLE_TRUST_PROXY: bool(false),
+  CONSOLE_TRUST_PROXY: envBool(false),
   CONSOLE_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   CONSOLE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  CONSOLE_SESSION_TTL_MINUTES: int(12 * 60, 5, 30 * 24 * 60),
+  CONSOLE_SESSION_TTL_MINUTES: envInt(12 * 60, 5, 30 * 24 * 60),
   CONSOLE_ADMIN_EMAIL: z.email({ message: 'must be an email address' }).optional(),
   CONSOLE_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
-  CONSOLE_DATA_DIR: nonEmpty('.local/console'),
+  CONSOLE_DATA_DIR: envNonEmpty('.local/console'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/, 'must be postgres://user:pass@host:port/db (unset = SQLite)')
     .optional(),
-  CONSOLE_PAGE_SIZE: int(50, 5, 500),
-  CONSOLE_REFRESH_MS: int(5_000, 0, 600_000),
-  CONSOLE_GROUP_ID: nonEmpty('fraud-console'),
-  CONSOLE_INGEST: bool(true),
-  CONSOLE_RELAY: bool(true),
-  CONSOLE_CREATE_TOPICS: bool(false),
-  CONSOLE_CONTEXT_RETENTION_HOURS: int(7 * 24, 1, 24 * 3_650),
-  CONSOLE_TOPIC_PARTITIONS: int(6, 1, 1_000),
-  CONSOLE_TRANSACTIONAL_ID: nonEmpty(`fraud-console-outbox-${hostname()}`),
+  CONSOLE_PAGE_SIZE: envInt(50, 5, 500),
+  CONSOLE_REFRESH_MS: envInt(5_000, 0, 600_000),
+  CONSOLE_GROUP_ID: envNonEmpty('fraud-console'),
+  CONSOLE_INGEST: envBool(true),
+  CONSOLE_RELAY: envBool(true),
+  CONSOLE_CREATE_TOPICS: envBool(false),
+  CONSOLE_CONTEXT_RETENTION_HOURS: envInt(7 * 24, 1, 24 * 3_650),
+  CONSOLE_TOPIC_PARTITIONS: envInt(6, 1, 1_000),
+  CONSOLE_TRANSACTIONAL_ID: envNonEmpty(`fraud-console-outbox-${hostname()}`),
   CONSOLE_SCORER_METRICS_URLS: urlList('http://127.0.0.1:9464/metrics'),
   CONSOLE_PROMETHEUS_URL: z.url({ message: 'must be a URL' }).optional(),
-  KAFKA_BROKERS: brokerList,
-  KAFKA_CLIENT_ID: nonEmpty('fraud-console'),
-  KAFKA_SSL: bool(false),
+  KAFKA_BROKERS: envBrokerList,
+  KAFKA_CLIENT_ID: envNonEmpty('fraud-console'),
+  KAFKA_SSL: envBool(false),
   KAFKA_SSL_CA_FILE: z.string().optional(),
   KAFKA_SASL_MECHANISM: z
     .enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'])
@@ -90,11 +57,11 @@ const envSchema = z.object({
   KAFKA_SASL_PASSWORD: z.string().optional(),
   AWS_REGION: z.string().optional(),
   SCHEMA_REGISTRY_URL: z.url({ message: 'must be a URL, e.g. http://127.0.0.1:18081/apis/ccompat/v7' }),
-  TOPIC_DECISIONS: nonEmpty(TOPICS.decisions),
-  TOPIC_ALERTS: nonEmpty(TOPICS.alerts),
-  TOPIC_LABELS: nonEmpty(TOPICS.labels),
-  TOPIC_CONSOLE_DLQ: nonEmpty('fraud.console.dlq'),
-  MODEL_REGISTRY_DIR: nonEmpty('models'),
+  TOPIC_DECISIONS: envNonEmpty(TOPICS.decisions),
+  TOPIC_ALERTS: envNonEmpty(TOPICS.alerts),
+  TOPIC_LABELS: envNonEmpty(TOPICS.labels),
+  TOPIC_CONSOLE_DLQ: envNonEmpty('fraud.console.dlq'),
+  MODEL_REGISTRY_DIR: envNonEmpty('models'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -142,15 +109,7 @@ function requireVar(
  * frozen object or throws a ConfigError naming the first bad variable.
  */
 export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): Readonly<ConsoleConfig> {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const variable = String(issue.path[0] ?? 'environment');
-    const message =
-      env[variable] === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
-    throw new ConfigError(variable, message);
-  }
-  const e = parsed.data;
+  const e = parseEnv(envSchema, env);
   if ((e.CONSOLE_ADMIN_EMAIL === undefined) !== (e.CONSOLE_ADMIN_PASSWORD === undefined)) {
     throw new ConfigError(
       'CONSOLE_ADMIN_PASSWORD',

@@ -1,52 +1,17 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { ConfigError, envBool, envBrokerList, envInt, envNonEmpty, parseEnv } from '@fraud/config';
 import { TOPICS } from '@fraud/contracts';
 import type { KafkaConnectionConfig } from '@fraud/kafka';
 import { OPTIONAL_FIELDS, STREAM_FIELDS_HINT, parseStreamFields } from '@fraud/model';
 
-/** A bad setting, named by its environment variable. Thrown before anything starts. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
-
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-    .default(fallback ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const int = (fallback: number, min: number, max: number) =>
-  z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be an integer')
-    .min(min, `must be >= ${min}`)
-    .max(max, `must be <= ${max}`)
-    .default(fallback);
-const nonEmpty = (fallback?: string) =>
-  fallback === undefined ? z.string().min(1) : z.string().min(1).default(fallback);
-const brokerList = z
-  .string({ message: 'is required (comma-separated host:port list)' })
-  .transform((v) =>
-    v
-      .split(',')
-      .map((b) => b.trim())
-      .filter(Boolean),
-  )
-  .refine(
-    (list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)),
-    'must be host:port[,host:port...]',
-  );
+export { ConfigError };
 
 /** Every variable the scorer reads, with its default. The names are the operator's interface. */
 const envSchema = z.object({
-  KAFKA_BROKERS: brokerList,
-  KAFKA_CLIENT_ID: nonEmpty('fraud-scorer'),
-  KAFKA_SSL: bool(false),
+  KAFKA_BROKERS: envBrokerList,
+  KAFKA_CLIENT_ID: envNonEmpty('fraud-scorer'),
+  KAFKA_SSL: envBool(false),
   KAFKA_SSL_CA_FILE: z.string().optional(),
   KAFKA_SASL_MECHANISM: z
     .enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'])
@@ -58,39 +23,39 @@ const envSchema = z.object({
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),
   SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be redis://host:port or rediss://host:port'),
-  REDIS_CLUSTER: bool(false),
-  REDIS_KEY_PREFIX: nonEmpty('fs'),
-  REDIS_COMMAND_TIMEOUT_MS: int(2_000, 50, 60_000),
-  REDIS_STATE_TTL_SECONDS: int(90_000, 86_400, 31_536_000),
-  REDIS_IDEMPOTENCY_TTL_SECONDS: int(3_600, 60, 2_592_000),
-  TOPIC_TRANSACTIONS: nonEmpty(TOPICS.transactions),
-  TOPIC_DECISIONS: nonEmpty(TOPICS.decisions),
-  TOPIC_ALERTS: nonEmpty(TOPICS.alerts),
-  TOPIC_DLQ: nonEmpty(TOPICS.transactionsDlq),
-  SCORER_GROUP_ID: nonEmpty('fraud-scorer'),
-  SCORER_INSTANCE_ID: nonEmpty(hostname()),
+  REDIS_CLUSTER: envBool(false),
+  REDIS_KEY_PREFIX: envNonEmpty('fs'),
+  REDIS_COMMAND_TIMEOUT_MS: envInt(2_000, 50, 60_000),
+  REDIS_STATE_TTL_SECONDS: envInt(90_000, 86_400, 31_536_000),
+  REDIS_IDEMPOTENCY_TTL_SECONDS: envInt(3_600, 60, 2_592_000),
+  TOPIC_TRANSACTIONS: envNonEmpty(TOPICS.transactions),
+  TOPIC_DECISIONS: envNonEmpty(TOPICS.decisions),
+  TOPIC_ALERTS: envNonEmpty(TOPICS.alerts),
+  TOPIC_DLQ: envNonEmpty(TOPICS.transactionsDlq),
+  SCORER_GROUP_ID: envNonEmpty('fraud-scorer'),
+  SCORER_INSTANCE_ID: envNonEmpty(hostname()),
   SCORER_TRANSACTIONAL_ID_PREFIX: z.string().min(1).optional(),
-  SCORER_PARTITIONS_CONCURRENTLY: int(6, 1, 64),
-  SCORER_MAX_BATCH_SIZE: int(512, 1, 10_000),
-  SCORER_MAX_BYTES_PER_PARTITION: int(1_048_576, 1_024, 104_857_600),
-  SCORER_CREATE_TOPICS: bool(false),
-  SCORER_TOPIC_PARTITIONS: int(6, 1, 1_000),
-  SCORER_MAX_FUTURE_SKEW_MS: int(300_000, 0, 86_400_000),
+  SCORER_PARTITIONS_CONCURRENTLY: envInt(6, 1, 64),
+  SCORER_MAX_BATCH_SIZE: envInt(512, 1, 10_000),
+  SCORER_MAX_BYTES_PER_PARTITION: envInt(1_048_576, 1_024, 104_857_600),
+  SCORER_CREATE_TOPICS: envBool(false),
+  SCORER_TOPIC_PARTITIONS: envInt(6, 1, 1_000),
+  SCORER_MAX_FUTURE_SKEW_MS: envInt(300_000, 0, 86_400_000),
   SCORER_FEATURE_LOG: z.enum(['decision', 'off'], { message: 'must be decision or off' }).default('decision'),
-  SCORER_HTTP_HOST: nonEmpty('127.0.0.1'),
-  SCORER_HTTP_PORT: int(9464, 0, 65_535),
-  SCORER_SHUTDOWN_GRACE_MS: int(20_000, 100, 600_000),
-  SCORER_RETRY_MAX_BACKOFF_MS: int(5_000, 10, 300_000),
-  SCORER_SESSION_TIMEOUT_MS: int(6_000, 6_000, 300_000),
-  SCORER_HEARTBEAT_INTERVAL_MS: int(1_000, 100, 60_000),
-  SCORER_TRANSACTION_TIMEOUT_MS: int(30_000, 1_000, 900_000),
-  SCORER_STARTUP_TIMEOUT_MS: int(30_000, 0, 600_000),
-  MODEL_REGISTRY_DIR: nonEmpty('models'),
+  SCORER_HTTP_HOST: envNonEmpty('127.0.0.1'),
+  SCORER_HTTP_PORT: envInt(9464, 0, 65_535),
+  SCORER_SHUTDOWN_GRACE_MS: envInt(20_000, 100, 600_000),
+  SCORER_RETRY_MAX_BACKOFF_MS: envInt(5_000, 10, 300_000),
+  SCORER_SESSION_TIMEOUT_MS: envInt(6_000, 6_000, 300_000),
+  SCORER_HEARTBEAT_INTERVAL_MS: envInt(1_000, 100, 60_000),
+  SCORER_TRANSACTION_TIMEOUT_MS: envInt(30_000, 1_000, 900_000),
+  SCORER_STARTUP_TIMEOUT_MS: envInt(30_000, 0, 600_000),
+  MODEL_REGISTRY_DIR: envNonEmpty('models'),
   MODEL_VERSION: z.string().optional(),
-  MODEL_POLL_INTERVAL_MS: int(5_000, 0, 3_600_000),
-  MODEL_REASON_CODES_TOP_K: int(3, 0, 64),
-  MODEL_SHADOW_ENABLED: bool(true),
-  MODEL_AGREEMENT_WINDOW: int(10_000, 10, 10_000_000),
+  MODEL_POLL_INTERVAL_MS: envInt(5_000, 0, 3_600_000),
+  MODEL_REASON_CODES_TOP_K: envInt(3, 0, 64),
+  MODEL_SHADOW_ENABLED: envBool(true),
+  MODEL_AGREEMENT_WINDOW: envInt(10_000, 10, 10_000_000),
   // The optional Transaction fields the upstream sends; a model reading any other is refused.
   STREAM_FIELDS: z
     .string()
@@ -173,15 +138,7 @@ function requireVar(
  * frozen object or throws a ConfigError naming the first bad variable.
  */
 export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly<ScorerConfig> {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const variable = String(issue.path[0] ?? 'environment');
-    const message =
-      env[variable] === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
-    throw new ConfigError(variable, message);
-  }
-  const e = parsed.data;
+  const e = parseEnv(envSchema, env);
   let sasl: KafkaConnectionConfig['sasl'];
   if (e.KAFKA_SASL_MECHANISM === 'none') sasl = { mechanism: 'none' };
   else if (e.KAFKA_SASL_MECHANISM === 'aws-msk-iam') {
