@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  checkRootCode,
   checkWorkspace,
   importSpecifiers,
   listWorkspaces,
@@ -21,6 +22,12 @@ describe('package boundaries', () => {
       expect(messages, messages.join('\n')).toEqual([]);
     },
   );
+
+  it('code outside the workspaces uses them only through their entry points', () => {
+    const outside = ['scripts', 'infra', 'test', 'terraform'].map((dir) => path.join(repoRoot, dir));
+    const messages = checkRootCode(outside, listWorkspaces(repoRoot), repoRoot).map((v) => v.message);
+    expect(messages, messages.join('\n')).toEqual([]);
+  });
 });
 
 describe('boundary checker', () => {
@@ -75,6 +82,21 @@ describe('boundary checker', () => {
       'libs/demo/src/index.ts: deep import \'@fraud/model/src/y.ts\' into @fraud/model/src; use an entry point from its package.json "exports"',
       "libs/demo/src/index.ts: imports '@fraud/model' (via '@fraud/model/src/y.ts') which libs/demo/package.json does not declare in dependencies or devDependencies",
       "libs/demo/src/index.ts: imports 'kafkajs' (via 'kafkajs') which libs/demo/package.json does not declare in dependencies or devDependencies",
+    ]);
+  });
+
+  it('flags root code that reaches into a workspace by a relative path', () => {
+    const ws = path.join(tmp, 'services', 'svc');
+    const scripts = path.join(tmp, 'scripts');
+    mkdirSync(path.join(ws, 'src'), { recursive: true });
+    mkdirSync(scripts, { recursive: true });
+    writeFileSync(
+      path.join(scripts, 'run.ts'),
+      "import { h } from '../services/svc/src/testing/harness.ts';\nimport { ok } from '@fraud/svc/testing';\n",
+    );
+    const messages = checkRootCode([scripts], [ws], tmp).map((v) => v.message);
+    expect(messages).toEqual([
+      "scripts/run.ts: relative import '../services/svc/src/testing/harness.ts' reaches into services/svc/; import that package by its name through an exported entry point",
     ]);
   });
 });

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The scorer's test harness; services/scorer exports no `testing` entry point yet, hence the path.
+// The scorer's test harness, through its explicit `testing` entry point.
 import {
   decisionReader,
+  makeTransactions,
   produceTransactions,
   readTopic,
   scorerTestContext,
@@ -12,8 +13,7 @@ import {
   type ScorerProcess,
   type ScorerTestContext,
   type TopicReader,
-} from '../../services/scorer/src/testing/harness.ts';
-import { makeTransactions } from '../../services/scorer/src/testing/transactions.ts';
+} from '@fraud/scorer/testing';
 import {
   ALLOWED_EMPTY,
   PENDING_METRICS,

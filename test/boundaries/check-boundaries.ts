@@ -119,3 +119,40 @@ export function listWorkspaces(repoRoot: string): string[] {
   }
   return dirs.sort();
 }
+
+/**
+ * Code outside the workspaces (scripts/, infra/, test/, ...) belongs to the root package: it may
+ * use any workspace, but only by package name through an exported entry point, never by a relative
+ * path into a workspace directory or a deep `@fraud/x/src/...` import.
+ */
+export function checkRootCode(
+  dirs: string[],
+  workspaceDirs: string[],
+  repoRoot: string,
+): BoundaryViolation[] {
+  const violations: BoundaryViolation[] = [];
+  for (const dir of dirs) {
+    for (const file of listTsFiles(dir)) {
+      const rel = path.relative(repoRoot, file);
+      for (const specifier of importSpecifiers(readFileSync(file, 'utf8'))) {
+        const report = (message: string) =>
+          violations.push({ file: rel, specifier, message: `${rel}: ${message}` });
+        if (specifier.startsWith('.')) {
+          const target = path.resolve(path.dirname(file), specifier);
+          const into = workspaceDirs.find((ws) => !path.relative(ws, target).startsWith('..'));
+          if (into !== undefined) {
+            report(
+              `relative import '${specifier}' reaches into ${path.relative(repoRoot, into)}/; ` +
+                `import that package by its name through an exported entry point`,
+            );
+          }
+        } else if (/^@fraud\/[^/]+\/src(\/|$)/.test(specifier)) {
+          report(
+            `deep import '${specifier}' into ${packageNameOf(specifier)}/src; use an entry point from its package.json "exports"`,
+          );
+        }
+      }
+    }
+  }
+  return violations;
+}
