@@ -23,6 +23,8 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
       'import-x/no-cycle': 'error',
+      // A relative path never crosses into another package (see test/package-boundaries.test.ts).
+      'import-x/no-relative-packages': 'error',
       // Packages talk through their public index only.
       'no-restricted-imports': ['error', { patterns: ['@fraud/*/src/*'] }],
     },

@@ -1,6 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ESLint } from 'eslint';
+import importX from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   checkRootCode,
@@ -97,6 +100,40 @@ describe('boundary checker', () => {
     const messages = checkRootCode([scripts], [ws], tmp).map((v) => v.message);
     expect(messages).toEqual([
       "scripts/run.ts: relative import '../services/svc/src/testing/harness.ts' reaches into services/svc/; import that package by its name through an exported entry point",
+    ]);
+  });
+});
+
+// The same rule at lint time (editor feedback): the repository config enables it, and it fires on
+// a relative import from libs/config into libs/features (a virtual file; the target is real).
+describe('ESLint import-x/no-relative-packages', () => {
+  it('is enabled by eslint.config.js', async () => {
+    const config = (await new ESLint({ cwd: repoRoot }).calculateConfigForFile(
+      'libs/config/src/index.ts',
+    )) as {
+      rules?: Record<string, unknown>;
+    };
+    expect(config.rules?.['import-x/no-relative-packages']).toEqual([2]);
+  });
+
+  it('reports a relative import into another package', async () => {
+    const eslint = new ESLint({
+      cwd: repoRoot,
+      overrideConfigFile: true,
+      overrideConfig: [
+        {
+          files: ['**/*.ts'],
+          languageOptions: { parser: tseslint.parser },
+          plugins: { 'import-x': importX as unknown as ESLint.Plugin },
+          rules: { 'import-x/no-relative-packages': 'error' },
+        },
+      ],
+    });
+    const [result] = await eslint.lintText("export { x } from '../../features/src/index.ts';\n", {
+      filePath: path.join(repoRoot, 'libs/config/src/boundary-fixture.ts'),
+    });
+    expect(result?.messages.map((m) => `${m.ruleId}: ${m.message}`)).toEqual([
+      'import-x/no-relative-packages: Relative import from another package is not allowed. No safe package import could be determined for "../../features/src/index.ts".',
     ]);
   });
 });
