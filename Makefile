@@ -26,7 +26,7 @@ status: ## show the local stack
 test: ## the test command: install everything, start the stack, type-check, run all tests
 	@scripts/test.sh
 
-demo: bootstrap up ## the main job: stack, default model, a scorer, simulated traffic, live console (Ctrl-C stops)
+demo: bootstrap up ## the main job: stack, default model, a scorer, the analyst console and scoring API, simulated traffic, live view (Ctrl-C stops)
 	@npx tsx scripts/demo.ts
 
 alerts: bootstrap up ## the most recent alerts with their reason codes (COUNT=10)
