@@ -1,3 +1,4 @@
 export { createLogger, type Logger } from './logger.ts';
 export { startOpsServer, type HealthProbe, type OpsServer, type OpsServerOptions } from './http-server.ts';
 export { ScorerMetrics } from './scorer-metrics.ts';
+export { createModelMetrics, type ModelMetrics } from './model-metrics.ts';

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createModelMetrics } from './model-metrics.ts';
 
 /** Latency buckets (seconds) around the 100 ms p95 / 250 ms p99 objective. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -74,18 +75,9 @@ export class ScorerMetrics {
     labelNames: ['dependency'],
     registers: [this.registry],
   });
-  readonly modelInfo = new Gauge({
-    name: 'fraud_model_info',
-    help: 'The model in use (value 1), with its version and feature-set fingerprint.',
-    labelNames: ['model_version', 'feature_set', 'role'],
-    registers: [this.registry],
-  });
-  readonly modelReloads = new Counter({
-    name: 'fraud_model_reload_total',
-    help: 'Model loads after start (hot reload), by role and result: success, refused (another feature set) or failed (unreadable/invalid).',
-    labelNames: ['role', 'result'],
-    registers: [this.registry],
-  });
+  private readonly model = createModelMetrics(this.registry);
+  readonly modelInfo = this.model.modelInfo;
+  readonly modelReloads = this.model.modelReloads;
   readonly modelScore = new Histogram({
     name: 'fraud_score',
     help: 'Champion fraud probabilities by model version (the challenger has fraud_challenger_score).',

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createModelMetrics } from '@fraud/observability';
 
 /** Seconds; the API's objective is p99 <= 10 ms, so the buckets are dense below 25 ms. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 1];
@@ -61,18 +62,9 @@ export class ApiMetrics {
     help: 'Requests waiting for a micro-batch (at scrape time).',
     registers: [this.registry],
   });
-  readonly modelInfo = new Gauge({
-    name: 'fraud_model_info',
-    help: 'The model in use (value 1), with its version and feature-set fingerprint.',
-    labelNames: ['model_version', 'feature_set', 'role'],
-    registers: [this.registry],
-  });
-  readonly modelReloads = new Counter({
-    name: 'fraud_model_reload_total',
-    help: 'Model loads after start (hot reload), by role and result: success, refused (another feature set) or failed (unreadable/invalid).',
-    labelNames: ['role', 'result'],
-    registers: [this.registry],
-  });
+  private readonly model = createModelMetrics(this.registry);
+  readonly modelInfo = this.model.modelInfo;
+  readonly modelReloads = this.model.modelReloads;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
