@@ -5,7 +5,7 @@
  *   - TreeSHAP reason codes, microseconds per explained (flagged) row, in one run: the recursion
  *     (Algorithm 2 per row, the implementation before the path tables; still the fallback for
  *     trees too deep to tabulate), the precomputed path tables one row at a time, and the tables
- *     over a chunk's flagged rows in one explainRows call (what the scorer does).
+ *     over a chunk's flagged rows in one explainRows call (the batch entry point; the scorer still explains row by row).
  *
  *   npx tsx libs/model/bench/bench-model-ops.ts [--batch 512] [--seconds 5] [--json .local/bench-model-ops.json]
  *

@@ -141,6 +141,9 @@ export class BatchProcessor {
     const logFeatures = (this.options.featureLog ?? 'decision') === 'decision';
     const loggedFingerprint = model.featureFingerprint.slice(0, LOGGED_FINGERPRINT_HEX_DIGITS);
     const { data: featureData, cols } = batch.features;
+    // avsc writes only a real Array; encode() copies it into the record's bytes at once, so one
+    // array per chunk, refilled row by row, serves every decision of the chunk.
+    const loggedValues = new Array<number>(cols);
     const decisions: Message[] = [];
     const alerts: Message[] = [];
     const scored: ScoredTransaction[] = [];
@@ -167,7 +170,7 @@ export class BatchProcessor {
         features: logFeatures
           ? {
               featureSetFingerprint: loggedFingerprint,
-              values: Array.from(featureData.subarray(row * cols, (row + 1) * cols)),
+              values: copyRow(featureData, row, cols, loggedValues),
             }
           : null,
       };
@@ -207,4 +210,11 @@ export class BatchProcessor {
       stageMs,
     };
   }
+}
+
+/** Copies row `row` of a row-major float32 matrix into `into` (length `cols`) and returns it. */
+function copyRow(data: Float32Array, row: number, cols: number, into: number[]): number[] {
+  const offset = row * cols;
+  for (let c = 0; c < cols; c++) into[c] = data[offset + c]!;
+  return into;
 }

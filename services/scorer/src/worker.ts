@@ -1,6 +1,6 @@
 import { DecisionValues, RegistryUnavailableError } from '@fraud/contracts';
 import { FeatureStoreUnavailableError } from '@fraud/features';
-import { PartitionFencedError, type PartitionCommitter } from '@fraud/kafka';
+import { PartitionFencedError, isProducerFencedError, type PartitionCommitter } from '@fraud/kafka';
 import type { Logger, ScorerMetrics } from '@fraud/observability';
 import kafkajs, { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
 import type { BatchProcessor, ProcessedChunk } from './batch-processor.ts';
@@ -39,9 +39,12 @@ const { KafkaJSError, KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, Ka
  * KafkaJSNonRetriableError once its own retries are spent, so the causes are looked at too. A
  * fenced producer (another instance owns our transactional id) is not retried here.
  */
-function isRetriableKafkaError(error: unknown, depth = 0): boolean {
+function isRetriableKafkaError(error: unknown): boolean {
+  return !isProducerFencedError(error) && isTransientKafkaError(error);
+}
+
+function isTransientKafkaError(error: unknown, depth = 0): boolean {
   if (!(error instanceof KafkaJSError) || depth > 5) return false;
-  if (/fenc|epoch/i.test(error.message)) return false;
   if (
     error.retriable ||
     error instanceof KafkaJSConnectionError ||
@@ -51,7 +54,7 @@ function isRetriableKafkaError(error: unknown, depth = 0): boolean {
     return true;
   const wrapped = error as Error & { originalError?: unknown };
   return (
-    isRetriableKafkaError(wrapped.cause, depth + 1) || isRetriableKafkaError(wrapped.originalError, depth + 1)
+    isTransientKafkaError(wrapped.cause, depth + 1) || isTransientKafkaError(wrapped.originalError, depth + 1)
   );
 }
 
