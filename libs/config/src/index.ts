@@ -8,3 +8,4 @@ export {
   envNonEmpty,
   parseEnv,
 } from './env-schema.ts';
+export { UsageError, durationArg, numberArg, parseCli, requireArg, runCli, timeArg } from './cli-args.ts';

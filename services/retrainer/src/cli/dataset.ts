@@ -7,7 +7,7 @@ import { buildDataset } from '../build-dataset.ts';
 import { createClients } from '../clients.ts';
 import { loadRetrainerEnv } from '../config.ts';
 import { DEFAULT_MATURITY, DEFAULT_MIN_FRAUDS } from '../defaults.ts';
-import { durationArg, numberArg, parseCli, requireArg, runCli, timeArg, UsageError } from './args.ts';
+import { durationArg, numberArg, parseCli, requireArg, runCli, timeArg, UsageError } from '@fraud/config';
 
 silenceKafkajsTimeoutWarnings();
 

@@ -1,6 +1,6 @@
 import { DEFAULT_MATURITY, DEFAULT_MIN_FRAUDS } from '../defaults.ts';
 import { DEFAULT_GATE_POLICY, type GatePolicy } from '../gate.ts';
-import { durationArg, numberArg, UsageError } from './args.ts';
+import { durationArg, numberArg, UsageError } from '@fraud/config';
 
 /** Options shared by retrain and gate. */
 export const FEEDBACK_OPTIONS = {

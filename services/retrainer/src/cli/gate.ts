@@ -11,7 +11,7 @@ import { loadRetrainerEnv } from '../config.ts';
 import { DEFAULT_GATE_POLICY } from '../gate.ts';
 import { GateError, runGate } from '../promotion.ts';
 import { REPO_ROOT } from '../retrain.ts';
-import { numberArg, parseCli, runCli, timeArg } from './args.ts';
+import { numberArg, parseCli, runCli, timeArg } from '@fraud/config';
 import { FEEDBACK_OPTIONS, gatePolicyArgs, maturityArg } from './feedback-options.ts';
 
 silenceKafkajsTimeoutWarnings();

@@ -8,7 +8,7 @@ import { withStackEnv } from '@fraud/config';
 import { loadRetrainerEnv } from '../config.ts';
 import { killStartedChildren } from '../loop/processes.ts';
 import { runLoop } from '../loop/run-loop.ts';
-import { parseCli, runCli, UsageError } from './args.ts';
+import { parseCli, runCli, UsageError } from '@fraud/config';
 
 silenceKafkajsTimeoutWarnings();
 

@@ -11,7 +11,7 @@ import { REPO_ROOT, retrain } from '../retrain.ts';
 import { readPromotionLog } from '@fraud/model';
 import { countLabelsSince } from '../build-dataset.ts';
 import { lastRetrainAt, maxPsiFromPrometheus, retrainTrigger } from '../triggers.ts';
-import { durationArg, numberArg, parseCli, runCli, timeArg, UsageError } from './args.ts';
+import { durationArg, numberArg, parseCli, runCli, timeArg, UsageError } from '@fraud/config';
 import { FEEDBACK_OPTIONS, maturityArg, minFraudsArg } from './feedback-options.ts';
 
 silenceKafkajsTimeoutWarnings();

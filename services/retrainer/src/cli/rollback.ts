@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { rollbackChampion } from '@fraud/model';
 import { REPO_ROOT } from '../retrain.ts';
-import { parseCli, runCli } from './args.ts';
+import { parseCli, runCli } from '@fraud/config';
 
 const USAGE = `usage: npm run rollback -- [--models DIR]
 

@@ -1,6 +1,6 @@
 import { runBacktest } from '../backtest.ts';
 import { metricRows } from './summary.ts';
-import { numberArg, parseCli, requireArg, runCli, UsageError } from './args.ts';
+import { numberArg, parseCli, requireArg, runCli, UsageError } from '@fraud/config';
 import { eventTimeOf } from '@fraud/paysim';
 
 const USAGE = `usage: npm run backtest -- --model DIR --data FILE.csv --out SCORES.csv [--evaluate-from-step N] [--skip-invalid-rows]

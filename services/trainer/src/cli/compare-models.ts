@@ -18,7 +18,7 @@ import {
 } from '@fraud/contracts';
 import { readModelRegistry, validateManifest } from '@fraud/model';
 import { REPO_ROOT } from '../python-step.ts';
-import { numberArg, parseCli, runCli, UsageError } from './args.ts';
+import { numberArg, parseCli, runCli, UsageError } from '@fraud/config';
 import { compareModels, formatComparison, type ComparedDecision } from './model-comparison.ts';
 
 const USAGE = `usage: npm run compare-models -- [options]

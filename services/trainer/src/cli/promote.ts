@@ -8,7 +8,7 @@ import {
 } from '@fraud/model';
 import { FEATURE_NAMES, FEATURE_SET_FINGERPRINT } from '../feature-set.ts';
 import { REPO_ROOT } from '../python-step.ts';
-import { parseCli, requireArg, runCli } from './args.ts';
+import { parseCli, requireArg, runCli } from '@fraud/config';
 
 const USAGE = `usage: npm run promote -- --version V [--challenger] [--models DIR]
 

@@ -3,7 +3,7 @@ import { DEFAULT_SPLIT } from '../split.ts';
 import { DEFAULT_THRESHOLD_POLICY } from '../thresholds.ts';
 import { DEFAULT_COST_MODEL } from '../cost-thresholds.ts';
 import type { TrainingParams } from '../params.ts';
-import { numberArg, parseCli, requireArg, runCli, UsageError } from './args.ts';
+import { numberArg, parseCli, requireArg, runCli, UsageError } from '@fraud/config';
 import { trainProgressDisplay } from './progress.ts';
 import { summaryTable } from './summary.ts';
 

@@ -1,3 +1,4 @@
+/** Command-line helpers shared by the CLIs (trainer, retrainer): parse, typed options, usage errors. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Thrown for a bad command line; the CLIs print the message and usage, exit 2. */
@@ -43,4 +44,28 @@ export async function runCli(usage: string, body: () => Promise<void>): Promise<
     if (process.env.DEBUG) process.stderr.write(`${e.stack ?? ''}\n`);
     process.exitCode = 1;
   }
+}
+
+/** An instant: ISO 8601, epoch milliseconds, or `now` / `now-<duration>` (e.g. `now-1h`). */
+export function timeArg(value: string | undefined, name: string, nowMs = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'now') return nowMs;
+  const relative = /^now-(.+)$/.exec(value);
+  if (relative) return nowMs - durationArg(relative[1], name)!;
+  if (/^\d+$/.test(value)) return Number(value);
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms))
+    throw new UsageError(`--${name} must be ISO 8601, epoch ms or now[-duration], got "${value}"`);
+  return ms;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration: `30d`, `12h`, `15m`, `10s`, `500ms` or plain milliseconds. */
+export function durationArg(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value);
+  if (!match)
+    throw new UsageError(`--${name} must be a duration like 30d, 12h, 15m, 10s or 500ms, got "${value}"`);
+  return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 'ms']!);
 }
