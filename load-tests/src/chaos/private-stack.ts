@@ -4,24 +4,15 @@
  * server by the PID its start wrote; `restart()` is what an operator does (`make up`).
  */
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '@fraud/test-support';
 import type { Endpoints } from './run-topics.ts';
 
 const run = promisify(execFile);
 
 export type StackService = 'kafka' | 'registry' | 'redis';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 export class PrivateStack {
   private constructor(
