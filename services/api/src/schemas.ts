@@ -6,6 +6,7 @@
  * codes) are checked by the same validateTransaction the stream uses.
  */
 import { DecisionValues, TransactionTypeValues } from '@fraud/contracts';
+import { ALWAYS_PRESENT_FIELDS } from '@fraud/model';
 
 const MAX_ID_LENGTH = 128;
 
@@ -21,15 +22,8 @@ export const transactionSchema = {
   type: 'object',
   description: 'A payment, as on the payments.transactions topic (schemas/transaction.avsc).',
   additionalProperties: false,
-  required: [
-    'transactionId',
-    'eventTime',
-    'type',
-    'amountMinor',
-    'currency',
-    'originAccountId',
-    'destinationAccountId',
-  ],
+  // The Avro schema's non-null fields: one list, so the API and the stream require the same.
+  required: [...ALWAYS_PRESENT_FIELDS],
   properties: {
     transactionId: id('Globally unique; the idempotency key: a repeat returns the first answer.'),
     eventTime: {
