@@ -126,6 +126,7 @@ async function run(label: string, settings: DatabaseSettings) {
     logger: pino({ level: 'silent' }),
     sessionSecret: 'x'.repeat(32),
     sessionTtlMs: 3_600_000,
+    loginAttemptsPerMinute: 10,
     cookieSecure: false,
     trustProxy: false,
     labelsTopic: 'fraud.labels',

@@ -101,6 +101,7 @@ export async function createConsoleApp(config: Readonly<ConsoleConfig>, logger: 
       logger,
       sessionSecret: await sessionSecret(db, config.sessionSecret),
       sessionTtlMs: config.sessionTtlMs,
+      loginAttemptsPerMinute: config.loginAttemptsPerMinute,
       cookieSecure: config.cookieSecure,
       trustProxy: config.http.trustProxy,
       labelsTopic: config.topics.labels,

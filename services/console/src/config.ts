@@ -28,6 +28,8 @@ const envSchema = z.object({
   CONSOLE_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   CONSOLE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   CONSOLE_SESSION_TTL_MINUTES: envInt(12 * 60, 5, 30 * 24 * 60),
+  /** Sign-in attempts one client address may make per minute before it gets 429. */
+  CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE: envInt(10, 1, 10_000),
   CONSOLE_ADMIN_EMAIL: z.email({ message: 'must be an email address' }).optional(),
   CONSOLE_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   CONSOLE_DATA_DIR: envNonEmpty('.local/console'),
@@ -71,6 +73,8 @@ export interface ConsoleConfig {
   /** Unset: a random secret is generated once and kept in the database. */
   sessionSecret: string | undefined;
   sessionTtlMs: number;
+  /** Sign-in attempts per client address per minute (brute-force guard). */
+  loginAttemptsPerMinute: number;
   admin: { email: string; password: string } | undefined;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   pageSize: number;
@@ -135,6 +139,7 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): Readonl
     cookieSecure: e.CONSOLE_COOKIE_SECURE === 'auto' ? 'auto' : e.CONSOLE_COOKIE_SECURE === 'true',
     sessionSecret: e.CONSOLE_SESSION_SECRET,
     sessionTtlMs: e.CONSOLE_SESSION_TTL_MINUTES * 60_000,
+    loginAttemptsPerMinute: e.CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE,
     admin:
       e.CONSOLE_ADMIN_EMAIL && e.CONSOLE_ADMIN_PASSWORD
         ? { email: e.CONSOLE_ADMIN_EMAIL.toLowerCase(), password: e.CONSOLE_ADMIN_PASSWORD }

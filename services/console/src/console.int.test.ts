@@ -277,3 +277,30 @@ describe.each(databases)('console on %s', (dbName, database) => {
     }
   });
 });
+
+describe('sign-in', () => {
+  it('answers 429 with Retry-After once an address exceeds its sign-in attempts per minute', async () => {
+    const ctx = await consoleTestContext('console-sign-in-limit');
+    const config = testConfig(
+      ctx,
+      { kind: 'sqlite', file: path.join(tmp, `${uniqueName('db')}.db`) },
+      { CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE: '3', CONSOLE_INGEST: 'false', CONSOLE_RELAY: 'false' },
+    );
+    const app = await startConsole(config);
+    try {
+      const api = new ApiSession(app.url);
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        expect((await api.login(ADMIN.email, 'not-the-password')).status).toBe(401);
+      }
+      // The right password does not get through either: the address is out of attempts.
+      const limited = await api.login(ADMIN.email, ADMIN.password);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await limited.text()).toContain('Too many sign-in attempts from this address');
+      // Other pages are not limited.
+      expect((await api.request('/healthz')).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});

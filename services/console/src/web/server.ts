@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySession from '@fastify/session';
 import Fastify, {
   type FastifyBaseLogger,
@@ -86,6 +87,7 @@ export interface WebOptions {
   logger: Logger;
   sessionSecret: string;
   sessionTtlMs: number;
+  loginAttemptsPerMinute: number;
   cookieSecure: 'auto' | boolean;
   trustProxy: boolean;
   labelsTopic: string;
@@ -157,6 +159,9 @@ export async function buildWebServer(options: WebOptions): Promise<FastifyInstan
   });
   await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
   await app.register(fastifyFormbody);
+  // Only routes that ask for it are limited (sign-in); the counters live in this process, so
+  // with N console instances a client gets up to N times the limit: still a brute-force guard.
+  await app.register(fastifyRateLimit, { global: false });
 
   const pruneTimer = setInterval(() => void sessions.prune().catch(() => undefined), 10 * 60_000);
   pruneTimer.unref();
@@ -248,7 +253,19 @@ export async function buildWebServer(options: WebOptions): Promise<FastifyInstan
 
   // No CSRF token here: there is no session yet to bind one to, and SameSite=Lax keeps other
   // sites' forms from carrying a session cookie anyway.
-  app.post('/login', async (request, reply) => {
+  const signInLimit = {
+    max: options.loginAttemptsPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request: FastifyRequest) => request.ip,
+    errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) =>
+      Object.assign(
+        new Error(`Too many sign-in attempts from this address; try again in ${context.after}.`),
+        {
+          statusCode: 429,
+        },
+      ),
+  };
+  app.post('/login', { config: { rateLimit: signInLimit } }, async (request, reply) => {
     const parsed = loginBodySchema.safeParse(request.body);
     const user = parsed.success ? await authenticate(db, parsed.data.email, parsed.data.password) : undefined;
     if (!user) {
