@@ -8,6 +8,7 @@ import type { ConsoleConfig } from './config.ts';
 import { openDb, type Db } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { Ingester } from './ingest/ingester.ts';
+import { leaderLock } from './db/leader-lock.ts';
 import { OutboxRelay } from './outbox/relay.ts';
 import { pruneContext } from './store/retention.ts';
 import { bootstrapAdmin } from './store/users.ts';
@@ -67,6 +68,10 @@ export async function createConsoleApp(config: Readonly<ConsoleConfig>, logger: 
         registry,
         db,
         transactionalId: config.transactionalId,
+        // The lock is scoped by transactional id: relays that fence each other also elect one leader.
+        leaderLock: leaderLock(config.database, config.transactionalId, (error) =>
+          relay?.leadershipLost(error),
+        ),
         logger: logger.child({ component: 'outbox' }),
       });
       await relay.start();

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, envBool, envBrokerList, envInt, envNonEmpty, parseEnv } from '@fraud/config';
@@ -45,7 +44,7 @@ const envSchema = z.object({
   CONSOLE_CREATE_TOPICS: envBool(false),
   CONSOLE_CONTEXT_RETENTION_HOURS: envInt(7 * 24, 1, 24 * 3_650),
   CONSOLE_TOPIC_PARTITIONS: envInt(6, 1, 1_000),
-  CONSOLE_TRANSACTIONAL_ID: envNonEmpty(`fraud-console-outbox-${hostname()}`),
+  CONSOLE_TRANSACTIONAL_ID: envNonEmpty('fraud-console-outbox'),
   CONSOLE_SCORER_METRICS_URLS: urlList('http://127.0.0.1:9464/metrics'),
   CONSOLE_PROMETHEUS_URL: z.url({ message: 'must be a URL' }).optional(),
   KAFKA_BROKERS: envBrokerList,

@@ -278,6 +278,57 @@ describe.each(databases)('console on %s', (dbName, database) => {
   });
 });
 
+describe('consoles sharing one PostgreSQL database', () => {
+  it('elect one outbox relay, and a standby takes over when the leader stops, with no label lost or doubled', async () => {
+    const ctx = await consoleTestContext('console-relay-leader');
+    const { openDb } = await import('./db/db.ts');
+    const admin = await openDb({ kind: 'postgres', url: postgres!.url });
+    await admin.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+    await admin.close();
+    const db: ConsoleConfig['database'] = { kind: 'postgres', url: postgres!.url };
+    // Same transactional id on both (as replicas of one deployment have); only A ingests.
+    const configA = testConfig(ctx, db);
+    const configB = testConfig(ctx, db, { CONSOLE_INGEST: 'false' });
+    const alerts = [0, 1].map((i) => makeAlert(`${ctx.base}-tx${i}`));
+    await produce(
+      ctx,
+      ctx.topics.alerts,
+      alerts.map((a) => ({ key: a.transactionId, value: ctx.alertSerde.encode(a) })),
+    );
+    let appA: ConsoleApp | undefined = await startConsole(configA);
+    const appB = await startConsole(configB);
+    try {
+      expect(appA.relay!.isLeader).toBe(true);
+      expect(appB.relay!.isLeader).toBe(false);
+      const api = new ApiSession(appB.url);
+      expect((await api.login(ADMIN.email, ADMIN.password)).status).toBe(303);
+      await waitUntil(
+        async () => (await api.request(`/api/alerts/${alerts[1]!.transactionId}`)).status === 200,
+        30_000,
+        'both alerts ingested by A',
+      );
+      // A verdict on B is relayed by A, the leader.
+      expect((await api.verdict(alerts[0]!.transactionId, { verdict: 'fraud' })).status).toBe(200);
+      await waitUntil(() => Promise.resolve(appA!.relay!.published === 1), 30_000, 'A relays the label');
+
+      await appA.close();
+      appA = undefined;
+      await waitUntil(() => Promise.resolve(appB.relay!.isLeader), 30_000, 'B takes the leader lock');
+      expect((await api.verdict(alerts[1]!.transactionId, { verdict: 'legit' })).status).toBe(200);
+      await waitUntil(() => Promise.resolve(appB.relay!.published === 1), 30_000, 'B relays the label');
+
+      const labels = await readLabels(ctx, 2);
+      expect(labels.map((l) => [l.label.transactionId, l.label.isFraud]).sort()).toEqual([
+        [alerts[0]!.transactionId, true],
+        [alerts[1]!.transactionId, false],
+      ]);
+    } finally {
+      await appA?.close();
+      await appB.close();
+    }
+  });
+});
+
 describe('sign-in', () => {
   it('answers 429 with Retry-After once an address exceeds its sign-in attempts per minute', async () => {
     const ctx = await consoleTestContext('console-sign-in-limit');

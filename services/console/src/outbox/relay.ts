@@ -6,12 +6,16 @@
  * gap is a crash after the Kafka commit and before the mark: every record carries its outbox id
  * and relay name in headers, so at start the relay reads the tail of the topic (read_committed)
  * and marks the rows it finds there as sent before it publishes anything.
+ *
+ * Several consoles may share one database: only the holder of the leader lock relays (see
+ * db/leader-lock.ts); the others stand by and take over when the leader's lock goes.
  */
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ContractSerde, valueSubject, type FraudLabel } from '@fraud/contracts';
 import type { Db } from '../db/db.ts';
+import type { LeaderLock } from '../db/leader-lock.ts';
 
 export const OUTBOX_HEADERS = { id: 'console.outbox.id', relay: 'console.outbox.relay' } as const;
 
@@ -19,8 +23,13 @@ export interface RelayOptions {
   kafka: Kafka;
   registry: SchemaRegistry;
   db: Db;
+  /** Shared by every replica's relay, so a new leader's producer fences a stalled old one. */
   transactionalId: string;
+  /** Only the holder relays; built with the same database settings as `db`. */
+  leaderLock: LeaderLock;
   logger: Logger;
+  /** How often a standby replica tries to take the leader lock. @default 5000 */
+  standbyPollMs?: number;
   /** Rows per Kafka transaction. @default 100 */
   batchSize?: number;
   /** Idle poll interval; `poke()` wakes the relay at once after a verdict. @default 1000 */
@@ -41,6 +50,8 @@ export class OutboxRelay {
   private readonly serde: ContractSerde<FraudLabel>;
   private readonly registeredTopics = new Set<string>();
   private running = false;
+  /** Holds the leader lock, with the producer connected and recovery done. */
+  private leading = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
@@ -56,11 +67,39 @@ export class OutboxRelay {
     this.serde = new ContractSerde<FraudLabel>(options.registry, 'fraud-label');
   }
 
+  /**
+   * Tries once to lead (errors here fail the start, as a misconfigured Kafka should), then keeps
+   * relaying, or standing by for the lock, until `stop()`.
+   */
   async start(): Promise<void> {
-    await this.producer.connect();
-    await this.recover();
+    await this.tryToLead();
     this.running = true;
     this.loop = this.run();
+  }
+
+  /** Whether this replica is the one relaying. */
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** Called by the leader lock when its connection drops: another replica may lead now. */
+  leadershipLost(error: Error): void {
+    if (!this.leading) return;
+    this.leading = false;
+    this.options.logger.warn({ err: error }, 'outbox relay lost the leader lock: standing by');
+    // A batch in flight may still try to commit; the next leader's producer fences it.
+    void this.producer.disconnect().catch(() => undefined);
+    this.poke();
+  }
+
+  private async tryToLead(): Promise<boolean> {
+    if (this.leading) return true;
+    if (!(await this.options.leaderLock.tryAcquire())) return false;
+    await this.producer.connect();
+    await this.recover();
+    this.leading = true;
+    this.options.logger.info({ transactionalId: this.options.transactionalId }, 'outbox relay leads');
+    return true;
   }
 
   /** Publish now rather than at the next poll. */
@@ -79,7 +118,9 @@ export class OutboxRelay {
     this.running = false;
     this.poke();
     await this.loop;
+    this.leading = false;
     await this.producer.disconnect();
+    await this.options.leaderLock.release();
   }
 
   /** Publishes one batch; returns the number of rows sent. Exposed for tests. */
@@ -130,19 +171,26 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
-    const { pollIntervalMs = 1_000, logger } = this.options;
+    const { pollIntervalMs = 1_000, standbyPollMs = 5_000, logger } = this.options;
     let backoffMs = 200;
     while (this.running) {
+      let waitMs = pollIntervalMs;
       try {
-        const sent = await this.publishBatch();
-        backoffMs = 200;
-        if (sent > 0) continue;
+        if (await this.tryToLead()) {
+          const sent = await this.publishBatch();
+          backoffMs = 200;
+          if (sent > 0) continue;
+        } else {
+          waitMs = standbyPollMs;
+        }
       } catch (error) {
         logger.error({ err: error, backoffMs }, 'outbox publish failed: retrying');
+        waitMs = backoffMs;
         backoffMs = Math.min(backoffMs * 2, 10_000);
       }
+      if (!this.running) break;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, backoffMs > 200 ? backoffMs : pollIntervalMs);
+        const timer = setTimeout(resolve, waitMs);
         this.wake = () => {
           clearTimeout(timer);
           resolve();

@@ -1,0 +1,92 @@
+/**
+ * Who runs the outbox relay when several consoles share one database.
+ *
+ * PostgreSQL: a session-level advisory lock held on a dedicated connection (not a pool client),
+ * so it lives exactly as long as that connection. A replica that loses the connection loses the
+ * lock and stops relaying; another replica takes it on its next try. The relays share one Kafka
+ * transactional id, so the new leader's producer also fences a stalled old one.
+ *
+ * SQLite: the database is a local file and the console is one process, so it always leads.
+ */
+import pg from 'pg';
+import type { DatabaseSettings } from './db.ts';
+
+export interface LeaderLock {
+  /** True once acquired and until the lock (its connection) is lost or released. */
+  readonly held: boolean;
+  /** Takes the lock if no other replica holds it; never waits. */
+  tryAcquire(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+class AlwaysLeader implements LeaderLock {
+  held = false;
+  tryAcquire(): Promise<boolean> {
+    this.held = true;
+    return Promise.resolve(true);
+  }
+  release(): Promise<void> {
+    this.held = false;
+    return Promise.resolve();
+  }
+}
+
+class PostgresAdvisoryLock implements LeaderLock {
+  held = false;
+  private client: pg.Client | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly name: string,
+    private readonly onLost: (error: Error) => void,
+  ) {}
+
+  async tryAcquire(): Promise<boolean> {
+    if (this.held) return true;
+    if (!this.client) {
+      const client = new pg.Client({ connectionString: this.url });
+      // A dropped connection drops the lock with it: from then on this replica is not the leader.
+      const lost = (error: Error) => {
+        if (this.client !== client) return;
+        this.client = undefined;
+        const wasHeld = this.held;
+        this.held = false;
+        if (wasHeld) this.onLost(error);
+      };
+      client.on('error', lost);
+      client.on('end', () => lost(new Error('leader lock connection closed')));
+      this.client = client;
+      try {
+        await client.connect();
+      } catch (error) {
+        this.client = undefined;
+        throw error;
+      }
+    }
+    const row = await this.client.query<{ acquired: boolean }>(
+      'SELECT pg_try_advisory_lock(hashtext($1)) AS acquired',
+      [this.name],
+    );
+    this.held = row.rows[0]?.acquired === true;
+    return this.held;
+  }
+
+  async release(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.held = false;
+    // Closing the session releases every advisory lock it holds.
+    await client?.end().catch(() => undefined);
+  }
+}
+
+/** The relay's leader lock for this database; `name` scopes it (one lock per outbox). */
+export function leaderLock(
+  settings: DatabaseSettings,
+  name: string,
+  onLost: (error: Error) => void,
+): LeaderLock {
+  return settings.kind === 'postgres'
+    ? new PostgresAdvisoryLock(settings.url, name, onLost)
+    : new AlwaysLeader();
+}
