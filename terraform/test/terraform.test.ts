@@ -195,18 +195,27 @@ function checkRedis(redis: TfModule): void {
   );
 }
 
-function checkScorerTask(scorer: TfModule): void {
-  const containers = ['scorer_container', 'model_sync_container', 'collector_container'].map((name) =>
-    obj(scorer.locals[name], name),
+/**
+ * The scorer's task: its own containers and the model-sync sidecar (modules/model-sync), run by
+ * the shared modules/ecs-service, which adds the awslogs configuration to every container.
+ */
+function checkScorerTask(scorer: TfModule, service: TfModule, modelSync: TfModule): void {
+  const containers = [
+    obj(scorer.locals.scorer_container, 'scorer_container'),
+    obj(modelSync.locals.container, 'model-sync container'),
+    obj(scorer.locals.collector_container, 'collector_container'),
+  ];
+  const call = moduleCall(scorer, 'service');
+  expectEqual(
+    call.containers,
+    ['${local.scorer_container}', '${module.model_sync.container}', '${local.collector_container}'],
+    'containers of the scorer task',
   );
   for (const container of containers) {
     const name = str(container.name, 'container name');
     expectTrue(container.readonlyRootFilesystem, `${name} read-only root filesystem`);
-    expectEqual(
-      obj(container.logConfiguration, `${name} logConfiguration`).logDriver,
-      'awslogs',
-      `${name} log driver`,
-    );
+    if (container.logConfiguration !== undefined)
+      throw new Error(`${name}: logConfiguration comes from modules/ecs-service, not the container`);
     const user = str(container.user, `${name} user`);
     const root = user === '' || user === 'root' || /^0(:|$)/.test(user);
     // The one documented exception: the model-sync sidecar writes a root-owned task volume, so it
@@ -221,6 +230,7 @@ function checkScorerTask(scorer: TfModule): void {
       expectEqual(container.essential, false, `${name} essential`);
     }
   }
+  checkTaskLogging(service);
   const main = containers[0] as Obj;
   expectEqual(main.user, '1000:1000', 'scorer user');
   const mounts = arr(main.mountPoints, 'scorer mountPoints').map((m) => obj(m, 'mount point'));
@@ -238,6 +248,7 @@ function checkScorerTask(scorer: TfModule): void {
     '${[for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }]}',
     'container secrets',
   );
+  expectEqual(call.secrets, '${var.secrets}', 'the execution role reads the container secrets');
   const envGuard = validations(scorer, 'environment');
   if (!envGuard.some((c) => c.includes('password|secret|token')))
     throw new Error('environment must be validated against secret-looking names');
@@ -245,23 +256,7 @@ function checkScorerTask(scorer: TfModule): void {
   if (typeof fixedEnv !== 'string' || /password|secret|token/i.test(fixedEnv))
     throw new Error(`the fixed environment names a secret: ${show(fixedEnv)}`);
 
-  const definition = resource(scorer, 'aws_ecs_task_definition', 'scorer');
-  expectEqual(
-    definition.container_definitions,
-    '${jsonencode([local.scorer_container, local.model_sync_container, local.collector_container])}',
-    'container definitions',
-  );
-  expectEqual(definition.requires_compatibilities, ['FARGATE'], 'launch type');
-
-  const service = resource(scorer, 'aws_ecs_service', 'scorer');
-  const breaker = single(service.deployment_circuit_breaker, 'deployment_circuit_breaker');
-  expectTrue(breaker.enable, 'circuit breaker');
-  expectTrue(breaker.rollback, 'circuit breaker rollback');
-  expectEqual(
-    single(service.network_configuration, 'network_configuration').assign_public_ip,
-    false,
-    'public IP',
-  );
+  checkSharedService(service);
 
   const cluster = resource(scorer, 'aws_ecs_cluster', 'this');
   expectEqual(
@@ -271,47 +266,96 @@ function checkScorerTask(scorer: TfModule): void {
   );
 }
 
-function checkScorerScaling(scorer: TfModule): void {
-  const target = resource(scorer, 'aws_appautoscaling_target', 'scorer');
-  expectEqual(target.min_capacity, '${var.min_tasks}', 'autoscaling min');
-  expectEqual(target.max_capacity, '${var.max_tasks}', 'autoscaling max');
+/** modules/ecs-service: every container logs through awslogs to the workload's KMS-encrypted group. */
+function checkTaskLogging(service: TfModule): void {
+  const containers = str(service.locals.containers, 'ecs-service local.containers');
+  for (const part of ['logDriver = "awslogs"', 'awslogs-group         = aws_cloudwatch_log_group.this.name'])
+    if (!containers.includes(part)) throw new Error(`ecs-service containers must set ${part}`);
+  expectEqual(
+    resource(service, 'aws_cloudwatch_log_group', 'this').kms_key_id,
+    '${var.log_group.kms_key_arn}',
+    'task log group key',
+  );
+}
+
+/** modules/ecs-service: Fargate, private subnets without public IPs, rollback on failed deployments. */
+function checkSharedService(service: TfModule): void {
+  const definition = resource(service, 'aws_ecs_task_definition', 'this');
+  expectEqual(definition.container_definitions, '${jsonencode(local.containers)}', 'container definitions');
+  expectEqual(definition.requires_compatibilities, ['FARGATE'], 'launch type');
+  const ecsService = resource(service, 'aws_ecs_service', 'this');
+  const breaker = single(ecsService.deployment_circuit_breaker, 'deployment_circuit_breaker');
+  expectTrue(breaker.enable, 'circuit breaker');
+  expectTrue(breaker.rollback, 'circuit breaker rollback');
+  expectEqual(
+    single(ecsService.network_configuration, 'network_configuration').assign_public_ip,
+    false,
+    'public IP',
+  );
+  const guard = validations(service, 'containers').join(' ');
+  if (!guard.includes('readonlyRootFilesystem'))
+    throw new Error('ecs-service must refuse containers without a read-only root filesystem');
+}
+
+function checkScorerScaling(scorer: TfModule, service: TfModule): void {
+  const target = resource(service, 'aws_appautoscaling_target', 'this');
+  expectEqual(target.min_capacity, '${var.autoscaling.min_tasks}', 'autoscaling min');
+  expectEqual(target.max_capacity, '${var.autoscaling.max_tasks}', 'autoscaling max');
+  const autoscaling = obj(moduleCall(scorer, 'service').autoscaling, 'scorer autoscaling');
+  expectEqual(autoscaling.min_tasks, '${var.min_tasks}', 'scorer min_tasks');
+  expectEqual(autoscaling.max_tasks, '${var.max_tasks}', 'scorer max_tasks');
   if (!validations(scorer, 'max_tasks').some((c) => c.includes('var.max_tasks <= var.partition_count'))) {
     throw new Error('max_tasks must be validated against partition_count');
   }
   if (!validations(scorer, 'min_tasks').some((c) => c.includes('var.min_tasks <= var.max_tasks'))) {
     throw new Error('min_tasks must be validated against max_tasks');
   }
-  const cpu = single(
-    resource(scorer, 'aws_appautoscaling_policy', 'cpu').target_tracking_scaling_policy_configuration,
-    'cpu policy',
-  );
+  const cpu = obj(obj(autoscaling.target_tracking, 'target_tracking').cpu, 'cpu policy');
+  expectEqual(cpu.metric_type, 'ECSServiceAverageCPUUtilization', 'CPU target tracking');
+  const policy = resource(service, 'aws_appautoscaling_policy', 'target_tracking');
   expectEqual(
-    single(cpu.predefined_metric_specification, 'cpu metric').predefined_metric_type,
-    'ECSServiceAverageCPUUtilization',
-    'CPU target tracking',
+    single(
+      single(policy.target_tracking_scaling_policy_configuration, 'target tracking')
+        .predefined_metric_specification,
+      'predefined metric',
+    ).predefined_metric_type,
+    '${each.value.metric_type}',
+    'target tracking metric',
   );
   const lagAlarm = resource(scorer, 'aws_cloudwatch_metric_alarm', 'lag_scale_out');
   expectEqual(lagAlarm.namespace, 'AWS/Kafka', 'lag metric namespace');
   expectEqual(lagAlarm.metric_name, 'SumOffsetLag', 'lag metric');
   expectEqual(lagAlarm.alarm_actions, ['${aws_appautoscaling_policy.lag.arn}'], 'lag alarm scales out');
-  expectEqual(resource(scorer, 'aws_appautoscaling_policy', 'lag').policy_type, 'StepScaling', 'lag policy');
+  const lag = resource(scorer, 'aws_appautoscaling_policy', 'lag');
+  expectEqual(lag.policy_type, 'StepScaling', 'lag policy');
+  expectEqual(lag.resource_id, '${module.service.autoscaling_target.resource_id}', 'lag policy target');
 }
 
-/** min_tasks <= max_tasks <= partitions of the input topic, with the environment's literal values. */
-function checkEnvScaling(env: TfModule, msk: TfModule): { min: number; max: number; partitions: number } {
-  const call = moduleCall(env, 'scorer');
+/**
+ * min_tasks <= max_tasks <= partitions of the input topic, with the environment's literal values
+ * (envs/<env> passes them to modules/stack, which passes them to the scorer).
+ */
+function checkEnvScaling(
+  env: TfModule,
+  stack: TfModule,
+  msk: TfModule,
+): { min: number; max: number; partitions: number } {
+  const call = moduleCall(stack, 'scorer');
   const topics = obj(variable(msk, 'topics').default, 'msk topics default');
-  const input = str(env.locals.input_topic, `${env.dir}: local.input_topic`);
-  if (moduleCall(env, 'msk').topics !== undefined)
-    throw new Error('an environment overriding topics must be checked here too');
+  const input = str(stack.locals.input_topic, `${stack.dir}: local.input_topic`);
+  if (moduleCall(stack, 'msk').topics !== undefined)
+    throw new Error('a stack overriding topics must be checked here too');
   expectEqual(
     call.partition_count,
     '${module.msk.topics[local.input_topic].partitions}',
     'partition_count source',
   );
+  expectEqual(call.min_tasks, '${var.scorer.min_tasks}', 'stack passes min_tasks');
+  expectEqual(call.max_tasks, '${var.scorer.max_tasks}', 'stack passes max_tasks');
+  const sizes = obj(moduleCall(env, 'stack').scorer, `${env.dir}: scorer sizes`);
   const partitions = Number(obj(topics[input], `topic ${input}`).partitions);
-  const min = Number(call.min_tasks);
-  const max = Number(call.max_tasks);
+  const min = Number(sizes.min_tasks);
+  const max = Number(sizes.max_tasks);
   if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 1 && min <= max && max <= partitions)) {
     throw new Error(
       `${env.dir}: need 1 <= min_tasks (${min}) <= max_tasks (${max}) <= partitions (${partitions})`,
@@ -320,15 +364,16 @@ function checkEnvScaling(env: TfModule, msk: TfModule): { min: number; max: numb
   return { min, max, partitions };
 }
 
-function checkEnvSecrets(env: TfModule, redis: TfModule): void {
-  const call = moduleCall(env, 'scorer');
+function checkEnvSecrets(stack: TfModule, redis: TfModule): void {
+  const call = moduleCall(stack, 'scorer');
   expectEqual(
     call.secrets,
     { REDIS_PASSWORD: '${module.redis.auth_token_secret_arn}' },
-    `${env.dir} scorer secrets`,
+    `${stack.dir} scorer secrets`,
   );
-  if (/auth_token|password|secret/i.test(show(call.environment)))
-    throw new Error(`${env.dir}: scorer environment references a secret`);
+  for (const value of [call.environment, stack.locals.scorer_environment])
+    if (/auth_token|password|secret/i.test(show(value)))
+      throw new Error(`${stack.dir}: scorer environment references a secret`);
   const redisEnv = obj(
     single(redis.output.scorer_environment, 'redis scorer_environment output').value,
     'redis scorer_environment',
@@ -477,6 +522,11 @@ beforeAll(async () => {
     'modules/artifacts',
     'modules/network',
     'modules/ecs-api',
+    'modules/ecs-service',
+    'modules/model-sync',
+    'modules/internal-alb',
+    'modules/model-bucket-access',
+    'modules/stack',
     'envs/prod',
     'envs/dev',
   ]) {
@@ -532,20 +582,22 @@ describe('terraform: Redis', () => {
 
 describe('terraform: scorer on ECS', () => {
   it('runs non-root on a read-only root filesystem with a health check and awslogs', () => {
-    expect(() => checkScorerTask(mod('modules/ecs-scorer'))).not.toThrow();
+    expect(() =>
+      checkScorerTask(mod('modules/ecs-scorer'), mod('modules/ecs-service'), mod('modules/model-sync')),
+    ).not.toThrow();
   });
 
   it('scales on CPU and consumer lag between validated bounds', () => {
-    expect(() => checkScorerScaling(mod('modules/ecs-scorer'))).not.toThrow();
+    expect(() => checkScorerScaling(mod('modules/ecs-scorer'), mod('modules/ecs-service'))).not.toThrow();
   });
 
   it.each(['envs/prod', 'envs/dev'])(
     '%s keeps min_tasks <= max_tasks <= partitions and passes the Redis token as a secret',
     (dir) => {
-      const bounds = checkEnvScaling(mod(dir), mod('modules/msk'));
+      const bounds = checkEnvScaling(mod(dir), mod('modules/stack'), mod('modules/msk'));
       expect(bounds.partitions).toBe(12);
       expect(bounds.max).toBeLessThanOrEqual(12);
-      expect(() => checkEnvSecrets(mod(dir), mod('modules/redis'))).not.toThrow();
+      expect(() => checkEnvSecrets(mod('modules/stack'), mod('modules/redis'))).not.toThrow();
     },
   );
 
@@ -595,7 +647,9 @@ describe('terraform: the checks reject insecure variants', () => {
       text.replace('user                   = "1000:1000"', 'user                   = "0"'),
     );
     Object.assign(variant.variable, mod('modules/ecs-scorer').variable);
-    expect(() => checkScorerTask(variant)).toThrow(/scorer runs as root/);
+    expect(() => checkScorerTask(variant, mod('modules/ecs-service'), mod('modules/model-sync'))).toThrow(
+      /scorer runs as root/,
+    );
   });
 
   it('rejects a bucket that allows public ACLs', async () => {
@@ -618,28 +672,41 @@ describe('terraform: the checks reject insecure variants', () => {
   });
 
   it('rejects more tasks than partitions', async () => {
-    const env = mod('envs/prod');
+    const [env, stack, msk] = [mod('envs/prod'), mod('modules/stack'), mod('modules/msk')];
     const variant = await parseSnippet(
       'variant',
-      'locals {\n  input_topic = "payments.transactions"\n}\nmodule "msk" {\n  source = "x"\n}\nmodule "scorer" {\n  partition_count = module.msk.topics[local.input_topic].partitions\n  min_tasks = 3\n  max_tasks = 13\n}\n',
+      'module "stack" {\n  source = "../../modules/stack"\n  scorer = { task_cpu = 2048, task_memory_mib = 4096, min_tasks = 3, max_tasks = 13 }\n}\n',
     );
-    expect(() => checkEnvScaling(env, mod('modules/msk'))).not.toThrow();
-    expect(() => checkEnvScaling(variant, mod('modules/msk'))).toThrow(/max_tasks \(13\)/);
+    expect(() => checkEnvScaling(env, stack, msk)).not.toThrow();
+    expect(() => checkEnvScaling(variant, stack, msk)).toThrow(/max_tasks \(13\)/);
   });
 });
 
 // ---- the synchronous scoring API (services/api) ----
 
-function checkApiService(api: TfModule): void {
-  const lb = resource(api, 'aws_lb', 'this');
-  expectTrue(lb.internal, 'API load balancer internal');
-  expectTrue(lb.drop_invalid_header_fields, 'API load balancer drops invalid headers');
-  const https = resource(api, 'aws_lb_listener', 'https');
-  expectEqual(https.protocol, 'HTTPS', 'API HTTPS listener');
+/** modules/internal-alb: internal, drops invalid headers, HTTPS with a TLS 1.3 policy. */
+function checkInternalAlb(alb: TfModule): void {
+  const lb = resource(alb, 'aws_lb', 'this');
+  expectTrue(lb.internal, 'load balancer internal');
+  expectTrue(lb.drop_invalid_header_fields, 'load balancer drops invalid headers');
+  const https = resource(alb, 'aws_lb_listener', 'https');
+  expectEqual(https.protocol, 'HTTPS', 'HTTPS listener');
   if (!/TLS13/.test(str(https.ssl_policy, 'ssl_policy')))
-    throw new Error('API listener must use a TLS 1.3 policy');
-  const health = single(resource(api, 'aws_lb_target_group', 'this').health_check, 'API health check');
-  expectEqual(health.path, '/readyz', 'API target health check path');
+    throw new Error('the HTTPS listener must use a TLS 1.3 policy');
+  const health = single(resource(alb, 'aws_lb_target_group', 'this').health_check, 'health check');
+  expectEqual(health.path, '${var.health_check.path}', 'target health check path');
+  // ECS refuses a target group that no listener uses yet: the output waits for the listeners.
+  expectEqual(
+    single(alb.output.target_group_arn, 'target_group_arn output').depends_on,
+    ['${aws_lb_listener.https}', '${aws_lb_listener.http}'],
+    'target group ARN waits for the listeners',
+  );
+}
+
+function checkApiService(api: TfModule, alb: TfModule, service: TfModule): void {
+  checkInternalAlb(alb);
+  const albCall = moduleCall(api, 'alb');
+  expectEqual(obj(albCall.health_check, 'API health check').path, '/readyz', 'API target health check path');
 
   const container = obj(api.locals.api_container, 'api_container');
   expectEqual(container.user, '1000:1000', 'API user');
@@ -669,38 +736,50 @@ function checkApiService(api: TfModule): void {
     'API keys secret encrypted with its own key',
   );
 
-  const policy = resource(api, 'aws_appautoscaling_policy', 'requests');
-  const tracking = single(
-    policy.target_tracking_scaling_policy_configuration,
-    'target_tracking_scaling_policy_configuration',
-  );
-  const metric = single(tracking.predefined_metric_specification, 'predefined_metric_specification');
-  expectEqual(metric.predefined_metric_type, 'ALBRequestCountPerTarget', 'API scaling metric');
+  const call = moduleCall(api, 'service');
   expectEqual(
-    metric.resource_label,
+    call.containers,
+    ['${local.api_container}', '${module.model_sync.container}'],
+    'API containers',
+  );
+  expectEqual(call.secrets, '${local.secrets}', 'the execution role reads the API secrets');
+  const requests = obj(
+    obj(obj(call.autoscaling, 'API autoscaling').target_tracking, 'target_tracking').requests,
+    'requests policy',
+  );
+  expectEqual(requests.metric_type, 'ALBRequestCountPerTarget', 'API scaling metric');
+  expectEqual(requests.resource_label, '${module.alb.request_count_label}', 'API scaling metric label');
+  expectEqual(
+    single(alb.output.request_count_label, 'request_count_label').value,
     '${aws_lb.this.arn_suffix}/${aws_lb_target_group.this.arn_suffix}',
-    'API scaling metric resource label',
+    'request count label',
   );
-  const service = resource(api, 'aws_ecs_service', 'api');
   expectEqual(
-    single(service.network_configuration, 'network_configuration').assign_public_ip,
-    false,
-    'API public IP',
+    obj(obj(call.service, 'API service').load_balancer, 'API load_balancer').target_group_arn,
+    '${module.alb.target_group_arn}',
+    'API target group',
   );
+  checkSharedService(service);
 }
 
 describe('terraform: scoring API on ECS', () => {
   it('runs behind an internal load balancer, non-root, keys from Secrets Manager, scaling on requests per target', () => {
-    expect(() => checkApiService(mod('modules/ecs-api'))).not.toThrow();
+    expect(() =>
+      checkApiService(mod('modules/ecs-api'), mod('modules/internal-alb'), mod('modules/ecs-service')),
+    ).not.toThrow();
   });
 
   it('shares the scorer image and Redis settings in every environment; production requires HTTPS', () => {
+    const stack = mod('modules/stack');
+    const call = moduleCall(stack, 'api');
+    const scorer = moduleCall(stack, 'scorer');
+    expect(call.image).toBe(scorer.image);
+    expect(call.environment).toBe('${module.redis.scorer_environment}');
+    expect(call.alb_security_group_id).toBe('${module.network.security_group_ids["api_alb"]}');
     for (const dir of ['envs/dev', 'envs/prod']) {
-      const call = moduleCall(mod(dir), 'api');
-      const scorer = moduleCall(mod(dir), 'scorer');
-      expect(call.image).toBe(scorer.image);
-      expect(call.environment).toBe('${module.redis.scorer_environment}');
-      expect(call.alb_security_group_id).toBe('${module.network.security_group_ids["api_alb"]}');
+      expect(obj(moduleCall(mod(dir), 'stack').api, `${dir} api`).certificate_arn).toBe(
+        '${var.api_certificate_arn}',
+      );
     }
     expect(variable(mod('envs/prod'), 'api_certificate_arn').default).toBeUndefined();
     expect(validations(mod('envs/prod'), 'api_certificate_arn').join()).toMatch(/acm/);
@@ -716,16 +795,13 @@ describe('terraform: scoring API on ECS', () => {
   });
 
   it('rejects an API load balancer facing the internet', async () => {
-    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/ecs-api/main.tf'), 'utf8');
+    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/internal-alb/main.tf'), 'utf8');
     expect(text).toContain('internal                   = true');
     const variant = await parseSnippet(
       'variant',
       text.replace('internal                   = true', 'internal                   = false'),
     );
-    Object.assign(variant.resource, {
-      ...mod('modules/ecs-api').resource,
-      aws_lb: variant.resource.aws_lb!,
-    });
-    expect(() => checkApiService(variant)).toThrow(/internal/);
+    Object.assign(variant.output, mod('modules/internal-alb').output);
+    expect(() => checkInternalAlb(variant)).toThrow(/internal/);
   });
 });

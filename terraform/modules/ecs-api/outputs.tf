@@ -1,16 +1,16 @@
 output "url" {
   description = "Base URL of the API inside the VPC (POST <url>/v1/score)."
-  value       = local.base_url
+  value       = module.alb.base_url
 }
 
 output "load_balancer_dns_name" {
   description = "DNS name of the internal load balancer (target of a private hosted zone record)."
-  value       = aws_lb.this.dns_name
+  value       = module.alb.dns_name
 }
 
 output "listener_port" {
   description = "Port of the load balancer listener."
-  value       = local.https ? 443 : 80
+  value       = module.alb.listener_port
 }
 
 output "api_keys_secret_arn" {
@@ -20,7 +20,7 @@ output "api_keys_secret_arn" {
 
 output "service_name" {
   description = "Name of the API service."
-  value       = aws_ecs_service.api.name
+  value       = module.service.service_name
 }
 
 output "autoscaling" {

@@ -1,40 +1,13 @@
-resource "aws_appautoscaling_target" "scorer" {
-  service_namespace  = "ecs"
-  scalable_dimension = "ecs:service:DesiredCount"
-  resource_id        = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.scorer.name}"
-  min_capacity       = var.min_tasks
-  max_capacity       = var.max_tasks
-  tags               = var.tags
-}
-
-# CPU is the steady-state signal, and the only one that scales in.
-resource "aws_appautoscaling_policy" "cpu" {
-  name               = "${var.name}-scorer-cpu"
-  policy_type        = "TargetTrackingScaling"
-  service_namespace  = aws_appautoscaling_target.scorer.service_namespace
-  scalable_dimension = aws_appautoscaling_target.scorer.scalable_dimension
-  resource_id        = aws_appautoscaling_target.scorer.resource_id
-
-  target_tracking_scaling_policy_configuration {
-    target_value       = var.cpu_target_percent
-    scale_out_cooldown = 60
-    # Scale-in rebalances the consumer group; waiting avoids flapping right after a burst.
-    scale_in_cooldown = 300
-
-    predefined_metric_specification {
-      predefined_metric_type = "ECSServiceAverageCPUUtilization"
-    }
-  }
-}
+# The CPU target tracking policy is terraform/modules/ecs-service's (module.service in main.tf).
 
 # Lag catches what CPU misses: a backlog while tasks wait on Redis or Kafka. Scale out only;
 # the CPU policy brings the count back down.
 resource "aws_appautoscaling_policy" "lag" {
   name               = "${var.name}-scorer-lag"
   policy_type        = "StepScaling"
-  service_namespace  = aws_appautoscaling_target.scorer.service_namespace
-  scalable_dimension = aws_appautoscaling_target.scorer.scalable_dimension
-  resource_id        = aws_appautoscaling_target.scorer.resource_id
+  service_namespace  = module.service.autoscaling_target.service_namespace
+  scalable_dimension = module.service.autoscaling_target.scalable_dimension
+  resource_id        = module.service.autoscaling_target.resource_id
 
   step_scaling_policy_configuration {
     adjustment_type         = "ChangeInCapacity"

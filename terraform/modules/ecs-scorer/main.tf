@@ -1,4 +1,3 @@
-data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 
 locals {
@@ -74,21 +73,6 @@ locals {
     SCORER_HTTP_PORT               = tostring(local.metrics_port)
     MODEL_REGISTRY_DIR             = local.models_dir
   })
-
-  # The scorer reads model directories from a local path and hot-reloads when registry.json
-  # changes. The sidecar mirrors the bucket there; registry.json is copied last and renamed into
-  # place, so it never names a version whose files are still downloading.
-  model_sync_script = <<-EOT
-    sync_once() {
-      aws s3 sync "s3://$MODEL_BUCKET/$MODEL_PREFIX" /models --exclude registry.json --only-show-errors &&
-        aws s3 cp "s3://$MODEL_BUCKET/$${MODEL_PREFIX}registry.json" /models/.registry.json.next --only-show-errors &&
-        mv /models/.registry.json.next /models/registry.json
-    }
-    until sync_once; do echo "model sync failed; retrying"; sleep 10; done
-    while sleep "$SYNC_INTERVAL_SECONDS"; do sync_once || echo "model sync failed; the scorer keeps its current models"; done
-  EOT
-
-  model_bucket_name = element(split(":", var.model.bucket_arn), 5)
 }
 
 module "logs_key" {
@@ -98,13 +82,6 @@ module "logs_key" {
   description             = "${var.name}: ECS task logs and embedded-metric logs"
   log_group_name_prefixes = [local.log_group_prefix]
   tags                    = var.tags
-}
-
-resource "aws_cloudwatch_log_group" "scorer" {
-  name              = "${local.log_group_prefix}scorer"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = module.logs_key.key_arn
-  tags              = var.tags
 }
 
 resource "aws_cloudwatch_log_group" "metrics" {
@@ -135,8 +112,18 @@ resource "aws_ecs_cluster_capacity_providers" "this" {
   }
 }
 
+module "model_sync" {
+  source = "../model-sync"
+
+  image            = var.model_sync_image
+  bucket_arn       = var.model.bucket_arn
+  prefix           = var.model.prefix
+  interval_seconds = var.model_sync_interval_seconds
+  reader           = "scorer"
+}
+
 # Container definitions as HCL objects (rather than inline JSON) so that terraform/test can read
-# them structurally.
+# them structurally. terraform/modules/ecs-service adds their awslogs configuration.
 locals {
   scorer_container = {
     name                   = "scorer"
@@ -151,7 +138,7 @@ locals {
       { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false },
       { sourceVolume = "models", containerPath = local.models_dir, readOnly = true },
     ]
-    dependsOn = [{ containerName = "model-sync", condition = "HEALTHY" }]
+    dependsOn = [{ containerName = module.model_sync.container.name, condition = "HEALTHY" }]
     linuxParameters = {
       initProcessEnabled = true # forwards SIGTERM and reaps children
       capabilities       = { drop = ["ALL"] }
@@ -167,56 +154,7 @@ locals {
     # Room for the graceful shutdown: finish the in-flight batch and commit its transaction.
     stopTimeout = 60
     ulimits     = [{ name = "nofile", softLimit = 65536, hardLimit = 65536 }]
-    logConfiguration = {
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = aws_cloudwatch_log_group.scorer.name
-        awslogs-region        = local.region
-        awslogs-stream-prefix = "scorer"
-        mode                  = "non-blocking"
-        max-buffer-size       = "4m"
-      }
-    }
-  }
-
-  model_sync_container = {
-    name      = "model-sync"
-    image     = var.model_sync_image
-    essential = false # the scorer keeps the models it has when the bucket is unreachable
-    # Fargate creates task volumes owned by root, so the only writer of the models volume runs as
-    # uid 0 — with every capability dropped and a read-only root filesystem; the scorer mounts the
-    # volume read-only.
-    user                   = "0"
-    readonlyRootFilesystem = true
-    entryPoint             = ["/bin/sh", "-c"]
-    command                = [local.model_sync_script]
-    environment = [
-      { name = "MODEL_BUCKET", value = local.model_bucket_name },
-      { name = "MODEL_PREFIX", value = var.model.prefix },
-      { name = "SYNC_INTERVAL_SECONDS", value = tostring(var.model_sync_interval_seconds) },
-      { name = "AWS_REGION", value = local.region },
-      { name = "HOME", value = "/tmp" },
-    ]
-    mountPoints = [
-      { sourceVolume = "models", containerPath = "/models", readOnly = false },
-      { sourceVolume = "sync-tmp", containerPath = "/tmp", readOnly = false },
-    ]
-    linuxParameters = { initProcessEnabled = true, capabilities = { drop = ["ALL"] } }
-    healthCheck = {
-      command     = ["CMD-SHELL", "test -f /models/registry.json"]
-      interval    = 10
-      timeout     = 5
-      retries     = 3
-      startPeriod = 120
-    }
-    logConfiguration = {
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = aws_cloudwatch_log_group.scorer.name
-        awslogs-region        = local.region
-        awslogs-stream-prefix = "model-sync"
-      }
-    }
+    log_options = { mode = "non-blocking", max-buffer-size = "4m" }
   }
 
   collector_container = {
@@ -230,80 +168,47 @@ locals {
       { name = "AWS_REGION", value = local.region },
     ]
     linuxParameters = { capabilities = { drop = ["ALL"] } }
-    logConfiguration = {
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = aws_cloudwatch_log_group.scorer.name
-        awslogs-region        = local.region
-        awslogs-stream-prefix = "otel-collector"
-      }
+  }
+}
+
+module "service" {
+  source = "../ecs-service"
+
+  name             = "${var.name}-scorer"
+  cluster_arn      = aws_ecs_cluster.this.arn
+  cluster_name     = aws_ecs_cluster.this.name
+  containers       = [local.scorer_container, module.model_sync.container, local.collector_container]
+  task_cpu         = var.task_cpu
+  task_memory_mib  = var.task_memory_mib
+  cpu_architecture = var.cpu_architecture
+  # The scorer image declares /tmp as a VOLUME so that its world-writable mode carries over to the mount.
+  volumes = concat(["tmp"], module.model_sync.volumes)
+
+  image_repository_arns                = [var.ecr_repository_arn]
+  pull_through_repository_arn_patterns = var.pull_through_repository_arn_patterns
+  secrets                              = var.secrets
+  secret_kms_key_arns                  = var.secret_kms_key_arns
+  task_policy                          = { name = "kafka-models-metrics", json = data.aws_iam_policy_document.task.json }
+
+  log_group = {
+    name           = "${local.log_group_prefix}scorer"
+    retention_days = var.log_retention_days
+    kms_key_arn    = module.logs_key.key_arn
+  }
+
+  service = {
+    subnet_ids         = var.subnet_ids
+    security_group_ids = [var.security_group_id]
+  }
+
+  autoscaling = {
+    min_tasks = var.min_tasks
+    max_tasks = var.max_tasks
+    # CPU is the steady-state signal, and the only one that scales in (lag in autoscaling.tf).
+    target_tracking = {
+      cpu = { metric_type = "ECSServiceAverageCPUUtilization", target_value = var.cpu_target_percent }
     }
   }
-}
-
-resource "aws_ecs_task_definition" "scorer" {
-  family                   = "${var.name}-scorer"
-  requires_compatibilities = ["FARGATE"]
-  network_mode             = "awsvpc"
-  cpu                      = var.task_cpu
-  memory                   = var.task_memory_mib
-  execution_role_arn       = aws_iam_role.execution.arn
-  task_role_arn            = aws_iam_role.task.arn
-
-  runtime_platform {
-    operating_system_family = "LINUX"
-    cpu_architecture        = var.cpu_architecture
-  }
-
-  # Root filesystems are read-only; these task volumes are the only writable paths. The scorer
-  # image declares /tmp as a VOLUME so that its world-writable mode carries over to the mount.
-  volume {
-    name = "tmp"
-  }
-
-  volume {
-    name = "models"
-  }
-
-  volume {
-    name = "sync-tmp"
-  }
-
-  container_definitions = jsonencode([local.scorer_container, local.model_sync_container, local.collector_container])
 
   tags = var.tags
-}
-
-resource "aws_ecs_service" "scorer" {
-  name                               = "${var.name}-scorer"
-  cluster                            = aws_ecs_cluster.this.id
-  task_definition                    = aws_ecs_task_definition.scorer.arn
-  desired_count                      = var.min_tasks
-  launch_type                        = "FARGATE"
-  platform_version                   = "LATEST"
-  deployment_minimum_healthy_percent = 100
-  deployment_maximum_percent         = 200
-  availability_zone_rebalancing      = "ENABLED"
-  enable_ecs_managed_tags            = true
-  propagate_tags                     = "SERVICE"
-
-  # A task that never turns healthy (bad config, model, credentials) stops the rollout and brings
-  # back the previous task definition instead of leaving the partitions unconsumed.
-  deployment_circuit_breaker {
-    enable   = true
-    rollback = true
-  }
-
-  network_configuration {
-    subnets          = var.subnet_ids
-    security_groups  = [var.security_group_id]
-    assign_public_ip = false
-  }
-
-  tags = var.tags
-
-  lifecycle {
-    # Autoscaling owns the task count after the first apply.
-    ignore_changes = [desired_count]
-  }
 }

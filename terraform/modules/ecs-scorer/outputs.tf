@@ -10,22 +10,22 @@ output "cluster_name" {
 
 output "service_name" {
   description = "Name of the scorer service."
-  value       = aws_ecs_service.scorer.name
+  value       = module.service.service_name
 }
 
 output "task_role_arn" {
   description = "Role the scorer runs as (MSK, model bucket, metrics)."
-  value       = aws_iam_role.task.arn
+  value       = module.service.task_role_arn
 }
 
 output "execution_role_arn" {
   description = "Role ECS uses to pull the image, write logs and read the secrets."
-  value       = aws_iam_role.execution.arn
+  value       = module.service.execution_role_arn
 }
 
 output "log_group_name" {
   description = "Log group of the scorer and its collector."
-  value       = aws_cloudwatch_log_group.scorer.name
+  value       = module.service.log_group_name
 }
 
 output "logs_kms_key_arn" {

@@ -42,33 +42,18 @@ variable "cpu_architecture" {
   description = "X86_64 or ARM64 (Graviton, about 20% cheaper per vCPU; onnxruntime-node ships both)."
   type        = string
   default     = "X86_64"
-
-  validation {
-    condition     = contains(["X86_64", "ARM64"], var.cpu_architecture)
-    error_message = "cpu_architecture must be X86_64 or ARM64."
-  }
 }
 
 variable "task_cpu" {
   description = "Task CPU units (1024 = 1 vCPU), shared by the scorer and its collector."
   type        = number
   default     = 1024
-
-  validation {
-    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.task_cpu)
-    error_message = "task_cpu must be a Fargate size: 256, 512, 1024, 2048, 4096, 8192 or 16384."
-  }
 }
 
 variable "task_memory_mib" {
   description = "Task memory in MiB."
   type        = number
   default     = 2048
-
-  validation {
-    condition     = var.task_memory_mib >= 512 && var.task_memory_mib <= 122880
-    error_message = "task_memory_mib must be between 512 and 122880 and match task_cpu's Fargate combinations."
-  }
 }
 
 variable "partition_count" {
@@ -190,32 +175,17 @@ variable "model" {
     prefix      = optional(string, "models/")
     kms_key_arn = string
   })
-
-  validation {
-    condition     = endswith(var.model.prefix, "/") && !startswith(var.model.prefix, "/")
-    error_message = "model.prefix must be a key prefix ending in / (e.g. models/)."
-  }
 }
 
 variable "model_sync_image" {
   description = "AWS CLI image of the model-sync sidecar, normally through the ECR pull-through cache of public.ecr.aws."
   type        = string
-
-  validation {
-    condition     = !endswith(var.model_sync_image, ":latest") && can(regex(":[A-Za-z0-9_.-]+$", var.model_sync_image))
-    error_message = "model_sync_image must carry an explicit version tag."
-  }
 }
 
 variable "model_sync_interval_seconds" {
   description = "How often the sidecar mirrors the model bucket; a promotion reaches the scorer within this plus MODEL_POLL_INTERVAL_MS."
   type        = number
   default     = 60
-
-  validation {
-    condition     = var.model_sync_interval_seconds >= 10
-    error_message = "model_sync_interval_seconds must be at least 10."
-  }
 }
 
 variable "metrics" {
