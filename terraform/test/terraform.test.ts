@@ -196,8 +196,9 @@ function checkRedis(redis: TfModule): void {
 }
 
 /**
- * The scorer's task: its own containers and the model-sync sidecar (modules/model-sync), run by
- * the shared modules/ecs-service, which adds the awslogs configuration to every container.
+ * The scorer's task (modules/stack/scorer.tf): its own containers and the model-sync sidecar
+ * (modules/model-sync), run by the shared modules/ecs-service, which adds the awslogs
+ * configuration to every container and refuses secret-looking environment names.
  */
 function checkScorerTask(scorer: TfModule, service: TfModule, modelSync: TfModule): void {
   const containers = [
@@ -205,10 +206,10 @@ function checkScorerTask(scorer: TfModule, service: TfModule, modelSync: TfModul
     obj(modelSync.locals.container, 'model-sync container'),
     obj(scorer.locals.collector_container, 'collector_container'),
   ];
-  const call = moduleCall(scorer, 'service');
+  const call = moduleCall(scorer, 'scorer_service');
   expectEqual(
     call.containers,
-    ['${local.scorer_container}', '${module.model_sync.container}', '${local.collector_container}'],
+    ['${local.scorer_container}', '${module.scorer_model_sync.container}', '${local.collector_container}'],
     'containers of the scorer task',
   );
   for (const container of containers) {
@@ -245,14 +246,14 @@ function checkScorerTask(scorer: TfModule, service: TfModule, modelSync: TfModul
   // Secrets reach the container through `secrets` (resolved by ECS), never through `environment`.
   expectEqual(
     main.secrets,
-    '${[for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }]}',
+    '${[for k in sort(keys(local.scorer_secrets)) : { name = k, valueFrom = local.scorer_secrets[k] }]}',
     'container secrets',
   );
-  expectEqual(call.secrets, '${var.secrets}', 'the execution role reads the container secrets');
-  const envGuard = validations(scorer, 'environment');
+  expectEqual(call.secrets, '${local.scorer_secrets}', 'the execution role reads the container secrets');
+  const envGuard = validations(service, 'containers');
   if (!envGuard.some((c) => c.includes('password|secret|token')))
-    throw new Error('environment must be validated against secret-looking names');
-  const fixedEnv = scorer.locals.environment;
+    throw new Error('container environments must be validated against secret-looking names');
+  const fixedEnv = scorer.locals.scorer_container_environment;
   if (typeof fixedEnv !== 'string' || /password|secret|token/i.test(fixedEnv))
     throw new Error(`the fixed environment names a secret: ${show(fixedEnv)}`);
 
@@ -301,15 +302,18 @@ function checkScorerScaling(scorer: TfModule, service: TfModule): void {
   const target = resource(service, 'aws_appautoscaling_target', 'this');
   expectEqual(target.min_capacity, '${var.autoscaling.min_tasks}', 'autoscaling min');
   expectEqual(target.max_capacity, '${var.autoscaling.max_tasks}', 'autoscaling max');
-  const autoscaling = obj(moduleCall(scorer, 'service').autoscaling, 'scorer autoscaling');
-  expectEqual(autoscaling.min_tasks, '${var.min_tasks}', 'scorer min_tasks');
-  expectEqual(autoscaling.max_tasks, '${var.max_tasks}', 'scorer max_tasks');
-  if (!validations(scorer, 'max_tasks').some((c) => c.includes('var.max_tasks <= var.partition_count'))) {
-    throw new Error('max_tasks must be validated against partition_count');
-  }
-  if (!validations(scorer, 'min_tasks').some((c) => c.includes('var.min_tasks <= var.max_tasks'))) {
+  const autoscaling = obj(moduleCall(scorer, 'scorer_service').autoscaling, 'scorer autoscaling');
+  expectEqual(autoscaling.min_tasks, '${var.scorer.min_tasks}', 'scorer min_tasks');
+  expectEqual(autoscaling.max_tasks, '${var.scorer.max_tasks}', 'scorer max_tasks');
+  const lagAlarm = resource(scorer, 'aws_cloudwatch_metric_alarm', 'scorer_lag_scale_out');
+  const precondition = str(
+    single(single(lagAlarm.lifecycle, 'lag alarm lifecycle').precondition, 'precondition').condition,
+    'precondition',
+  );
+  if (!precondition.includes('var.scorer.max_tasks <= module.msk.topics[local.input_topic].partitions'))
+    throw new Error('max_tasks must be checked against the partitions of the input topic');
+  if (!validations(service, 'autoscaling').some((c) => c.includes('min_tasks <= var.autoscaling.max_tasks')))
     throw new Error('min_tasks must be validated against max_tasks');
-  }
   const cpu = obj(obj(autoscaling.target_tracking, 'target_tracking').cpu, 'cpu policy');
   expectEqual(cpu.metric_type, 'ECSServiceAverageCPUUtilization', 'CPU target tracking');
   const policy = resource(service, 'aws_appautoscaling_policy', 'target_tracking');
@@ -322,13 +326,20 @@ function checkScorerScaling(scorer: TfModule, service: TfModule): void {
     '${each.value.metric_type}',
     'target tracking metric',
   );
-  const lagAlarm = resource(scorer, 'aws_cloudwatch_metric_alarm', 'lag_scale_out');
   expectEqual(lagAlarm.namespace, 'AWS/Kafka', 'lag metric namespace');
   expectEqual(lagAlarm.metric_name, 'SumOffsetLag', 'lag metric');
-  expectEqual(lagAlarm.alarm_actions, ['${aws_appautoscaling_policy.lag.arn}'], 'lag alarm scales out');
-  const lag = resource(scorer, 'aws_appautoscaling_policy', 'lag');
+  expectEqual(
+    lagAlarm.alarm_actions,
+    ['${aws_appautoscaling_policy.scorer_lag.arn}'],
+    'lag alarm scales out',
+  );
+  const lag = resource(scorer, 'aws_appautoscaling_policy', 'scorer_lag');
   expectEqual(lag.policy_type, 'StepScaling', 'lag policy');
-  expectEqual(lag.resource_id, '${module.service.autoscaling_target.resource_id}', 'lag policy target');
+  expectEqual(
+    lag.resource_id,
+    '${module.scorer_service.autoscaling_target.resource_id}',
+    'lag policy target',
+  );
 }
 
 /**
@@ -340,16 +351,11 @@ function checkEnvScaling(
   stack: TfModule,
   msk: TfModule,
 ): { min: number; max: number; partitions: number } {
-  const call = moduleCall(stack, 'scorer');
+  const call = obj(moduleCall(stack, 'scorer_service').autoscaling, 'scorer autoscaling');
   const topics = obj(variable(msk, 'topics').default, 'msk topics default');
   const input = str(stack.locals.input_topic, `${stack.dir}: local.input_topic`);
   if (moduleCall(stack, 'msk').topics !== undefined)
     throw new Error('a stack overriding topics must be checked here too');
-  expectEqual(
-    call.partition_count,
-    '${module.msk.topics[local.input_topic].partitions}',
-    'partition_count source',
-  );
   expectEqual(call.min_tasks, '${var.scorer.min_tasks}', 'stack passes min_tasks');
   expectEqual(call.max_tasks, '${var.scorer.max_tasks}', 'stack passes max_tasks');
   const sizes = obj(moduleCall(env, 'stack').scorer, `${env.dir}: scorer sizes`);
@@ -365,13 +371,13 @@ function checkEnvScaling(
 }
 
 function checkEnvSecrets(stack: TfModule, redis: TfModule): void {
-  const call = moduleCall(stack, 'scorer');
+  expectEqual(moduleCall(stack, 'scorer_service').secrets, '${local.scorer_secrets}', 'scorer secrets');
   expectEqual(
-    call.secrets,
+    stack.locals.scorer_secrets,
     { REDIS_PASSWORD: '${module.redis.auth_token_secret_arn}' },
     `${stack.dir} scorer secrets`,
   );
-  for (const value of [call.environment, stack.locals.scorer_environment])
+  for (const value of [stack.locals.scorer_environment, stack.locals.scorer_container_environment])
     if (/auth_token|password|secret/i.test(show(value)))
       throw new Error(`${stack.dir}: scorer environment references a secret`);
   const redisEnv = obj(
@@ -443,9 +449,10 @@ const SCORER_KAFKA_ACTIONS = [
 
 /** Returns the kafka-cluster statements after checking them. */
 function checkTaskRole(scorer: TfModule): Obj[] {
-  const statements = arr(dataSource(scorer, 'aws_iam_policy_document', 'task').statement, 'task policy').map(
-    (s) => obj(s, 'statement'),
-  );
+  const statements = arr(
+    dataSource(scorer, 'aws_iam_policy_document', 'scorer_task').statement,
+    'task policy',
+  ).map((s) => obj(s, 'statement'));
   const actionsOf = (s: Obj): string[] => arr(s.actions, `actions of ${show(s.sid)}`).map(String);
   // A list-valued expression (e.g. a local built with for) is inspected as one string.
   const resourcesOf = (s: Obj): string[] =>
@@ -467,7 +474,8 @@ function checkTaskRole(scorer: TfModule): Obj[] {
       const resolved = resolveLocals(scorer, res);
       // Only the transactional ids are a prefix match: every task needs its own stable id.
       const allowedWildcard =
-        resolved === '${var.kafka.transactional_id_arn_prefix}/${var.kafka.transactional_id_prefix}-*';
+        resolved ===
+        '${local.scorer_kafka.transactional_id_arn_prefix}/${local.scorer_kafka.transactional_id_prefix}-*';
       if (resolved.includes('*') && !allowedWildcard)
         throw new Error(`task role: wildcard kafka resource ${resolved}`);
     }
@@ -479,7 +487,7 @@ function checkTaskRole(scorer: TfModule): Obj[] {
   };
   expectEqual(
     resourcesOf(bySid('ConsumeTransactions')).map((r) => resolveLocals(scorer, r)),
-    ['${var.kafka.topic_arn_prefix}/${var.kafka.input_topic}'],
+    ['${local.scorer_kafka.topic_arn_prefix}/${local.scorer_kafka.input_topic}'],
     'consumed topic',
   );
   expectEqual(
@@ -518,10 +526,8 @@ beforeAll(async () => {
   for (const dir of [
     'modules/msk',
     'modules/redis',
-    'modules/ecs-scorer',
     'modules/artifacts',
     'modules/network',
-    'modules/ecs-api',
     'modules/ecs-service',
     'modules/model-sync',
     'modules/internal-alb',
@@ -583,12 +589,12 @@ describe('terraform: Redis', () => {
 describe('terraform: scorer on ECS', () => {
   it('runs non-root on a read-only root filesystem with a health check and awslogs', () => {
     expect(() =>
-      checkScorerTask(mod('modules/ecs-scorer'), mod('modules/ecs-service'), mod('modules/model-sync')),
+      checkScorerTask(mod('modules/stack'), mod('modules/ecs-service'), mod('modules/model-sync')),
     ).not.toThrow();
   });
 
   it('scales on CPU and consumer lag between validated bounds', () => {
-    expect(() => checkScorerScaling(mod('modules/ecs-scorer'), mod('modules/ecs-service'))).not.toThrow();
+    expect(() => checkScorerScaling(mod('modules/stack'), mod('modules/ecs-service'))).not.toThrow();
   });
 
   it.each(['envs/prod', 'envs/dev'])(
@@ -602,7 +608,7 @@ describe('terraform: scorer on ECS', () => {
   );
 
   it('gives the task role only its topics, group and transactional ids on MSK', () => {
-    const kafka = checkTaskRole(mod('modules/ecs-scorer'));
+    const kafka = checkTaskRole(mod('modules/stack'));
     expect(kafka.length).toBe(5);
   });
 });
@@ -640,13 +646,13 @@ describe('terraform: the checks reject insecure variants', () => {
   });
 
   it('rejects a scorer running as root', async () => {
-    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/ecs-scorer/main.tf'), 'utf8');
+    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/stack/scorer.tf'), 'utf8');
     expect(text).toContain('user                   = "1000:1000"');
     const variant = await parseSnippet(
       'variant',
       text.replace('user                   = "1000:1000"', 'user                   = "0"'),
     );
-    Object.assign(variant.variable, mod('modules/ecs-scorer').variable);
+    Object.assign(variant.variable, mod('modules/stack').variable);
     expect(() => checkScorerTask(variant, mod('modules/ecs-service'), mod('modules/model-sync'))).toThrow(
       /scorer runs as root/,
     );
@@ -662,12 +668,16 @@ describe('terraform: the checks reject insecure variants', () => {
   });
 
   it('rejects a task role with a wildcard kafka-cluster resource', async () => {
-    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/ecs-scorer/iam.tf'), 'utf8');
+    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/stack/scorer.tf'), 'utf8');
+    expect(text).toContain('resources = [local.input_topic_arn]');
     const variant = await parseSnippet(
       'variant',
-      text.replace('resources = [local.input_topic_arn]', 'resources = ["${var.kafka.topic_arn_prefix}/*"]'),
+      text.replace(
+        'resources = [local.input_topic_arn]',
+        'resources = ["${local.scorer_kafka.topic_arn_prefix}/*"]',
+      ),
     );
-    Object.assign(variant.locals, mod('modules/ecs-scorer').locals);
+    Object.assign(variant.locals, { ...mod('modules/stack').locals, ...variant.locals });
     expect(() => checkTaskRole(variant)).toThrow(/wildcard kafka resource/);
   });
 
@@ -705,7 +715,7 @@ function checkInternalAlb(alb: TfModule): void {
 
 function checkApiService(api: TfModule, alb: TfModule, service: TfModule): void {
   checkInternalAlb(alb);
-  const albCall = moduleCall(api, 'alb');
+  const albCall = moduleCall(api, 'api_alb');
   expectEqual(obj(albCall.health_check, 'API health check').path, '/readyz', 'API target health check path');
 
   const container = obj(api.locals.api_container, 'api_container');
@@ -724,31 +734,31 @@ function checkApiService(api: TfModule, alb: TfModule, service: TfModule): void 
   );
   // API_KEYS come from Secrets Manager through `secrets`, never through `environment`.
   expectEqual(
-    api.locals.secrets,
-    '${merge(var.secrets, { API_KEYS = aws_secretsmanager_secret.api_keys.arn })}',
+    api.locals.api_secrets,
+    '${merge(local.scorer_secrets, { API_KEYS = aws_secretsmanager_secret.api_keys.arn })}',
     'API secrets',
   );
-  if (/API_KEYS/.test(show(api.locals.environment)))
+  if (/API_KEYS/.test(show(api.locals.api_environment)))
     throw new Error('API_KEYS must not be in the environment');
   expectEqual(
     resource(api, 'aws_secretsmanager_secret', 'api_keys').kms_key_id,
-    '${module.key.key_arn}',
+    '${module.api_keys_key.key_arn}',
     'API keys secret encrypted with its own key',
   );
 
-  const call = moduleCall(api, 'service');
+  const call = moduleCall(api, 'api_service');
   expectEqual(
     call.containers,
-    ['${local.api_container}', '${module.model_sync.container}'],
+    ['${local.api_container}', '${module.api_model_sync.container}'],
     'API containers',
   );
-  expectEqual(call.secrets, '${local.secrets}', 'the execution role reads the API secrets');
+  expectEqual(call.secrets, '${local.api_secrets}', 'the execution role reads the API secrets');
   const requests = obj(
     obj(obj(call.autoscaling, 'API autoscaling').target_tracking, 'target_tracking').requests,
     'requests policy',
   );
   expectEqual(requests.metric_type, 'ALBRequestCountPerTarget', 'API scaling metric');
-  expectEqual(requests.resource_label, '${module.alb.request_count_label}', 'API scaling metric label');
+  expectEqual(requests.resource_label, '${module.api_alb.request_count_label}', 'API scaling metric label');
   expectEqual(
     single(alb.output.request_count_label, 'request_count_label').value,
     '${aws_lb.this.arn_suffix}/${aws_lb_target_group.this.arn_suffix}',
@@ -756,7 +766,7 @@ function checkApiService(api: TfModule, alb: TfModule, service: TfModule): void 
   );
   expectEqual(
     obj(obj(call.service, 'API service').load_balancer, 'API load_balancer').target_group_arn,
-    '${module.alb.target_group_arn}',
+    '${module.api_alb.target_group_arn}',
     'API target group',
   );
   checkSharedService(service);
@@ -765,17 +775,22 @@ function checkApiService(api: TfModule, alb: TfModule, service: TfModule): void 
 describe('terraform: scoring API on ECS', () => {
   it('runs behind an internal load balancer, non-root, keys from Secrets Manager, scaling on requests per target', () => {
     expect(() =>
-      checkApiService(mod('modules/ecs-api'), mod('modules/internal-alb'), mod('modules/ecs-service')),
+      checkApiService(mod('modules/stack'), mod('modules/internal-alb'), mod('modules/ecs-service')),
     ).not.toThrow();
   });
 
   it('shares the scorer image and Redis settings in every environment; production requires HTTPS', () => {
     const stack = mod('modules/stack');
-    const call = moduleCall(stack, 'api');
-    const scorer = moduleCall(stack, 'scorer');
-    expect(call.image).toBe(scorer.image);
-    expect(call.environment).toBe('${module.redis.scorer_environment}');
-    expect(call.alb_security_group_id).toBe('${module.network.security_group_ids["api_alb"]}');
+    const api = obj(stack.locals.api_container, 'api_container');
+    const scorer = obj(stack.locals.scorer_container, 'scorer_container');
+    expect(api.image).toBe('${local.scorer_image}');
+    expect(api.image).toBe(scorer.image);
+    expect(str(stack.locals.api_environment, 'api_environment')).toMatch(
+      /^\$\{merge\(module\.redis\.scorer_environment, /,
+    );
+    expect(moduleCall(stack, 'api_alb').security_group_id).toBe(
+      '${module.network.security_group_ids["api_alb"]}',
+    );
     for (const dir of ['envs/dev', 'envs/prod']) {
       expect(obj(moduleCall(mod(dir), 'stack').api, `${dir} api`).certificate_arn).toBe(
         '${var.api_certificate_arn}',

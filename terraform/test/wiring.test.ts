@@ -168,7 +168,12 @@ function movedProblems(d: Dir): string[] {
       if (kind) {
         const call = first(current.modules[name!]);
         if (!call) {
-          problems.push(`${d.dir}: moved to ${to}: no module ${name} in ${current.dir}`);
+          // A chained move: the module's own moved blocks carry on from this (former) call, e.g.
+          // envs move module.scorer to module.stack.module.scorer and modules/stack moves
+          // module.scorer.<resource> to its new address.
+          const chained = current.moved.some((m) => m.from.startsWith(`module.${name}.`));
+          if (!chained || part !== parts[parts.length - 1])
+            problems.push(`${d.dir}: moved to ${to}: no module ${name} in ${current.dir}`);
           break;
         }
         if (key !== undefined && call.count === undefined && call.for_each === undefined)
@@ -237,21 +242,21 @@ describe('terraform: wiring (what validate would check)', () => {
     const broken: Dir = {
       ...stack,
       dir: 'modules/stack',
-      modules: { ...stack.modules, api: [{ ...first(stack.modules.api)!, replicas: 3 }] },
-      strings: [...stack.strings, '${module.scorer.no_such_output}'],
+      modules: { ...stack.modules, api_service: [{ ...first(stack.modules.api_service)!, replicas: 3 }] },
+      strings: [...stack.strings, '${module.scorer_service.no_such_output}'],
       moved: [
-        { from: 'module.old_api', to: 'module.api.module.service.aws_ecs_service.this["x"]' },
+        { from: 'module.old_api', to: 'module.api_service.aws_ecs_service.this["x"]' },
         {
-          from: 'module.api.aws_iam_role_policy.task',
-          to: 'module.api.module.service.module.task_role.aws_iam_role_policy.this["no-such-policy"]',
+          from: 'module.old_api.aws_iam_role_policy.task',
+          to: 'module.api_service.module.task_role.aws_iam_role_policy.this["no-such-policy"]',
         },
       ],
     };
     expect(callProblems(broken)).toContain(
-      'modules/stack: module.api passes replicas, which modules/ecs-api does not declare',
+      'modules/stack: module.api_service passes replicas, which modules/ecs-service does not declare',
     );
     expect(referenceProblems(broken)).toContain(
-      'modules/stack: module.scorer.no_such_output is not an output of modules/ecs-scorer',
+      'modules/stack: module.scorer_service.no_such_output is not an output of modules/ecs-service',
     );
     const moved = movedProblems(broken).join('\n');
     expect(moved).toMatch(/aws_ecs_service.this has no for_each/);

@@ -28,6 +28,15 @@ variable "containers" {
     condition     = length(var.containers) > 0 && alltrue([for c in var.containers : try(c.readonlyRootFilesystem, false) == true])
     error_message = "containers must not be empty and every container needs readonlyRootFilesystem = true (writable paths are task volumes)."
   }
+
+  # Secrets reach a container through `secrets` (resolved by ECS from Secrets Manager), never
+  # through its plain environment, which anyone who may describe the task definition can read.
+  validation {
+    condition = alltrue(flatten([for c in var.containers : [
+      for e in try(c.environment, []) : !can(regex("(?i)(password|secret|token|credential|private_key|api_keys)", e.name))
+    ]]))
+    error_message = "A container's environment names a password, secret, token, credential or API_KEYS: pass it through secrets instead."
+  }
 }
 
 variable "volumes" {

@@ -1,11 +1,15 @@
 # The whole fraud scorer deployment, shared by envs/dev and envs/prod: each environment's root
 # module calls this once with its own sizes and settings (and keeps the provider, backend and the
 # command-line variables). Same topology everywhere: three zones, three brokers, Redis cluster mode
-# with failover, so that what is tested in dev is what runs in prod.
+# with failover, so that what is tested in dev is what runs in prod. The scorer and the API are in
+# scorer.tf and api.tf; the reusable pieces are the modules next to this one.
 
 data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
 
 locals {
+  region = data.aws_region.current.region
+
   input_topic    = "payments.transactions"
   consumer_group = "fraud-scorer"
 
@@ -13,6 +17,12 @@ locals {
   # Sidecar images come through the ECR pull-through cache of public.ecr.aws.
   public_ecr       = "${module.artifacts.registry_host}/${module.artifacts.pull_through_cache_prefixes["public.ecr.aws"]}"
   model_sync_image = "${local.public_ecr}/aws-cli/aws-cli:${var.images.aws_cli_version}"
+  collector_image  = "${local.public_ecr}/aws-observability/aws-otel-collector:${var.images.collector_version}"
+
+  # The scorer and the API read the same model directories, mirrored into the same path.
+  models_dir                  = "/app/models"
+  model_sync_interval_seconds = 60
+  log_retention_days          = 30
 
   scorer_environment = merge(module.msk.scorer_environment, module.redis.scorer_environment, {
     SCHEMA_REGISTRY_URL = module.registry.confluent_api_url
@@ -20,6 +30,7 @@ locals {
 
   model = {
     bucket_arn  = module.artifacts.model_bucket_arn
+    prefix      = "models/"
     kms_key_arn = module.artifacts.kms_key_arn
   }
 }
@@ -77,62 +88,13 @@ module "monitoring" {
   alarm_when_idle  = var.alarm_when_idle
 }
 
-module "scorer" {
-  source = "../ecs-scorer"
-
-  name                                 = var.name
-  image                                = local.scorer_image
-  ecr_repository_arn                   = module.artifacts.repository_arns["scorer"]
-  collector_image                      = "${local.public_ecr}/aws-observability/aws-otel-collector:${var.images.collector_version}"
-  model_sync_image                     = local.model_sync_image
-  pull_through_repository_arn_patterns = module.artifacts.pull_through_cache_repository_arn_patterns
-
-  task_cpu        = var.scorer.task_cpu
-  task_memory_mib = var.scorer.task_memory_mib
-  partition_count = module.msk.topics[local.input_topic].partitions
-  min_tasks       = var.scorer.min_tasks
-  max_tasks       = var.scorer.max_tasks
-
-  subnet_ids        = module.network.task_subnet_ids
-  security_group_id = module.network.security_group_ids["scorer"]
-
-  environment         = local.scorer_environment
-  secrets             = { REDIS_PASSWORD = module.redis.auth_token_secret_arn }
-  secret_kms_key_arns = [module.redis.kms_key_arn]
-
-  kafka = {
-    cluster_arn                 = module.msk.cluster_arn
-    cluster_name                = module.msk.cluster_name
-    topic_arn_prefix            = module.msk.topic_arn_prefix
-    group_arn_prefix            = module.msk.group_arn_prefix
-    transactional_id_arn_prefix = module.msk.transactional_id_arn_prefix
-    input_topic                 = local.input_topic
-    consumer_group              = local.consumer_group
-  }
-
-  model = local.model
-
-  metrics = {
-    prometheus_workspace_arn    = module.monitoring.prometheus_workspace_arn
-    prometheus_remote_write_url = module.monitoring.prometheus_remote_write_url
-    namespace                   = module.monitoring.scorer_metrics.namespace
-    service                     = module.monitoring.scorer_metrics.service
-    cloudwatch_metric_names = [
-      module.monitoring.scorer_metrics.dlq_records,
-      module.monitoring.scorer_metrics.scored,
-      module.monitoring.scorer_metrics.dependency_failures,
-      module.monitoring.scorer_metrics.batches,
-    ]
-  }
-}
-
 module "registry" {
   source = "../registry"
 
   name                   = var.name
   image                  = "${module.artifacts.repository_urls["registry"]}:${var.images.registry_tag}"
   image_repository_arns  = [module.artifacts.repository_arns["registry"]]
-  cluster_arn            = module.scorer.cluster_arn
+  cluster_arn            = aws_ecs_cluster.this.arn
   desired_count          = var.registry.task_count
   vpc_id                 = module.network.vpc_id
   subnet_ids             = module.network.task_subnet_ids
@@ -141,7 +103,7 @@ module "registry" {
   certificate_arn        = var.registry.certificate_arn
   hostname               = var.registry.hostname
   log_group_name         = "/ecs/${var.name}/registry"
-  log_kms_key_arn        = module.scorer.logs_kms_key_arn
+  log_kms_key_arn        = module.ecs_logs_key.key_arn
   deletion_protection    = var.deletion_protection
 
   kafka = {
@@ -160,7 +122,7 @@ module "retrainer" {
   count  = var.images.retrainer_tag == null ? 0 : 1
 
   name                                 = var.name
-  cluster_arn                          = module.scorer.cluster_arn
+  cluster_arn                          = aws_ecs_cluster.this.arn
   image                                = "${module.artifacts.repository_urls["scorer"]}:${var.images.retrainer_tag}"
   ecr_repository_arn                   = module.artifacts.repository_arns["scorer"]
   model_sync_image                     = local.model_sync_image
@@ -179,43 +141,6 @@ module "retrainer" {
   }
 
   model           = local.model
-  log_kms_key_arn = module.scorer.logs_kms_key_arn
+  log_kms_key_arn = module.ecs_logs_key.key_arn
   tags            = var.tags
-}
-
-# The synchronous scoring API: the scorer's image, Redis state and model bucket, behind an internal
-# load balancer that only the api_clients security group (payment gateways) and operators reach.
-module "api" {
-  source = "../ecs-api"
-
-  name                                 = var.name
-  image                                = local.scorer_image
-  ecr_repository_arn                   = module.artifacts.repository_arns["scorer"]
-  model_sync_image                     = local.model_sync_image
-  pull_through_repository_arn_patterns = module.artifacts.pull_through_cache_repository_arn_patterns
-  cluster_arn                          = module.scorer.cluster_arn
-  cluster_name                         = module.scorer.cluster_name
-
-  task_cpu        = var.api.task_cpu
-  task_memory_mib = var.api.task_memory_mib
-  min_tasks       = var.api.min_tasks
-  max_tasks       = var.api.max_tasks
-
-  vpc_id                 = module.network.vpc_id
-  subnet_ids             = module.network.task_subnet_ids
-  alb_security_group_id  = module.network.security_group_ids["api_alb"]
-  task_security_group_id = module.network.security_group_ids["api"]
-  certificate_arn        = var.api.certificate_arn
-  hostname               = var.api.hostname
-
-  # The scorer's Redis settings: the two paths must share the feature state.
-  environment         = module.redis.scorer_environment
-  secrets             = { REDIS_PASSWORD = module.redis.auth_token_secret_arn }
-  secret_kms_key_arns = [module.redis.kms_key_arn]
-
-  model = local.model
-
-  log_kms_key_arn             = module.scorer.logs_kms_key_arn
-  deletion_protection         = var.deletion_protection
-  secret_recovery_window_days = var.secret_recovery_window_days
 }

@@ -40,12 +40,12 @@ output "schema_registry_url" {
 
 output "ecs_cluster" {
   description = "ECS cluster name."
-  value       = module.scorer.cluster_name
+  value       = aws_ecs_cluster.this.name
 }
 
 output "scorer_service" {
   description = "Scorer ECS service name."
-  value       = module.scorer.service_name
+  value       = module.scorer_service.service_name
 }
 
 output "admin_security_group_id" {
@@ -75,12 +75,12 @@ output "alarm_topic_arn" {
 
 output "api_url" {
   description = "Base URL of the scoring API inside the VPC (POST <url>/v1/score)."
-  value       = module.api.url
+  value       = module.api_alb.base_url
 }
 
 output "api_keys_secret_arn" {
   description = "Secrets Manager secret with the scoring API's keys (API_KEYS, comma-separated)."
-  value       = module.api.api_keys_secret_arn
+  value       = aws_secretsmanager_secret.api_keys.arn
 }
 
 output "api_clients_security_group_id" {

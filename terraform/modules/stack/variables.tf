@@ -57,25 +57,47 @@ variable "redis" {
 }
 
 variable "scorer" {
-  description = "Scorer task size (CPU units, MiB) and task count bounds (max_tasks <= partitions of the input topic)."
+  description = "Scorer task size (CPU units shared with its sidecars, MiB), task count bounds (max_tasks <= partitions of the input topic), CPU architecture (ARM64 is about 20% cheaper), the CPU target and the consumer lag above which tasks are added (three times it adds three at once)."
   type = object({
-    task_cpu        = number
-    task_memory_mib = number
-    min_tasks       = number
-    max_tasks       = number
+    task_cpu              = number
+    task_memory_mib       = number
+    min_tasks             = number
+    max_tasks             = number
+    cpu_architecture      = optional(string, "X86_64")
+    cpu_target_percent    = optional(number, 60)
+    scale_out_lag_records = optional(number, 50000)
   })
+
+  validation {
+    condition     = var.scorer.cpu_target_percent >= 20 && var.scorer.cpu_target_percent <= 90 && var.scorer.scale_out_lag_records > 0
+    error_message = "scorer.cpu_target_percent must be between 20 and 90 and scorer.scale_out_lag_records positive."
+  }
 }
 
 variable "api" {
-  description = "Scoring API task size, task count bounds, and its internal HTTPS listener (certificate null = HTTP inside the VPC) and private DNS name."
+  description = "Scoring API task size and count bounds, its internal HTTPS listener (certificate null = HTTP inside the VPC) and private DNS name, the request rate per task the scaling aims for, API_MAX_BATCH_SIZE (1 = micro-batching off) and API_REQUEST_DEADLINE_MS."
   type = object({
-    task_cpu        = number
-    task_memory_mib = number
-    min_tasks       = number
-    max_tasks       = number
-    certificate_arn = optional(string)
-    hostname        = optional(string)
+    task_cpu                       = number
+    task_memory_mib                = number
+    min_tasks                      = number
+    max_tasks                      = number
+    cpu_architecture               = optional(string, "X86_64")
+    certificate_arn                = optional(string)
+    hostname                       = optional(string)
+    requests_per_target_per_minute = optional(number, 60000)
+    max_batch_size                 = optional(number, 64)
+    request_deadline_ms            = optional(number, 250)
   })
+
+  validation {
+    condition     = var.api.max_tasks <= 100 && var.api.requests_per_target_per_minute >= 100
+    error_message = "api.max_tasks must be at most 100 and api.requests_per_target_per_minute at least 100."
+  }
+
+  validation {
+    condition     = var.api.max_batch_size >= 1 && var.api.max_batch_size <= 1024 && var.api.request_deadline_ms >= 5 && var.api.request_deadline_ms <= 60000
+    error_message = "api.max_batch_size must be 1..1024 and api.request_deadline_ms 5..60000."
+  }
 }
 
 variable "registry" {
@@ -115,6 +137,11 @@ variable "secret_recovery_window_days" {
   description = "Recovery window of the API keys secret after deletion (0 = delete at once, dev only)."
   type        = number
   default     = 30
+
+  validation {
+    condition     = var.secret_recovery_window_days == 0 || (var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30)
+    error_message = "secret_recovery_window_days must be 0 or 7..30."
+  }
 }
 
 variable "tags" {
