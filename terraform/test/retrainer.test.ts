@@ -57,7 +57,7 @@ describe('terraform: retrainer scheduled task', () => {
     expect(task.flatMap((s) => s.resources).some((r) => r === '*')).toBe(false);
     // The model statements come from modules/model-bucket-access, in its read-write form.
     expect(data.aws_iam_policy_document!.task![0]!.source_policy_documents).toEqual([
-      '${module.model_access.json}',
+      '${module.model_access.policy_json}',
     ]);
     expect(modules.model_access![0]!.write).toBe(true);
   });

@@ -197,19 +197,19 @@ function checkRedis(redis: TfModule): void {
 
 /**
  * The scorer's task (modules/stack/scorer.tf): its own containers and the model-sync sidecar
- * (modules/model-sync), run by the shared modules/ecs-service, which adds the awslogs
+ * (modules/model-access), run by the shared modules/ecs-service, which adds the awslogs
  * configuration to every container and refuses secret-looking environment names.
  */
 function checkScorerTask(scorer: TfModule, service: TfModule, modelSync: TfModule): void {
   const containers = [
     obj(scorer.locals.scorer_container, 'scorer_container'),
-    obj(modelSync.locals.container, 'model-sync container'),
+    obj(modelSync.locals.sync_container, 'model-sync container'),
     obj(scorer.locals.collector_container, 'collector_container'),
   ];
   const call = moduleCall(scorer, 'scorer_service');
   expectEqual(
     call.containers,
-    ['${local.scorer_container}', '${module.scorer_model_sync.container}', '${local.collector_container}'],
+    ['${local.scorer_container}', '${module.scorer_models.sync_container}', '${local.collector_container}'],
     'containers of the scorer task',
   );
   for (const container of containers) {
@@ -529,9 +529,8 @@ beforeAll(async () => {
     'modules/artifacts',
     'modules/network',
     'modules/ecs-service',
-    'modules/model-sync',
+    'modules/model-access',
     'modules/internal-alb',
-    'modules/model-bucket-access',
     'modules/stack',
     'envs/prod',
     'envs/dev',
@@ -589,7 +588,7 @@ describe('terraform: Redis', () => {
 describe('terraform: scorer on ECS', () => {
   it('runs non-root on a read-only root filesystem with a health check and awslogs', () => {
     expect(() =>
-      checkScorerTask(mod('modules/stack'), mod('modules/ecs-service'), mod('modules/model-sync')),
+      checkScorerTask(mod('modules/stack'), mod('modules/ecs-service'), mod('modules/model-access')),
     ).not.toThrow();
   });
 
@@ -653,7 +652,7 @@ describe('terraform: the checks reject insecure variants', () => {
       text.replace('user                   = "1000:1000"', 'user                   = "0"'),
     );
     Object.assign(variant.variable, mod('modules/stack').variable);
-    expect(() => checkScorerTask(variant, mod('modules/ecs-service'), mod('modules/model-sync'))).toThrow(
+    expect(() => checkScorerTask(variant, mod('modules/ecs-service'), mod('modules/model-access'))).toThrow(
       /scorer runs as root/,
     );
   });
@@ -749,7 +748,7 @@ function checkApiService(api: TfModule, alb: TfModule, service: TfModule): void 
   const call = moduleCall(api, 'api_service');
   expectEqual(
     call.containers,
-    ['${local.api_container}', '${module.api_model_sync.container}'],
+    ['${local.api_container}', '${module.api_models.sync_container}'],
     'API containers',
   );
   expectEqual(call.secrets, '${local.api_secrets}', 'the execution role reads the API secrets');

@@ -2,7 +2,7 @@
 # execution and task roles themselves are terraform/modules/ecs-service's (module.task).
 
 module "model_access" {
-  source = "../model-bucket-access"
+  source = "../model-access"
 
   bucket_arn  = var.model.bucket_arn
   prefix      = var.model.prefix
@@ -11,7 +11,7 @@ module "model_access" {
 }
 
 data "aws_iam_policy_document" "task" {
-  source_policy_documents = [module.model_access.json]
+  source_policy_documents = [module.model_access.policy_json]
 
   statement {
     sid       = "ConnectToCluster"

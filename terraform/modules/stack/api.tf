@@ -69,16 +69,6 @@ module "api_alb" {
   deletion_protection = var.deletion_protection
 }
 
-module "api_model_sync" {
-  source = "../model-sync"
-
-  image            = local.model_sync_image
-  bucket_arn       = local.model.bucket_arn
-  prefix           = local.model.prefix
-  interval_seconds = local.model_sync_interval_seconds
-  reader           = "API"
-}
-
 # Container definitions as HCL objects so that terraform/test can read them structurally.
 locals {
   api_container = {
@@ -95,7 +85,7 @@ locals {
       { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false },
       { sourceVolume = "models", containerPath = local.models_dir, readOnly = true },
     ]
-    dependsOn = [{ containerName = module.api_model_sync.container.name, condition = "HEALTHY" }]
+    dependsOn = [{ containerName = module.api_models.sync_container.name, condition = "HEALTHY" }]
     linuxParameters = {
       initProcessEnabled = true
       capabilities       = { drop = ["ALL"] }
@@ -120,8 +110,8 @@ module "api_service" {
   name             = "${var.name}-api"
   cluster_arn      = aws_ecs_cluster.this.arn
   cluster_name     = aws_ecs_cluster.this.name
-  containers       = [local.api_container, module.api_model_sync.container]
-  volumes          = concat(["tmp"], module.api_model_sync.volumes)
+  containers       = [local.api_container, module.api_models.sync_container]
+  volumes          = concat(["tmp"], module.api_models.sync_volumes)
   task_cpu         = var.api.task_cpu
   task_memory_mib  = var.api.task_memory_mib
   cpu_architecture = var.api.cpu_architecture
@@ -131,7 +121,7 @@ module "api_service" {
   secrets                              = local.api_secrets
   secret_kms_key_arns                  = [module.api_keys_key.key_arn, module.redis.kms_key_arn]
   # The model-sync sidecar reads the model bucket; the API itself needs no AWS API.
-  task_policy = { name = "read-models", json = module.api_model_access.json }
+  task_policy = { name = "read-models", json = module.api_models.policy_json }
 
   log_group = {
     name           = "/ecs/${var.name}/api"
@@ -162,10 +152,12 @@ module "api_service" {
 
 }
 
-module "api_model_access" {
-  source = "../model-bucket-access"
+# The model-sync sidecar mirrors the model directories; the task role may read them.
+module "api_models" {
+  source = "../model-access"
 
   bucket_arn  = local.model.bucket_arn
   prefix      = local.model.prefix
   kms_key_arn = local.model.kms_key_arn
+  sync        = { image = local.model_sync_image, interval_seconds = local.model_sync_interval_seconds, reader = "API" }
 }

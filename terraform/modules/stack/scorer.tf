@@ -139,16 +139,6 @@ resource "aws_ecs_cluster_capacity_providers" "this" {
   }
 }
 
-module "scorer_model_sync" {
-  source = "../model-sync"
-
-  image            = local.model_sync_image
-  bucket_arn       = local.model.bucket_arn
-  prefix           = local.model.prefix
-  interval_seconds = local.model_sync_interval_seconds
-  reader           = "scorer"
-}
-
 # Container definitions as HCL objects (rather than inline JSON) so that terraform/test can read
 # them structurally. terraform/modules/ecs-service adds their awslogs configuration.
 locals {
@@ -165,7 +155,7 @@ locals {
       { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false },
       { sourceVolume = "models", containerPath = local.models_dir, readOnly = true },
     ]
-    dependsOn = [{ containerName = module.scorer_model_sync.container.name, condition = "HEALTHY" }]
+    dependsOn = [{ containerName = module.scorer_models.sync_container.name, condition = "HEALTHY" }]
     linuxParameters = {
       initProcessEnabled = true # forwards SIGTERM and reaps children
       capabilities       = { drop = ["ALL"] }
@@ -204,12 +194,12 @@ module "scorer_service" {
   name             = "${var.name}-scorer"
   cluster_arn      = aws_ecs_cluster.this.arn
   cluster_name     = aws_ecs_cluster.this.name
-  containers       = [local.scorer_container, module.scorer_model_sync.container, local.collector_container]
+  containers       = [local.scorer_container, module.scorer_models.sync_container, local.collector_container]
   task_cpu         = var.scorer.task_cpu
   task_memory_mib  = var.scorer.task_memory_mib
   cpu_architecture = var.scorer.cpu_architecture
   # The scorer image declares /tmp as a VOLUME so that its world-writable mode carries over to the mount.
-  volumes = concat(["tmp"], module.scorer_model_sync.volumes)
+  volumes = concat(["tmp"], module.scorer_models.sync_volumes)
 
   image_repository_arns                = [module.artifacts.repository_arns["scorer"]]
   pull_through_repository_arn_patterns = module.artifacts.pull_through_cache_repository_arn_patterns
@@ -249,17 +239,18 @@ locals {
   transactional_id_arn = "${local.scorer_kafka.transactional_id_arn_prefix}/${local.scorer_kafka.transactional_id_prefix}-*"
 }
 
-# The model-sync sidecar mirrors the model directories.
-module "scorer_model_access" {
-  source = "../model-bucket-access"
+# The model-sync sidecar mirrors the model directories; the task role may read them.
+module "scorer_models" {
+  source = "../model-access"
 
   bucket_arn  = local.model.bucket_arn
   prefix      = local.model.prefix
   kms_key_arn = local.model.kms_key_arn
+  sync        = { image = local.model_sync_image, interval_seconds = local.model_sync_interval_seconds, reader = "scorer" }
 }
 
 data "aws_iam_policy_document" "scorer_task" {
-  source_policy_documents = [module.scorer_model_access.json]
+  source_policy_documents = [module.scorer_models.policy_json]
 
   statement {
     sid = "ConnectToCluster"
