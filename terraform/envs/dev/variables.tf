@@ -59,7 +59,7 @@ variable "alarm_emails" {
 }
 
 variable "retrainer_image_tag" {
-  description = "Tag of the retrainer image (services/retrainer/Dockerfile) in the scorer's ECR repository; null = no scheduled retrainer."
+  description = "Tag of the retrainer image (target retrainer of services/scorer/Dockerfile) in the scorer's ECR repository; null = no scheduled retrainer."
   type        = string
   default     = null
 }
