@@ -31,6 +31,8 @@ interface Dir {
   moved: { from: string; to: string }[];
   /** Every string of the directory's blocks, for reference scanning. */
   strings: string[];
+  /** Names declared twice (in one file or across the directory's files). */
+  duplicates: string[];
 }
 
 const META_ARGUMENTS = new Set(['source', 'count', 'for_each', 'depends_on', 'providers', 'version']);
@@ -57,10 +59,30 @@ async function loadDir(relativeDir: string): Promise<Dir> {
     data: {},
     moved: [],
     strings: [],
+    duplicates: [],
+  };
+  const seen = new Set<string>();
+  const declare = (name: string): void => {
+    if (seen.has(name)) d.duplicates.push(`${relativeDir}: ${name} is declared twice`);
+    seen.add(name);
   };
   const abs = path.join(TERRAFORM_DIR, relativeDir);
   for (const file of readdirSync(abs).filter((f) => f.endsWith('.tf'))) {
     const parsed = await hcl2json.parse(file, readFileSync(path.join(abs, file), 'utf8'));
+    for (const [kind, prefix] of [
+      ['variable', 'var.'],
+      ['output', 'output '],
+      ['module', 'module.'],
+    ] as const) {
+      for (const [name, blocks] of Object.entries((parsed[kind] as Named | undefined) ?? {}))
+        for (let i = 0; i < blocks.length; i++) declare(`${prefix}${name}`);
+    }
+    for (const block of (parsed.locals as Block[] | undefined) ?? [])
+      for (const name of Object.keys(block)) declare(`local.${name}`);
+    for (const kind of ['resource', 'data'] as const)
+      for (const [type, named] of Object.entries((parsed[kind] as Record<string, Named> | undefined) ?? {}))
+        for (const [name, blocks] of Object.entries(named))
+          for (let i = 0; i < blocks.length; i++) declare(`${kind === 'data' ? 'data.' : ''}${type}.${name}`);
     Object.assign(d.variables, parsed.variable);
     Object.assign(d.outputs, parsed.output);
     Object.assign(d.modules, parsed.module);
@@ -182,6 +204,10 @@ function movedProblems(d: Dir): string[] {
         current = callee(current, call);
       } else {
         const [type, resourceName] = name!.split('.') as [string, string];
+        const fromType = /([a-z0-9_]+)\.[a-z0-9_]+(?:\[[^\]]+\])?$/.exec(from)?.[1];
+        if (!from.endsWith(']') && /^module\.[a-z0-9_]+$/.test(from))
+          problems.push(`${d.dir}: moved ${from} (a module) to a resource ${to}`);
+        else if (fromType !== type) problems.push(`${d.dir}: moved a ${fromType} to a ${type} (${to})`);
         const block = first(current.resources[type]?.[resourceName]);
         if (!block) {
           problems.push(`${d.dir}: moved to ${to}: no ${type}.${resourceName} in ${current.dir}`);
@@ -223,6 +249,10 @@ beforeAll(async () => {
 });
 
 describe('terraform: wiring (what validate would check)', () => {
+  it('declares every name once per module', () => {
+    expect([...dirs.values()].flatMap((d) => d.duplicates)).toEqual([]);
+  });
+
   it('module calls pass exactly the variables their modules declare', () => {
     expect([...dirs.values()].flatMap(callProblems)).toEqual([]);
   });
@@ -250,6 +280,10 @@ describe('terraform: wiring (what validate would check)', () => {
           from: 'module.old_api.aws_iam_role_policy.task',
           to: 'module.api_service.module.task_role.aws_iam_role_policy.this["no-such-policy"]',
         },
+        {
+          from: 'module.old_api.aws_iam_role.task',
+          to: 'module.api_service.module.task_role.aws_iam_role_policy.this["read-models"]',
+        },
       ],
     };
     expect(callProblems(broken)).toContain(
@@ -261,5 +295,6 @@ describe('terraform: wiring (what validate would check)', () => {
     const moved = movedProblems(broken).join('\n');
     expect(moved).toMatch(/aws_ecs_service.this has no for_each/);
     expect(moved).toMatch(/key "no-such-policy" is not among/);
+    expect(moved).toMatch(/moved a aws_iam_role to a aws_iam_role_policy/);
   });
 });

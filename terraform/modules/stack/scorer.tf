@@ -61,7 +61,6 @@ locals {
     }
   }
 
-  models_dir = "/app/models"
 
   # Names from services/scorer/src/config.ts; the Kafka, Redis and registry settings are
   # local.scorer_environment (main.tf).
