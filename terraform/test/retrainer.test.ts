@@ -55,7 +55,7 @@ describe('terraform: retrainer scheduled task', () => {
     const read = task.find((s) => s.sid === 'ReadDecisionsAndLabels')!;
     expect(read.resources.join(' ')).toMatch(/decisions_topic.*labels_topic/s);
     expect(task.flatMap((s) => s.resources).some((r) => r === '*')).toBe(false);
-    // The model statements come from modules/model-bucket-access, in its read-write form.
+    // The model statements come from modules/model-access, in its read-write form.
     expect(data.aws_iam_policy_document!.task![0]!.source_policy_documents).toEqual([
       '${module.model_access.policy_json}',
     ]);
