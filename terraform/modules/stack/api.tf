@@ -149,7 +149,6 @@ module "api_service" {
       }
     }
   }
-
 }
 
 # The model-sync sidecar mirrors the model directories; the task role may read them.

@@ -61,7 +61,6 @@ locals {
     }
   }
 
-
   # Names from services/scorer/src/config.ts; the Kafka, Redis and registry settings are
   # local.scorer_environment (main.tf).
   scorer_container_environment = merge(local.scorer_environment, {
@@ -125,7 +124,6 @@ resource "aws_ecs_cluster" "this" {
     name  = "containerInsights"
     value = "enabled"
   }
-
 }
 
 resource "aws_ecs_cluster_capacity_providers" "this" {
@@ -225,7 +223,6 @@ module "scorer_service" {
       cpu = { metric_type = "ECSServiceAverageCPUUtilization", target_value = var.scorer.cpu_target_percent }
     }
   }
-
 }
 
 # The task role's policy: what the scorer and its sidecars do at run time.
