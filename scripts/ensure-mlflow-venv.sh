@@ -4,16 +4,8 @@
 # requirements change.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib/venv.sh
+source "$ROOT/scripts/lib/venv.sh"
 CACHE_DIR="${FRAUD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/fraud-scorer}"
-REQ="$ROOT/services/retrainer/python/requirements-mlflow-server.txt"
-VENV="${FRAUD_MLFLOW_VENV:-$CACHE_DIR/mlflow-venv}"
-hash="$(sha256sum "$REQ" | cut -c1-16)"
-if [ ! -x "$VENV/bin/mlflow" ] || [ "$(cat "$VENV/.req-hash" 2>/dev/null)" != "$hash" ]; then
-  echo "ensure-mlflow-venv: creating $VENV (first run ~1 min)" >&2
-  rm -rf "$VENV"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQ" >&2 \
-    || { echo "ensure-mlflow-venv: FAILED: pip install -r $REQ" >&2; exit 1; }
-  echo "$hash" >"$VENV/.req-hash"
-fi
-echo "$VENV/bin/mlflow"
+ensure_venv ensure-mlflow-venv "$ROOT/services/retrainer/python/requirements-mlflow-server.txt" \
+  "${FRAUD_MLFLOW_VENV:-$CACHE_DIR/mlflow-venv}" mlflow "first run ~1 min"

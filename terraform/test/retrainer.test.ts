@@ -15,15 +15,21 @@ const MODULE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 type Blocks = Record<string, Record<string, Record<string, unknown>[]>>;
 let resource: Blocks = {};
 let data: Blocks = {};
+let modules: Record<string, Record<string, unknown>[]> = {};
 let text = '';
 
 beforeAll(async () => {
   for (const file of readdirSync(MODULE_DIR).filter((f) => f.endsWith('.tf'))) {
     const contents = readFileSync(path.join(MODULE_DIR, file), 'utf8');
     text += contents;
-    const parsed = (await hcl2json.parse(file, contents)) as { resource?: Blocks; data?: Blocks };
+    const parsed = (await hcl2json.parse(file, contents)) as {
+      resource?: Blocks;
+      data?: Blocks;
+      module?: Record<string, Record<string, unknown>[]>;
+    };
     resource = { ...resource, ...parsed.resource };
     data = { ...data, ...parsed.data };
+    modules = { ...modules, ...parsed.module };
   }
 });
 
@@ -49,24 +55,35 @@ describe('terraform: retrainer scheduled task', () => {
     const read = task.find((s) => s.sid === 'ReadDecisionsAndLabels')!;
     expect(read.resources.join(' ')).toMatch(/decisions_topic.*labels_topic/s);
     expect(task.flatMap((s) => s.resources).some((r) => r === '*')).toBe(false);
+    // The model statements come from modules/model-access, in its read-write form.
+    expect(data.aws_iam_policy_document!.task![0]!.source_policy_documents).toEqual([
+      '${module.model_access.policy_json}',
+    ]);
+    expect(modules.model_access![0]!.write).toBe(true);
   });
 
   it('lets the scheduler start only this task definition and pass only its two roles', () => {
     const scheduler = statements('scheduler');
-    expect(scheduler.find((s) => s.sid === 'RunRetrainerTask')!.resources[0]).toContain(
-      'aws_ecs_task_definition.retrainer',
+    expect(scheduler.find((s) => s.sid === 'RunRetrainerTask')!.resources[0]).toBe(
+      '${module.task.task_definition_arn_without_revision}:*',
     );
     expect(scheduler.find((s) => s.sid === 'PassTaskRoles')!.resources).toEqual([
-      '${aws_iam_role.execution.arn}',
-      '${aws_iam_role.task.arn}',
+      '${module.task.execution_role_arn}',
+      '${module.task.task_role_arn}',
     ]);
+    // A task definition without a service: modules/ecs-service creates neither service nor scaling.
+    const task = modules.task![0]!;
+    expect(task.source).toBe('../ecs-service');
+    expect(task.service).toBeUndefined();
+    expect(task.autoscaling).toBeUndefined();
   });
 
   it('runs every container with a read-only root filesystem and all capabilities dropped; registry.json uploads last', () => {
     expect(text.match(/readonlyRootFilesystem\s*=\s*true/g)).toHaveLength(3);
     expect(text.match(/drop = \["ALL"\]/g)).toHaveLength(3);
     expect(text).toMatch(/--exclude registry\.json[\s\S]*aws s3 cp \/models\/registry\.json/);
-    const logs = resource.aws_cloudwatch_log_group!.retrainer![0]!;
-    expect(logs.kms_key_id).toBe('${var.log_kms_key_arn}');
+    expect(text).not.toContain('logConfiguration'); // modules/ecs-service adds awslogs to every container
+    const logs = modules.task![0]!.log_group as Record<string, unknown>;
+    expect(logs.kms_key_arn).toBe('${var.log_kms_key_arn}');
   });
 });

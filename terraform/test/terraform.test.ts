@@ -195,18 +195,28 @@ function checkRedis(redis: TfModule): void {
   );
 }
 
-function checkScorerTask(scorer: TfModule): void {
-  const containers = ['scorer_container', 'model_sync_container', 'collector_container'].map((name) =>
-    obj(scorer.locals[name], name),
+/**
+ * The scorer's task (modules/stack/scorer.tf): its own containers and the model-sync sidecar
+ * (modules/model-access), run by the shared modules/ecs-service, which adds the awslogs
+ * configuration to every container and refuses secret-looking environment names.
+ */
+function checkScorerTask(scorer: TfModule, service: TfModule, modelSync: TfModule): void {
+  const containers = [
+    obj(scorer.locals.scorer_container, 'scorer_container'),
+    obj(modelSync.locals.sync_container, 'model-sync container'),
+    obj(scorer.locals.collector_container, 'collector_container'),
+  ];
+  const call = moduleCall(scorer, 'scorer_service');
+  expectEqual(
+    call.containers,
+    ['${local.scorer_container}', '${module.scorer_models.sync_container}', '${local.collector_container}'],
+    'containers of the scorer task',
   );
   for (const container of containers) {
     const name = str(container.name, 'container name');
     expectTrue(container.readonlyRootFilesystem, `${name} read-only root filesystem`);
-    expectEqual(
-      obj(container.logConfiguration, `${name} logConfiguration`).logDriver,
-      'awslogs',
-      `${name} log driver`,
-    );
+    if (container.logConfiguration !== undefined)
+      throw new Error(`${name}: logConfiguration comes from modules/ecs-service, not the container`);
     const user = str(container.user, `${name} user`);
     const root = user === '' || user === 'root' || /^0(:|$)/.test(user);
     // The one documented exception: the model-sync sidecar writes a root-owned task volume, so it
@@ -221,6 +231,7 @@ function checkScorerTask(scorer: TfModule): void {
       expectEqual(container.essential, false, `${name} essential`);
     }
   }
+  checkTaskLogging(service);
   const main = containers[0] as Obj;
   expectEqual(main.user, '1000:1000', 'scorer user');
   const mounts = arr(main.mountPoints, 'scorer mountPoints').map((m) => obj(m, 'mount point'));
@@ -235,33 +246,18 @@ function checkScorerTask(scorer: TfModule): void {
   // Secrets reach the container through `secrets` (resolved by ECS), never through `environment`.
   expectEqual(
     main.secrets,
-    '${[for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }]}',
+    '${[for k in sort(keys(local.scorer_secrets)) : { name = k, valueFrom = local.scorer_secrets[k] }]}',
     'container secrets',
   );
-  const envGuard = validations(scorer, 'environment');
+  expectEqual(call.secrets, '${local.scorer_secrets}', 'the execution role reads the container secrets');
+  const envGuard = validations(service, 'containers');
   if (!envGuard.some((c) => c.includes('password|secret|token')))
-    throw new Error('environment must be validated against secret-looking names');
-  const fixedEnv = scorer.locals.environment;
+    throw new Error('container environments must be validated against secret-looking names');
+  const fixedEnv = scorer.locals.scorer_container_environment;
   if (typeof fixedEnv !== 'string' || /password|secret|token/i.test(fixedEnv))
     throw new Error(`the fixed environment names a secret: ${show(fixedEnv)}`);
 
-  const definition = resource(scorer, 'aws_ecs_task_definition', 'scorer');
-  expectEqual(
-    definition.container_definitions,
-    '${jsonencode([local.scorer_container, local.model_sync_container, local.collector_container])}',
-    'container definitions',
-  );
-  expectEqual(definition.requires_compatibilities, ['FARGATE'], 'launch type');
-
-  const service = resource(scorer, 'aws_ecs_service', 'scorer');
-  const breaker = single(service.deployment_circuit_breaker, 'deployment_circuit_breaker');
-  expectTrue(breaker.enable, 'circuit breaker');
-  expectTrue(breaker.rollback, 'circuit breaker rollback');
-  expectEqual(
-    single(service.network_configuration, 'network_configuration').assign_public_ip,
-    false,
-    'public IP',
-  );
+  checkSharedService(service);
 
   const cluster = resource(scorer, 'aws_ecs_cluster', 'this');
   expectEqual(
@@ -271,47 +267,101 @@ function checkScorerTask(scorer: TfModule): void {
   );
 }
 
-function checkScorerScaling(scorer: TfModule): void {
-  const target = resource(scorer, 'aws_appautoscaling_target', 'scorer');
-  expectEqual(target.min_capacity, '${var.min_tasks}', 'autoscaling min');
-  expectEqual(target.max_capacity, '${var.max_tasks}', 'autoscaling max');
-  if (!validations(scorer, 'max_tasks').some((c) => c.includes('var.max_tasks <= var.partition_count'))) {
-    throw new Error('max_tasks must be validated against partition_count');
-  }
-  if (!validations(scorer, 'min_tasks').some((c) => c.includes('var.min_tasks <= var.max_tasks'))) {
-    throw new Error('min_tasks must be validated against max_tasks');
-  }
-  const cpu = single(
-    resource(scorer, 'aws_appautoscaling_policy', 'cpu').target_tracking_scaling_policy_configuration,
-    'cpu policy',
-  );
+/** modules/ecs-service: every container logs through awslogs to the workload's KMS-encrypted group. */
+function checkTaskLogging(service: TfModule): void {
+  const containers = str(service.locals.containers, 'ecs-service local.containers');
+  for (const part of ['logDriver = "awslogs"', 'awslogs-group         = aws_cloudwatch_log_group.this.name'])
+    if (!containers.includes(part)) throw new Error(`ecs-service containers must set ${part}`);
   expectEqual(
-    single(cpu.predefined_metric_specification, 'cpu metric').predefined_metric_type,
-    'ECSServiceAverageCPUUtilization',
-    'CPU target tracking',
+    resource(service, 'aws_cloudwatch_log_group', 'this').kms_key_id,
+    '${var.log_group.kms_key_arn}',
+    'task log group key',
   );
-  const lagAlarm = resource(scorer, 'aws_cloudwatch_metric_alarm', 'lag_scale_out');
-  expectEqual(lagAlarm.namespace, 'AWS/Kafka', 'lag metric namespace');
-  expectEqual(lagAlarm.metric_name, 'SumOffsetLag', 'lag metric');
-  expectEqual(lagAlarm.alarm_actions, ['${aws_appautoscaling_policy.lag.arn}'], 'lag alarm scales out');
-  expectEqual(resource(scorer, 'aws_appautoscaling_policy', 'lag').policy_type, 'StepScaling', 'lag policy');
 }
 
-/** min_tasks <= max_tasks <= partitions of the input topic, with the environment's literal values. */
-function checkEnvScaling(env: TfModule, msk: TfModule): { min: number; max: number; partitions: number } {
-  const call = moduleCall(env, 'scorer');
-  const topics = obj(variable(msk, 'topics').default, 'msk topics default');
-  const input = str(env.locals.input_topic, `${env.dir}: local.input_topic`);
-  if (moduleCall(env, 'msk').topics !== undefined)
-    throw new Error('an environment overriding topics must be checked here too');
+/** modules/ecs-service: Fargate, private subnets without public IPs, rollback on failed deployments. */
+function checkSharedService(service: TfModule): void {
+  const definition = resource(service, 'aws_ecs_task_definition', 'this');
+  expectEqual(definition.container_definitions, '${jsonencode(local.containers)}', 'container definitions');
+  expectEqual(definition.requires_compatibilities, ['FARGATE'], 'launch type');
+  const ecsService = resource(service, 'aws_ecs_service', 'this');
+  const breaker = single(ecsService.deployment_circuit_breaker, 'deployment_circuit_breaker');
+  expectTrue(breaker.enable, 'circuit breaker');
+  expectTrue(breaker.rollback, 'circuit breaker rollback');
   expectEqual(
-    call.partition_count,
-    '${module.msk.topics[local.input_topic].partitions}',
-    'partition_count source',
+    single(ecsService.network_configuration, 'network_configuration').assign_public_ip,
+    false,
+    'public IP',
   );
+  const guard = validations(service, 'containers').join(' ');
+  if (!guard.includes('readonlyRootFilesystem'))
+    throw new Error('ecs-service must refuse containers without a read-only root filesystem');
+}
+
+function checkScorerScaling(scorer: TfModule, service: TfModule): void {
+  const target = resource(service, 'aws_appautoscaling_target', 'this');
+  expectEqual(target.min_capacity, '${var.autoscaling.min_tasks}', 'autoscaling min');
+  expectEqual(target.max_capacity, '${var.autoscaling.max_tasks}', 'autoscaling max');
+  const autoscaling = obj(moduleCall(scorer, 'scorer_service').autoscaling, 'scorer autoscaling');
+  expectEqual(autoscaling.min_tasks, '${var.scorer.min_tasks}', 'scorer min_tasks');
+  expectEqual(autoscaling.max_tasks, '${var.scorer.max_tasks}', 'scorer max_tasks');
+  const lagAlarm = resource(scorer, 'aws_cloudwatch_metric_alarm', 'scorer_lag_scale_out');
+  const precondition = str(
+    single(single(lagAlarm.lifecycle, 'lag alarm lifecycle').precondition, 'precondition').condition,
+    'precondition',
+  );
+  if (!precondition.includes('var.scorer.max_tasks <= module.msk.topics[local.input_topic].partitions'))
+    throw new Error('max_tasks must be checked against the partitions of the input topic');
+  if (!validations(service, 'autoscaling').some((c) => c.includes('min_tasks <= var.autoscaling.max_tasks')))
+    throw new Error('min_tasks must be validated against max_tasks');
+  const cpu = obj(obj(autoscaling.target_tracking, 'target_tracking').cpu, 'cpu policy');
+  expectEqual(cpu.metric_type, 'ECSServiceAverageCPUUtilization', 'CPU target tracking');
+  const policy = resource(service, 'aws_appautoscaling_policy', 'target_tracking');
+  expectEqual(
+    single(
+      single(policy.target_tracking_scaling_policy_configuration, 'target tracking')
+        .predefined_metric_specification,
+      'predefined metric',
+    ).predefined_metric_type,
+    '${each.value.metric_type}',
+    'target tracking metric',
+  );
+  expectEqual(lagAlarm.namespace, 'AWS/Kafka', 'lag metric namespace');
+  expectEqual(lagAlarm.metric_name, 'SumOffsetLag', 'lag metric');
+  expectEqual(
+    lagAlarm.alarm_actions,
+    ['${aws_appautoscaling_policy.scorer_lag.arn}'],
+    'lag alarm scales out',
+  );
+  const lag = resource(scorer, 'aws_appautoscaling_policy', 'scorer_lag');
+  expectEqual(lag.policy_type, 'StepScaling', 'lag policy');
+  expectEqual(
+    lag.resource_id,
+    '${module.scorer_service.autoscaling_target.resource_id}',
+    'lag policy target',
+  );
+}
+
+/**
+ * min_tasks <= max_tasks <= partitions of the input topic, with the environment's literal values
+ * (envs/<env> passes them to modules/stack, which passes them to the scorer).
+ */
+function checkEnvScaling(
+  env: TfModule,
+  stack: TfModule,
+  msk: TfModule,
+): { min: number; max: number; partitions: number } {
+  const call = obj(moduleCall(stack, 'scorer_service').autoscaling, 'scorer autoscaling');
+  const topics = obj(variable(msk, 'topics').default, 'msk topics default');
+  const input = str(stack.locals.input_topic, `${stack.dir}: local.input_topic`);
+  if (moduleCall(stack, 'msk').topics !== undefined)
+    throw new Error('a stack overriding topics must be checked here too');
+  expectEqual(call.min_tasks, '${var.scorer.min_tasks}', 'stack passes min_tasks');
+  expectEqual(call.max_tasks, '${var.scorer.max_tasks}', 'stack passes max_tasks');
+  const sizes = obj(moduleCall(env, 'stack').scorer, `${env.dir}: scorer sizes`);
   const partitions = Number(obj(topics[input], `topic ${input}`).partitions);
-  const min = Number(call.min_tasks);
-  const max = Number(call.max_tasks);
+  const min = Number(sizes.min_tasks);
+  const max = Number(sizes.max_tasks);
   if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 1 && min <= max && max <= partitions)) {
     throw new Error(
       `${env.dir}: need 1 <= min_tasks (${min}) <= max_tasks (${max}) <= partitions (${partitions})`,
@@ -320,15 +370,16 @@ function checkEnvScaling(env: TfModule, msk: TfModule): { min: number; max: numb
   return { min, max, partitions };
 }
 
-function checkEnvSecrets(env: TfModule, redis: TfModule): void {
-  const call = moduleCall(env, 'scorer');
+function checkEnvSecrets(stack: TfModule, redis: TfModule): void {
+  expectEqual(moduleCall(stack, 'scorer_service').secrets, '${local.scorer_secrets}', 'scorer secrets');
   expectEqual(
-    call.secrets,
+    stack.locals.scorer_secrets,
     { REDIS_PASSWORD: '${module.redis.auth_token_secret_arn}' },
-    `${env.dir} scorer secrets`,
+    `${stack.dir} scorer secrets`,
   );
-  if (/auth_token|password|secret/i.test(show(call.environment)))
-    throw new Error(`${env.dir}: scorer environment references a secret`);
+  for (const value of [stack.locals.scorer_environment, stack.locals.scorer_container_environment])
+    if (/auth_token|password|secret/i.test(show(value)))
+      throw new Error(`${stack.dir}: scorer environment references a secret`);
   const redisEnv = obj(
     single(redis.output.scorer_environment, 'redis scorer_environment output').value,
     'redis scorer_environment',
@@ -398,9 +449,10 @@ const SCORER_KAFKA_ACTIONS = [
 
 /** Returns the kafka-cluster statements after checking them. */
 function checkTaskRole(scorer: TfModule): Obj[] {
-  const statements = arr(dataSource(scorer, 'aws_iam_policy_document', 'task').statement, 'task policy').map(
-    (s) => obj(s, 'statement'),
-  );
+  const statements = arr(
+    dataSource(scorer, 'aws_iam_policy_document', 'scorer_task').statement,
+    'task policy',
+  ).map((s) => obj(s, 'statement'));
   const actionsOf = (s: Obj): string[] => arr(s.actions, `actions of ${show(s.sid)}`).map(String);
   // A list-valued expression (e.g. a local built with for) is inspected as one string.
   const resourcesOf = (s: Obj): string[] =>
@@ -422,7 +474,8 @@ function checkTaskRole(scorer: TfModule): Obj[] {
       const resolved = resolveLocals(scorer, res);
       // Only the transactional ids are a prefix match: every task needs its own stable id.
       const allowedWildcard =
-        resolved === '${var.kafka.transactional_id_arn_prefix}/${var.kafka.transactional_id_prefix}-*';
+        resolved ===
+        '${local.scorer_kafka.transactional_id_arn_prefix}/${local.scorer_kafka.transactional_id_prefix}-*';
       if (resolved.includes('*') && !allowedWildcard)
         throw new Error(`task role: wildcard kafka resource ${resolved}`);
     }
@@ -434,7 +487,7 @@ function checkTaskRole(scorer: TfModule): Obj[] {
   };
   expectEqual(
     resourcesOf(bySid('ConsumeTransactions')).map((r) => resolveLocals(scorer, r)),
-    ['${var.kafka.topic_arn_prefix}/${var.kafka.input_topic}'],
+    ['${local.scorer_kafka.topic_arn_prefix}/${local.scorer_kafka.input_topic}'],
     'consumed topic',
   );
   expectEqual(
@@ -473,10 +526,12 @@ beforeAll(async () => {
   for (const dir of [
     'modules/msk',
     'modules/redis',
-    'modules/ecs-scorer',
     'modules/artifacts',
     'modules/network',
-    'modules/ecs-api',
+    'modules/ecs-service',
+    'modules/model-access',
+    'modules/internal-alb',
+    'modules/stack',
     'envs/prod',
     'envs/dev',
   ]) {
@@ -532,25 +587,27 @@ describe('terraform: Redis', () => {
 
 describe('terraform: scorer on ECS', () => {
   it('runs non-root on a read-only root filesystem with a health check and awslogs', () => {
-    expect(() => checkScorerTask(mod('modules/ecs-scorer'))).not.toThrow();
+    expect(() =>
+      checkScorerTask(mod('modules/stack'), mod('modules/ecs-service'), mod('modules/model-access')),
+    ).not.toThrow();
   });
 
   it('scales on CPU and consumer lag between validated bounds', () => {
-    expect(() => checkScorerScaling(mod('modules/ecs-scorer'))).not.toThrow();
+    expect(() => checkScorerScaling(mod('modules/stack'), mod('modules/ecs-service'))).not.toThrow();
   });
 
   it.each(['envs/prod', 'envs/dev'])(
     '%s keeps min_tasks <= max_tasks <= partitions and passes the Redis token as a secret',
     (dir) => {
-      const bounds = checkEnvScaling(mod(dir), mod('modules/msk'));
+      const bounds = checkEnvScaling(mod(dir), mod('modules/stack'), mod('modules/msk'));
       expect(bounds.partitions).toBe(12);
       expect(bounds.max).toBeLessThanOrEqual(12);
-      expect(() => checkEnvSecrets(mod(dir), mod('modules/redis'))).not.toThrow();
+      expect(() => checkEnvSecrets(mod('modules/stack'), mod('modules/redis'))).not.toThrow();
     },
   );
 
   it('gives the task role only its topics, group and transactional ids on MSK', () => {
-    const kafka = checkTaskRole(mod('modules/ecs-scorer'));
+    const kafka = checkTaskRole(mod('modules/stack'));
     expect(kafka.length).toBe(5);
   });
 });
@@ -588,14 +645,16 @@ describe('terraform: the checks reject insecure variants', () => {
   });
 
   it('rejects a scorer running as root', async () => {
-    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/ecs-scorer/main.tf'), 'utf8');
+    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/stack/scorer.tf'), 'utf8');
     expect(text).toContain('user                   = "1000:1000"');
     const variant = await parseSnippet(
       'variant',
       text.replace('user                   = "1000:1000"', 'user                   = "0"'),
     );
-    Object.assign(variant.variable, mod('modules/ecs-scorer').variable);
-    expect(() => checkScorerTask(variant)).toThrow(/scorer runs as root/);
+    Object.assign(variant.variable, mod('modules/stack').variable);
+    expect(() => checkScorerTask(variant, mod('modules/ecs-service'), mod('modules/model-access'))).toThrow(
+      /scorer runs as root/,
+    );
   });
 
   it('rejects a bucket that allows public ACLs', async () => {
@@ -608,38 +667,55 @@ describe('terraform: the checks reject insecure variants', () => {
   });
 
   it('rejects a task role with a wildcard kafka-cluster resource', async () => {
-    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/ecs-scorer/iam.tf'), 'utf8');
+    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/stack/scorer.tf'), 'utf8');
+    expect(text).toContain('resources = [local.input_topic_arn]');
     const variant = await parseSnippet(
       'variant',
-      text.replace('resources = [local.input_topic_arn]', 'resources = ["${var.kafka.topic_arn_prefix}/*"]'),
+      text.replace(
+        'resources = [local.input_topic_arn]',
+        'resources = ["${local.scorer_kafka.topic_arn_prefix}/*"]',
+      ),
     );
-    Object.assign(variant.locals, mod('modules/ecs-scorer').locals);
+    Object.assign(variant.locals, { ...mod('modules/stack').locals, ...variant.locals });
     expect(() => checkTaskRole(variant)).toThrow(/wildcard kafka resource/);
   });
 
   it('rejects more tasks than partitions', async () => {
-    const env = mod('envs/prod');
+    const [env, stack, msk] = [mod('envs/prod'), mod('modules/stack'), mod('modules/msk')];
     const variant = await parseSnippet(
       'variant',
-      'locals {\n  input_topic = "payments.transactions"\n}\nmodule "msk" {\n  source = "x"\n}\nmodule "scorer" {\n  partition_count = module.msk.topics[local.input_topic].partitions\n  min_tasks = 3\n  max_tasks = 13\n}\n',
+      'module "stack" {\n  source = "../../modules/stack"\n  scorer = { task_cpu = 2048, task_memory_mib = 4096, min_tasks = 3, max_tasks = 13 }\n}\n',
     );
-    expect(() => checkEnvScaling(env, mod('modules/msk'))).not.toThrow();
-    expect(() => checkEnvScaling(variant, mod('modules/msk'))).toThrow(/max_tasks \(13\)/);
+    expect(() => checkEnvScaling(env, stack, msk)).not.toThrow();
+    expect(() => checkEnvScaling(variant, stack, msk)).toThrow(/max_tasks \(13\)/);
   });
 });
 
 // ---- the synchronous scoring API (services/api) ----
 
-function checkApiService(api: TfModule): void {
-  const lb = resource(api, 'aws_lb', 'this');
-  expectTrue(lb.internal, 'API load balancer internal');
-  expectTrue(lb.drop_invalid_header_fields, 'API load balancer drops invalid headers');
-  const https = resource(api, 'aws_lb_listener', 'https');
-  expectEqual(https.protocol, 'HTTPS', 'API HTTPS listener');
+/** modules/internal-alb: internal, drops invalid headers, HTTPS with a TLS 1.3 policy. */
+function checkInternalAlb(alb: TfModule): void {
+  const lb = resource(alb, 'aws_lb', 'this');
+  expectTrue(lb.internal, 'load balancer internal');
+  expectTrue(lb.drop_invalid_header_fields, 'load balancer drops invalid headers');
+  const https = resource(alb, 'aws_lb_listener', 'https');
+  expectEqual(https.protocol, 'HTTPS', 'HTTPS listener');
   if (!/TLS13/.test(str(https.ssl_policy, 'ssl_policy')))
-    throw new Error('API listener must use a TLS 1.3 policy');
-  const health = single(resource(api, 'aws_lb_target_group', 'this').health_check, 'API health check');
-  expectEqual(health.path, '/readyz', 'API target health check path');
+    throw new Error('the HTTPS listener must use a TLS 1.3 policy');
+  const health = single(resource(alb, 'aws_lb_target_group', 'this').health_check, 'health check');
+  expectEqual(health.path, '${var.health_check.path}', 'target health check path');
+  // ECS refuses a target group that no listener uses yet: the output waits for the listeners.
+  expectEqual(
+    single(alb.output.target_group_arn, 'target_group_arn output').depends_on,
+    ['${aws_lb_listener.https}', '${aws_lb_listener.http}'],
+    'target group ARN waits for the listeners',
+  );
+}
+
+function checkApiService(api: TfModule, alb: TfModule, service: TfModule): void {
+  checkInternalAlb(alb);
+  const albCall = moduleCall(api, 'api_alb');
+  expectEqual(obj(albCall.health_check, 'API health check').path, '/readyz', 'API target health check path');
 
   const container = obj(api.locals.api_container, 'api_container');
   expectEqual(container.user, '1000:1000', 'API user');
@@ -657,50 +733,67 @@ function checkApiService(api: TfModule): void {
   );
   // API_KEYS come from Secrets Manager through `secrets`, never through `environment`.
   expectEqual(
-    api.locals.secrets,
-    '${merge(var.secrets, { API_KEYS = aws_secretsmanager_secret.api_keys.arn })}',
+    api.locals.api_secrets,
+    '${merge(local.scorer_secrets, { API_KEYS = aws_secretsmanager_secret.api_keys.arn })}',
     'API secrets',
   );
-  if (/API_KEYS/.test(show(api.locals.environment)))
+  if (/API_KEYS/.test(show(api.locals.api_environment)))
     throw new Error('API_KEYS must not be in the environment');
   expectEqual(
     resource(api, 'aws_secretsmanager_secret', 'api_keys').kms_key_id,
-    '${module.key.key_arn}',
+    '${module.api_keys_key.key_arn}',
     'API keys secret encrypted with its own key',
   );
 
-  const policy = resource(api, 'aws_appautoscaling_policy', 'requests');
-  const tracking = single(
-    policy.target_tracking_scaling_policy_configuration,
-    'target_tracking_scaling_policy_configuration',
-  );
-  const metric = single(tracking.predefined_metric_specification, 'predefined_metric_specification');
-  expectEqual(metric.predefined_metric_type, 'ALBRequestCountPerTarget', 'API scaling metric');
+  const call = moduleCall(api, 'api_service');
   expectEqual(
-    metric.resource_label,
+    call.containers,
+    ['${local.api_container}', '${module.api_models.sync_container}'],
+    'API containers',
+  );
+  expectEqual(call.secrets, '${local.api_secrets}', 'the execution role reads the API secrets');
+  const requests = obj(
+    obj(obj(call.autoscaling, 'API autoscaling').target_tracking, 'target_tracking').requests,
+    'requests policy',
+  );
+  expectEqual(requests.metric_type, 'ALBRequestCountPerTarget', 'API scaling metric');
+  expectEqual(requests.resource_label, '${module.api_alb.request_count_label}', 'API scaling metric label');
+  expectEqual(
+    single(alb.output.request_count_label, 'request_count_label').value,
     '${aws_lb.this.arn_suffix}/${aws_lb_target_group.this.arn_suffix}',
-    'API scaling metric resource label',
+    'request count label',
   );
-  const service = resource(api, 'aws_ecs_service', 'api');
   expectEqual(
-    single(service.network_configuration, 'network_configuration').assign_public_ip,
-    false,
-    'API public IP',
+    obj(obj(call.service, 'API service').load_balancer, 'API load_balancer').target_group_arn,
+    '${module.api_alb.target_group_arn}',
+    'API target group',
   );
+  checkSharedService(service);
 }
 
 describe('terraform: scoring API on ECS', () => {
   it('runs behind an internal load balancer, non-root, keys from Secrets Manager, scaling on requests per target', () => {
-    expect(() => checkApiService(mod('modules/ecs-api'))).not.toThrow();
+    expect(() =>
+      checkApiService(mod('modules/stack'), mod('modules/internal-alb'), mod('modules/ecs-service')),
+    ).not.toThrow();
   });
 
   it('shares the scorer image and Redis settings in every environment; production requires HTTPS', () => {
+    const stack = mod('modules/stack');
+    const api = obj(stack.locals.api_container, 'api_container');
+    const scorer = obj(stack.locals.scorer_container, 'scorer_container');
+    expect(api.image).toBe('${local.scorer_image}');
+    expect(api.image).toBe(scorer.image);
+    expect(str(stack.locals.api_environment, 'api_environment')).toMatch(
+      /^\$\{merge\(module\.redis\.scorer_environment, /,
+    );
+    expect(moduleCall(stack, 'api_alb').security_group_id).toBe(
+      '${module.network.security_group_ids["api_alb"]}',
+    );
     for (const dir of ['envs/dev', 'envs/prod']) {
-      const call = moduleCall(mod(dir), 'api');
-      const scorer = moduleCall(mod(dir), 'scorer');
-      expect(call.image).toBe(scorer.image);
-      expect(call.environment).toBe('${module.redis.scorer_environment}');
-      expect(call.alb_security_group_id).toBe('${module.network.security_group_ids["api_alb"]}');
+      expect(obj(moduleCall(mod(dir), 'stack').api, `${dir} api`).certificate_arn).toBe(
+        '${var.api_certificate_arn}',
+      );
     }
     expect(variable(mod('envs/prod'), 'api_certificate_arn').default).toBeUndefined();
     expect(validations(mod('envs/prod'), 'api_certificate_arn').join()).toMatch(/acm/);
@@ -716,16 +809,13 @@ describe('terraform: scoring API on ECS', () => {
   });
 
   it('rejects an API load balancer facing the internet', async () => {
-    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/ecs-api/main.tf'), 'utf8');
+    const text = readFileSync(path.join(TERRAFORM_DIR, 'modules/internal-alb/main.tf'), 'utf8');
     expect(text).toContain('internal                   = true');
     const variant = await parseSnippet(
       'variant',
       text.replace('internal                   = true', 'internal                   = false'),
     );
-    Object.assign(variant.resource, {
-      ...mod('modules/ecs-api').resource,
-      aws_lb: variant.resource.aws_lb!,
-    });
-    expect(() => checkApiService(variant)).toThrow(/internal/);
+    Object.assign(variant.output, mod('modules/internal-alb').output);
+    expect(() => checkInternalAlb(variant)).toThrow(/internal/);
   });
 });

@@ -9,24 +9,17 @@ variable "region" {
   }
 }
 
-variable "scorer_image_tag" {
-  description = "Tag of the scorer image in this environment's ECR repository (immutable, e.g. a git SHA)."
-  type        = string
+# The command-line interface of this environment (terraform/README.md, Apply). Checks of the values
+# live in terraform/modules/stack, which both environments share.
 
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_.-]{1,128}$", var.scorer_image_tag)) && var.scorer_image_tag != "latest"
-    error_message = "scorer_image_tag must be a concrete tag (not latest)."
-  }
+variable "scorer_image_tag" {
+  description = "Tag of the scorer image in this environment's ECR repository (immutable, e.g. a git SHA, not latest)."
+  type        = string
 }
 
 variable "registry_image_tag" {
   description = "Tag of the Apicurio Registry 3.x image with aws-msk-iam-auth on its class path, in this environment's fraud-registry repository (see terraform/README.md)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_.-]{1,128}$", var.registry_image_tag)) && var.registry_image_tag != "latest"
-    error_message = "registry_image_tag must be a concrete tag (not latest)."
-  }
 }
 
 variable "registry_certificate_arn" {
@@ -42,15 +35,15 @@ variable "registry_hostname" {
 }
 
 variable "collector_version" {
-  description = "AWS Distro for OpenTelemetry collector version, pulled through the ECR cache of public.ecr.aws."
+  description = "AWS Distro for OpenTelemetry collector version, pulled through the ECR cache of public.ecr.aws; null = the version terraform/modules/stack pins."
   type        = string
-  default     = "v0.43.3"
+  default     = null
 }
 
 variable "aws_cli_version" {
-  description = "AWS CLI image version of the model-sync sidecar, pulled through the ECR cache of public.ecr.aws."
+  description = "AWS CLI image version of the model-sync sidecars, pulled through the ECR cache of public.ecr.aws; null = the version terraform/modules/stack pins."
   type        = string
-  default     = "2.27.26"
+  default     = null
 }
 
 variable "model_bucket_name" {

@@ -4,7 +4,6 @@
 # shadow traffic. Models live in the scorers' bucket: downloaded before, uploaded after, with
 # registry.json written last so a scorer never sees a registry naming files not there yet.
 
-data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 
 locals {
@@ -36,11 +35,6 @@ locals {
     { name = "HOME", value = "/tmp" },
   ]
 
-  log_options = {
-    awslogs-group  = aws_cloudwatch_log_group.retrainer.name
-    awslogs-region = local.region
-  }
-
   containers = [
     {
       name                   = "model-download"
@@ -55,8 +49,7 @@ locals {
         { sourceVolume = "models", containerPath = "/models", readOnly = false },
         { sourceVolume = "sync-tmp", containerPath = "/tmp", readOnly = false },
       ]
-      linuxParameters  = { capabilities = { drop = ["ALL"] } }
-      logConfiguration = { logDriver = "awslogs", options = merge(local.log_options, { awslogs-stream-prefix = "model-download" }) }
+      linuxParameters = { capabilities = { drop = ["ALL"] } }
     },
     {
       name                   = "retrainer"
@@ -72,8 +65,7 @@ locals {
         { sourceVolume = "models", containerPath = local.models_dir, readOnly = false },
         { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false },
       ]
-      linuxParameters  = { initProcessEnabled = true, capabilities = { drop = ["ALL"] } }
-      logConfiguration = { logDriver = "awslogs", options = merge(local.log_options, { awslogs-stream-prefix = "retrainer" }) }
+      linuxParameters = { initProcessEnabled = true, capabilities = { drop = ["ALL"] } }
     },
     {
       name                   = "model-upload"
@@ -89,46 +81,30 @@ locals {
         { sourceVolume = "models", containerPath = "/models", readOnly = true },
         { sourceVolume = "sync-tmp", containerPath = "/tmp", readOnly = false },
       ]
-      linuxParameters  = { capabilities = { drop = ["ALL"] } }
-      logConfiguration = { logDriver = "awslogs", options = merge(local.log_options, { awslogs-stream-prefix = "model-upload" }) }
+      linuxParameters = { capabilities = { drop = ["ALL"] } }
     },
   ]
 }
 
-resource "aws_cloudwatch_log_group" "retrainer" {
-  name              = "/ecs/${var.name}/retrainer"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.log_kms_key_arn
-  tags              = var.tags
-}
+# No service: the schedule below starts the task definition.
+module "task" {
+  source = "../ecs-service"
 
-resource "aws_ecs_task_definition" "retrainer" {
-  family                   = "${var.name}-retrainer"
-  requires_compatibilities = ["FARGATE"]
-  network_mode             = "awsvpc"
-  cpu                      = var.task_cpu
-  memory                   = var.task_memory_mib
-  execution_role_arn       = aws_iam_role.execution.arn
-  task_role_arn            = aws_iam_role.task.arn
+  name            = "${var.name}-retrainer"
+  containers      = local.containers
+  volumes         = ["models", "tmp", "sync-tmp"]
+  task_cpu        = var.task_cpu
+  task_memory_mib = var.task_memory_mib
 
-  runtime_platform {
-    operating_system_family = "LINUX"
-    cpu_architecture        = "X86_64"
+  image_repository_arns                = [var.ecr_repository_arn]
+  pull_through_repository_arn_patterns = var.pull_through_repository_arn_patterns
+  task_policy                          = { name = "kafka-read-models-rw", json = data.aws_iam_policy_document.task.json }
+
+  log_group = {
+    name           = "/ecs/${var.name}/retrainer"
+    retention_days = var.log_retention_days
+    kms_key_arn    = var.log_kms_key_arn
   }
-
-  volume {
-    name = "models"
-  }
-
-  volume {
-    name = "tmp"
-  }
-
-  volume {
-    name = "sync-tmp"
-  }
-
-  container_definitions = jsonencode(local.containers)
 
   tags = var.tags
 }
@@ -144,10 +120,10 @@ resource "aws_scheduler_schedule" "retrainer" {
 
   target {
     arn      = var.cluster_arn
-    role_arn = aws_iam_role.scheduler.arn
+    role_arn = module.scheduler_role.arn
 
     ecs_parameters {
-      task_definition_arn     = aws_ecs_task_definition.retrainer.arn_without_revision
+      task_definition_arn     = module.task.task_definition_arn_without_revision
       launch_type             = "FARGATE"
       platform_version        = "LATEST"
       task_count              = 1

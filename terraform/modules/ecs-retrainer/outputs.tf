@@ -1,6 +1,6 @@
 output "task_definition_family" {
   description = "Family of the retrainer task definition (run it by hand with aws ecs run-task)."
-  value       = aws_ecs_task_definition.retrainer.family
+  value       = module.task.task_definition_family
 }
 
 output "schedule_name" {
@@ -10,5 +10,5 @@ output "schedule_name" {
 
 output "task_role_arn" {
   description = "Role the retrainer runs as (MSK read, model bucket read/write)."
-  value       = aws_iam_role.task.arn
+  value       = module.task.task_role_arn
 }

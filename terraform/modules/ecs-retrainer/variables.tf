@@ -99,11 +99,6 @@ variable "model" {
     prefix      = optional(string, "models/")
     kms_key_arn = string
   })
-
-  validation {
-    condition     = endswith(var.model.prefix, "/") && !startswith(var.model.prefix, "/")
-    error_message = "model.prefix must be a key prefix ending in / (e.g. models/)."
-  }
 }
 
 variable "log_kms_key_arn" {

@@ -1,26 +1,3 @@
-data "aws_iam_policy_document" "grafana_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["grafana.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "grafana" {
-  name               = "${var.name}-grafana"
-  assume_role_policy = data.aws_iam_policy_document.grafana_assume.json
-  tags               = var.tags
-}
-
 data "aws_iam_policy_document" "grafana" {
   statement {
     sid       = "QueryThisWorkspace"
@@ -37,10 +14,13 @@ data "aws_iam_policy_document" "grafana" {
   }
 }
 
-resource "aws_iam_role_policy" "grafana" {
-  name   = "read-metrics"
-  role   = aws_iam_role.grafana.id
-  policy = data.aws_iam_policy_document.grafana.json
+module "grafana_role" {
+  source = "../service-role"
+
+  name     = "${var.name}-grafana"
+  service  = "grafana.amazonaws.com"
+  policies = { read-metrics = data.aws_iam_policy_document.grafana.json }
+  tags     = var.tags
 }
 
 resource "aws_grafana_workspace" "this" {
@@ -49,7 +29,7 @@ resource "aws_grafana_workspace" "this" {
   account_access_type      = "CURRENT_ACCOUNT"
   authentication_providers = var.grafana_authentication_providers
   permission_type          = "CUSTOMER_MANAGED"
-  role_arn                 = aws_iam_role.grafana.arn
+  role_arn                 = module.grafana_role.arn
   data_sources             = ["PROMETHEUS", "CLOUDWATCH"]
   grafana_version          = "10.4"
   tags                     = var.tags

@@ -1,56 +1,17 @@
-data "aws_iam_policy_document" "assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
+module "execution_policy" {
+  source = "../ecs-execution-policy"
 
-    principals {
-      type        = "Service"
-      identifiers = ["ecs-tasks.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
+  image_repository_arns = var.image_repository_arns
+  log_group_arn         = aws_cloudwatch_log_group.this.arn
 }
 
-resource "aws_iam_role" "execution" {
-  name               = "${var.name}-registry-execution"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
-}
+module "execution_role" {
+  source = "../service-role"
 
-data "aws_iam_policy_document" "execution" {
-  statement {
-    sid       = "EcrLogin"
-    actions   = ["ecr:GetAuthorizationToken"]
-    resources = ["*"]
-  }
-
-  statement {
-    sid       = "PullImage"
-    actions   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
-    resources = var.image_repository_arns
-  }
-
-  statement {
-    sid       = "WriteLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
-  }
-}
-
-resource "aws_iam_role_policy" "execution" {
-  name   = "pull-log"
-  role   = aws_iam_role.execution.id
-  policy = data.aws_iam_policy_document.execution.json
-}
-
-resource "aws_iam_role" "task" {
-  name               = "${var.name}-registry-task"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
+  name     = "${var.name}-registry-execution"
+  service  = "ecs-tasks.amazonaws.com"
+  policies = { pull-log = module.execution_policy.json }
+  tags     = var.tags
 }
 
 locals {
@@ -85,8 +46,11 @@ data "aws_iam_policy_document" "task" {
   }
 }
 
-resource "aws_iam_role_policy" "task" {
-  name   = "kafkasql-storage"
-  role   = aws_iam_role.task.id
-  policy = data.aws_iam_policy_document.task.json
+module "task_role" {
+  source = "../service-role"
+
+  name     = "${var.name}-registry-task"
+  service  = "ecs-tasks.amazonaws.com"
+  policies = { kafkasql-storage = data.aws_iam_policy_document.task.json }
+  tags     = var.tags
 }

@@ -1,10 +1,7 @@
-data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  port     = 8080
-  https    = var.certificate_arn != null
-  base_url = "${local.https ? "https" : "http"}://${coalesce(var.hostname, aws_lb.this.dns_name)}"
+  port = 8080
 
   environment = {
     APICURIO_STORAGE_KIND                   = "kafkasql"
@@ -30,68 +27,22 @@ resource "aws_cloudwatch_log_group" "this" {
   tags              = var.tags
 }
 
-resource "aws_lb" "this" {
-  name                       = "${var.name}-registry"
-  internal                   = true
-  load_balancer_type         = "application"
-  subnets                    = var.subnet_ids
-  security_groups            = [var.alb_security_group_id]
-  drop_invalid_header_fields = true
-  enable_deletion_protection = var.deletion_protection
-  tags                       = var.tags
-}
-
-resource "aws_lb_target_group" "this" {
-  name                 = "${var.name}-registry"
-  port                 = local.port
-  protocol             = "HTTP"
-  target_type          = "ip"
-  vpc_id               = var.vpc_id
-  deregistration_delay = 30
-
-  health_check {
-    path                = "/health/ready"
-    matcher             = "200"
-    interval            = 15
-    healthy_threshold   = 2
-    unhealthy_threshold = 3
-  }
-
-  tags = var.tags
-}
-
-resource "aws_lb_listener" "https" {
-  count             = local.https ? 1 : 0
-  load_balancer_arn = aws_lb.this.arn
-  port              = 443
-  protocol          = "HTTPS"
-  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-  certificate_arn   = var.certificate_arn
-
-  default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.this.arn
-  }
-
-  tags = var.tags
-}
-
-# Without a certificate the registry speaks HTTP, but only inside the VPC: the load balancer is
-# internal and its security group admits the scorer and operator groups alone. Schemas are not
+# Internal load balancer: only the scorer and operator security groups reach it. Schemas are not
 # secret; their integrity rests on who may reach the API. Give certificate_arn to get HTTPS.
-#trivy:ignore:AVD-AWS-0054 plain HTTP only when no certificate is given, on an internal load balancer reachable from two security groups
-resource "aws_lb_listener" "http" {
-  count             = local.https ? 0 : 1
-  load_balancer_arn = aws_lb.this.arn
-  port              = 80
-  protocol          = "HTTP"
+module "alb" {
+  source = "../internal-alb"
 
-  default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.this.arn
-  }
-
-  tags = var.tags
+  name                         = "${var.name}-registry"
+  vpc_id                       = var.vpc_id
+  subnet_ids                   = var.subnet_ids
+  security_group_id            = var.alb_security_group_id
+  certificate_arn              = var.certificate_arn
+  hostname                     = var.hostname
+  target_port                  = local.port
+  deregistration_delay_seconds = 30
+  health_check                 = { path = "/health/ready", interval_seconds = 15, unhealthy_threshold = 3 }
+  deletion_protection          = var.deletion_protection
+  tags                         = var.tags
 }
 
 resource "aws_ecs_task_definition" "this" {
@@ -100,8 +51,8 @@ resource "aws_ecs_task_definition" "this" {
   network_mode             = "awsvpc"
   cpu                      = var.task_cpu
   memory                   = var.task_memory_mib
-  execution_role_arn       = aws_iam_role.execution.arn
-  task_role_arn            = aws_iam_role.task.arn
+  execution_role_arn       = module.execution_role.arn
+  task_role_arn            = module.task_role.arn
 
   runtime_platform {
     operating_system_family = "LINUX"
@@ -162,12 +113,10 @@ resource "aws_ecs_service" "this" {
   }
 
   load_balancer {
-    target_group_arn = aws_lb_target_group.this.arn
+    target_group_arn = module.alb.target_group_arn
     container_name   = "registry"
     container_port   = local.port
   }
 
   tags = var.tags
-
-  depends_on = [aws_lb_listener.http, aws_lb_listener.https]
 }

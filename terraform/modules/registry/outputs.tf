@@ -1,21 +1,21 @@
 output "url" {
   description = "Base URL of the registry inside the VPC."
-  value       = local.base_url
+  value       = module.alb.base_url
 }
 
 output "confluent_api_url" {
   description = "Confluent-compatible API base URL (the scorer's SCHEMA_REGISTRY_URL)."
-  value       = "${local.base_url}/apis/ccompat/v7"
+  value       = "${module.alb.base_url}/apis/ccompat/v7"
 }
 
 output "load_balancer_dns_name" {
   description = "DNS name of the internal load balancer (target of a private hosted zone record)."
-  value       = aws_lb.this.dns_name
+  value       = module.alb.dns_name
 }
 
 output "listener_port" {
   description = "Port of the load balancer listener."
-  value       = local.https ? 443 : 80
+  value       = module.alb.listener_port
 }
 
 output "service_name" {

@@ -59,11 +59,6 @@ variable "vpc_id" {
 variable "subnet_ids" {
   description = "Private task subnets (tasks and the internal load balancer)."
   type        = list(string)
-
-  validation {
-    condition     = length(var.subnet_ids) >= 2
-    error_message = "An application load balancer needs subnets in at least two zones."
-  }
 }
 
 variable "alb_security_group_id" {
@@ -80,11 +75,6 @@ variable "certificate_arn" {
   description = "ACM certificate for an HTTPS listener; null serves plain HTTP on port 80, reachable only from the scorer and operator security groups inside the VPC."
   type        = string
   default     = null
-
-  validation {
-    condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:", var.certificate_arn))
-    error_message = "certificate_arn must be an ACM certificate ARN or null."
-  }
 }
 
 variable "hostname" {
