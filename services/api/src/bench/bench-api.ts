@@ -107,6 +107,8 @@ function parseOptions() {
       'api-env': { type: 'string', multiple: true, default: [] },
       // Write a V8 CPU profile of each API process into this directory (node --cpu-prof).
       'cpu-prof': { type: 'string' },
+      // Extra node/V8 flags for the API processes, e.g. --node-flags=--single-threaded-gc (space-separated).
+      'node-flags': { type: 'string', default: '' },
       // Scheduling priority of the API processes and this generator (-20..19, below 0 needs root):
       // a diagnostic that tells CPU starvation by other processes on the box from our own costs.
       nice: { type: 'string' },
@@ -152,6 +154,7 @@ function parseOptions() {
     apiEnv,
     cpuProfDir: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
     nice,
+    nodeFlags: values['node-flags'].split(/\s+/).filter((flag) => flag !== ''),
   };
 }
 
@@ -169,6 +172,7 @@ async function startApi(
   redisUrl: string,
   apiEnv: Record<string, string>,
   cpuProfDir: string | undefined,
+  nodeFlags: readonly string[],
 ): Promise<ApiProcess> {
   const port = await freePort();
   const key = randomBytes(24).toString('hex');
@@ -177,7 +181,7 @@ async function startApi(
     : [];
   const child = spawn(
     process.execPath,
-    [...profile, '--import', 'tsx', path.join(repoRoot, 'services/api/src/main.ts')],
+    [...nodeFlags, ...profile, '--import', 'tsx', path.join(repoRoot, 'services/api/src/main.ts')],
     {
       cwd: repoRoot,
       env: {
@@ -352,8 +356,11 @@ async function driveOpen(
   connections: number,
 ): Promise<Driven> {
   const runId = uniqueName('tx');
-  const pool = new Pool(api.url, { connections, pipelining: 1, headersTimeout: 5_000, bodyTimeout: 5_000 });
   const total = Math.max(1, Math.round(rps * durationS));
+  // Bodies are built before the clock starts: building and stringifying them on the fly cost the
+  // generator CPU and GC pauses on the same cores, and its pauses count as API latency.
+  const bodies = Array.from({ length: total }, () => JSON.stringify(nextTransaction(runId)));
+  const pool = new Pool(api.url, { connections, pipelining: 1, headersTimeout: 5_000, bodyTimeout: 5_000 });
   const latencies: number[] = [];
   const samples: [number, number][] = [];
   const byStatus: Record<string, number> = {};
@@ -371,7 +378,7 @@ async function driveOpen(
     if (pending.size >= connections) clientQueued++;
     maxInFlight = Math.max(maxInFlight, pending.size + 1);
     const request = pool
-      .request({ path: '/v1/score', method: 'POST', headers, body: JSON.stringify(nextTransaction(runId)) })
+      .request({ path: '/v1/score', method: 'POST', headers, body: bodies[sent - 1]! })
       .then(async (response) => {
         await response.body.dump();
         const latencyMs = performance.now() - dueAt;
@@ -598,7 +605,14 @@ async function main(): Promise<void> {
     for (const mode of options.modes)
       apis.set(
         mode,
-        await startApi(mode, options.modelsDir, settings.redisUrl, options.apiEnv, options.cpuProfDir),
+        await startApi(
+          mode,
+          options.modelsDir,
+          settings.redisUrl,
+          options.apiEnv,
+          options.cpuProfDir,
+          options.nodeFlags,
+        ),
       );
     if (options.nice !== undefined)
       for (const api of apis.values()) setPriority(api.child.pid!, options.nice);
@@ -656,6 +670,7 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     nice: options.nice ?? null,
     apiEnv: options.apiEnv,
+    nodeFlags: options.nodeFlags,
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
