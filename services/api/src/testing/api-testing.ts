@@ -20,8 +20,14 @@ export interface ScoreResponse {
   latencyMs: number;
 }
 
-/** Starts an API on a free port; `env` overrides the defaults (REDIS_URL is required). */
-export async function startTestApi(env: Record<string, string>): Promise<ApiApp & { url: string }> {
+/**
+ * Starts an API on a free port; `env` overrides the defaults (REDIS_URL is required).
+ * `defaultMetrics` adds prom-client's process metrics (CPU, event loop, GC) to its /metrics.
+ */
+export async function startTestApi(
+  env: Record<string, string>,
+  options: { defaultMetrics?: boolean } = {},
+): Promise<ApiApp & { url: string }> {
   const config = loadApiConfig({
     API_KEYS: TEST_API_KEY,
     API_PORT: '0',
@@ -35,9 +41,7 @@ export async function startTestApi(env: Record<string, string>): Promise<ApiApp 
     config,
     createLogger({ name: 'api-test', level: config.logLevel }),
     undefined,
-    {
-      defaultMetrics: false,
-    },
+    { defaultMetrics: options.defaultMetrics ?? false },
   );
   return Object.assign(app, { url: `http://127.0.0.1:${app.port}` });
 }
