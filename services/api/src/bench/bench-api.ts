@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, setPriority } from 'node:os';
-import { PerformanceObserver, monitorEventLoopDelay, type PerformanceEntry } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -506,7 +506,7 @@ async function measure(
   const generatorLoop = monitorEventLoopDelay({ resolution: 1 });
   const generatorGc: number[] = [];
   const gcObserver = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries() as PerformanceEntry[]) generatorGc.push(entry.duration);
+    for (const entry of list.getEntries()) generatorGc.push(entry.duration);
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const cpuBefore = {
