@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The API's test harness: an API in this process on the local stack's Redis.
+import { postScore, startTestApi } from '@fraud/api/testing';
 // The scorer's test harness, through its explicit `testing` entry point.
 import {
   decisionReader,
@@ -18,6 +22,7 @@ import {
   ALLOWED_EMPTY,
   PENDING_METRICS,
   PROMETHEUS_SERIES,
+  apiRegistryFamilies,
   familySampleNames,
   parseExpositionFamilies,
   pendingFamilies,
@@ -25,7 +30,7 @@ import {
   unknownMetricNames,
   type MetricFamilies,
 } from './metric-catalog.ts';
-import { dashboardQueries, readRules, rulesDir } from './monitoring-files.ts';
+import { dashboardQueries, readRules, repoRoot, rulesDir } from './monitoring-files.ts';
 import {
   PrometheusApiError,
   freePort,
@@ -62,6 +67,10 @@ let scorer: ScorerProcess | undefined;
 let prometheus: PrometheusServer | undefined;
 const readers: TopicReader<unknown>[] = [];
 let metricsText = '';
+let apiMetricsText = '';
+type TestApi = Awaited<ReturnType<typeof startTestApi>>;
+const apis: TestApi[] = [];
+let emptyModelsDir: string | undefined;
 const startedAt = Date.now();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -87,8 +96,25 @@ async function scalarValue(query: string): Promise<number> {
 beforeAll(async () => {
   ctx = await scorerTestContext('monitoring', 3);
   const scorerPort = await freePort();
+  // Two API replicas (job fraud-api): a healthy one whose queue holds only 2 requests (so a burst is
+  // shed with 429), and one with no model (503 model_unavailable), so the error and shedding series
+  // the API rules and dashboard read exist.
+  const apiEnv = {
+    REDIS_URL: ctx.settings.redisUrl,
+    REDIS_KEY_PREFIX: `${ctx.keyPrefix}-api`,
+    MODEL_REGISTRY_DIR: path.join(repoRoot, 'models'),
+  };
+  emptyModelsDir = mkdtempSync(path.join(os.tmpdir(), 'monitoring-no-model-'));
+  apis.push(
+    await startTestApi(
+      { ...apiEnv, API_MAX_QUEUE: '2', API_MAX_CONCURRENT_BATCHES: '1', API_MAX_BATCH_SIZE: '4' },
+      { defaultMetrics: true },
+    ),
+    await startTestApi({ ...apiEnv, MODEL_REGISTRY_DIR: emptyModelsDir }, { defaultMetrics: true }),
+  );
   prometheus = await startPrometheus({
     targets: [`127.0.0.1:${scorerPort}`],
+    extraJobs: [{ jobName: 'fraud-api', targets: apis.map((api) => `127.0.0.1:${api.port}`) }],
     ruleFiles: [path.join(rulesDir, '*.yml')],
     scrapeIntervalSeconds: 1,
   });
@@ -114,19 +140,45 @@ beforeAll(async () => {
   });
   await producer.disconnect();
 
+  await driveApis(apis[0]!, apis[1]!);
+
   await decisions.waitFor((r) => r.length >= SCORED, 90_000, 'every decision');
   await deadLetters.waitFor((r) => r.length >= 1, 60_000, 'the dead letter');
   // Prometheus has scraped the final counters and evaluated the rules over them.
   await until('Prometheus to see every decision and the dead letter', 30_000, async () => {
     const scored = await scalarValue('sum(fraud_transactions_scored_total)');
-    return scored >= SCORED && (await seriesCount('job:fraud_dlq_ratio:rate5m')) > 0;
+    return (
+      scored >= SCORED &&
+      (await seriesCount('job:fraud_dlq_ratio:rate5m')) > 0 &&
+      (await seriesCount('fraud_api_errors_total{class="overloaded"}')) > 0 &&
+      (await seriesCount('fraud_api_request_duration_seconds_count{status="503"}')) > 0
+    );
   });
   await sleep(3_000); // a few more scrapes and rule evaluations after the last change
   const response = await fetch(`http://127.0.0.1:${scorerPort}/metrics`, {
     signal: AbortSignal.timeout(5_000),
   });
   metricsText = await response.text();
+  apiMetricsText = await (await fetch(`${apis[0]!.url}/metrics`)).text();
 }, 240_000);
+
+/**
+ * API traffic in waves a few scrapes apart (so rates are above 0): scored requests, a bad request,
+ * a request without a key, a burst beyond the healthy API's queue (429), and requests to the API
+ * without a model (503).
+ */
+async function driveApis(healthy: TestApi, noModel: TestApi): Promise<void> {
+  for (let wave = 0; wave < 3; wave++) {
+    const txs = makeTransactions(40, 950 + wave, `${ctx.keyPrefix}-api-w${wave}`);
+    for (const tx of txs.slice(0, 10)) expect((await postScore(healthy.url, tx)).status).toBe(200);
+    const burst = await Promise.all(txs.slice(10).map((tx) => postScore(healthy.url, tx)));
+    expect(burst.map((r) => r.status)).toContain(429);
+    expect((await postScore(healthy.url, { ...txs[0]!, amountMinor: -1 })).status).toBe(400);
+    expect((await fetch(`${healthy.url}/v1/score`, { method: 'POST' })).status).toBe(401);
+    expect((await postScore(noModel.url, txs[0]!)).status).toBe(503);
+    await sleep(2_500);
+  }
+}
 
 afterAll(async () => {
   for (const reader of readers.splice(0)) await reader.stop().catch(() => undefined);
@@ -138,6 +190,8 @@ afterAll(async () => {
       await scorer.exited;
     }
   }
+  for (const api of apis.splice(0)) await api.close().catch(() => undefined);
+  if (emptyModelsDir) rmSync(emptyModelsDir, { recursive: true, force: true });
   await prometheus?.stop();
   console.info(`monitoring live test: ${((Date.now() - startedAt) / 1000).toFixed(1)} s wall time`);
 }, 60_000);
@@ -163,7 +217,7 @@ interface Catalog {
 }
 
 async function catalog(): Promise<Catalog> {
-  const exported = parseExpositionFamilies(metricsText);
+  const exported = parseExpositionFamilies(`${metricsText}\n${apiMetricsText}`);
   const pending = pendingFamilies(exported);
   const rules = await liveRules();
   const recorded = new Map(rules.filter((r) => r.type === 'recording').map((r) => [r.name, r.query]));
@@ -233,7 +287,11 @@ describe('monitoring against a live scorer and Prometheus', () => {
     const targets = await prometheus!.api<{
       activeTargets: { health: string; labels: Record<string, string> }[];
     }>('targets');
-    expect(targets.activeTargets.map((t) => [t.labels.job, t.health])).toEqual([['fraud-scorer', 'up']]);
+    expect(targets.activeTargets.map((t) => [t.labels.job, t.health]).sort()).toEqual([
+      ['fraud-api', 'up'],
+      ['fraud-api', 'up'],
+      ['fraud-scorer', 'up'],
+    ]);
 
     const rules = await liveRules();
     const fromFiles = readRules();
@@ -250,6 +308,8 @@ describe('monitoring against a live scorer and Prometheus', () => {
     expect(
       ['fraud_transactions_scored_total', 'fraud_dlq_total', 'up'].filter((n) => !labelValues.has(n)),
     ).toEqual([]);
+    const apiContract = [...(await apiRegistryFamilies()).keys()].filter((n) => n.startsWith('fraud_'));
+    expect(apiContract.filter((name) => !cat.exported.has(name))).toEqual([]);
     const stillPending = [...PENDING_METRICS.keys()].filter((name) => !cat.exported.has(name));
     console.info(`pending metrics not exported yet: ${stillPending.join(', ') || 'none'}`);
   });

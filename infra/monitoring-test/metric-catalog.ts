@@ -4,6 +4,7 @@
  * the live test from the scorer's /metrics text, never from a hand-written copy, so a typo in a
  * rule or a panel fails.
  */
+import { ApiMetrics } from '@fraud/api';
 import { ScorerMetrics } from '@fraud/observability';
 import { metricNames } from './promql-selectors.ts';
 
@@ -74,6 +75,16 @@ export function parseExpositionFamilies(text: string): MetricFamilies {
 /** The families the scorer registers, from its real ScorerMetrics class (default metrics included). */
 export async function scorerRegistryFamilies(): Promise<MetricFamilies> {
   const metrics = new ScorerMetrics();
+  const families: MetricFamilies = new Map();
+  for (const metric of await metrics.registry.getMetricsAsJSON()) {
+    families.set(metric.name, String(metric.type) as MetricType);
+  }
+  return families;
+}
+
+/** The families the scoring API registers (job fraud-api), from its real ApiMetrics class. */
+export async function apiRegistryFamilies(): Promise<MetricFamilies> {
+  const metrics = new ApiMetrics();
   const families: MetricFamilies = new Map();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     families.set(metric.name, String(metric.type) as MetricType);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   PROMETHEUS_SERIES,
+  apiRegistryFamilies,
   familySampleNames,
   parseExpositionFamilies,
   pendingFamilies,
@@ -25,6 +26,7 @@ async function knownNames(): Promise<Set<string>> {
   const exported = await scorerRegistryFamilies();
   return new Set([
     ...familySampleNames(exported),
+    ...familySampleNames(await apiRegistryFamilies()),
     ...familySampleNames(pendingFamilies(exported)),
     ...PROMETHEUS_SERIES,
     ...readRules()
@@ -84,6 +86,10 @@ describe('rule files', () => {
     const alerts = rules.filter((r) => r.kind === 'alert').map((r) => r.name);
     expect(alerts.sort()).toEqual([
       'FraudAlertRateAnomalous',
+      'FraudApiDown',
+      'FraudApiErrorRateHigh',
+      'FraudApiLatencyP99High',
+      'FraudApiShedding',
       'FraudConsumerLagGrowing',
       'FraudDeadLetterRateHigh',
       'FraudDependencyRetries',
@@ -100,7 +106,7 @@ describe('rule files', () => {
     expect(records).toContain('job_from:fraud_e2e_latency_seconds:p99_5m');
   });
 
-  it('read only metrics the scorer exports (or is about to), Prometheus series and recorded series', async () => {
+  it('read only metrics the scorer or the API exports (or is about to), Prometheus series and recorded series', async () => {
     const known = await knownNames();
     const unknown = rules
       .map((r) => ({ rule: r.name, unknown: unknownMetricNames(r.expr, known) }))
@@ -124,8 +130,9 @@ describe('rule files', () => {
 describe('dashboards', () => {
   const dashboards = readDashboards();
 
-  it('are the overview and model dashboards, provisioned against the prometheus datasource', () => {
+  it('are the overview, model and API dashboards, provisioned against the prometheus datasource', () => {
     expect(dashboards.map((d) => d.dashboard.title).sort()).toEqual([
+      'Fraud scorer — API',
       'Fraud scorer — model',
       'Fraud scorer — overview',
     ]);
@@ -181,6 +188,17 @@ describe('dashboards', () => {
         'Score PSI',
         'Missing ratio per feature',
         'Champion vs challenger agreement over time',
+      ]),
+    );
+    expect(titles('Fraud scorer — API')).toEqual(
+      expect.arrayContaining([
+        'Requests by status',
+        'Request latency (answered scoring requests)',
+        'Errors by class',
+        '5xx and shed ratios',
+        'Micro-batch size',
+        'Event-loop delay',
+        'GC pause time',
       ]),
     );
   });

@@ -14,6 +14,8 @@ export interface PrometheusOptions {
   targets: string[];
   /** The job name; the rules select `job="fraud-scorer"`, so keep the default. @default 'fraud-scorer' */
   jobName?: string;
+  /** More scrape jobs beside it (e.g. the API's `fraud-api`), same interval. */
+  extraJobs?: { jobName: string; targets: string[] }[];
   /** Rule file globs (absolute). */
   ruleFiles: string[];
   /** @default 1 */
@@ -85,6 +87,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         job_name: options.jobName ?? 'fraud-scorer',
         static_configs: [{ targets: options.targets }],
       },
+      ...(options.extraJobs ?? []).map((job) => ({
+        job_name: job.jobName,
+        static_configs: [{ targets: job.targets }],
+      })),
     ],
   };
   const configFile = path.join(dir, 'prometheus.yml');

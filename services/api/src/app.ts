@@ -16,6 +16,9 @@ import { MicroBatcher } from './micro-batcher.ts';
 import { ModelHolder } from './model-holder.ts';
 import { buildApiServer, type ApiServer, type Readiness } from './server.ts';
 
+// The metric contract, for the monitoring tests (infra/monitoring-test) that check rules and panels.
+export { ApiMetrics } from './metrics.ts';
+
 export interface ApiApp {
   readonly server: ApiServer;
   readonly metrics: ApiMetrics;

@@ -1,9 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
+/** One-shot SHA-256 (no Hash object per request: this runs on every call). */
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  return hash('sha256', value, 'buffer');
 }
 
 /**

@@ -27,7 +27,7 @@ const envSchema = z.object({
   API_KEYS: apiKeys,
   API_BODY_LIMIT_BYTES: envInt(16_384, 1_024, 1_048_576),
   API_MAX_BATCH_SIZE: envInt(64, 1, 1_024),
-  API_BATCH_WAIT_MS: envInt(1, 0, 100),
+  API_BATCH_WAIT_MS: envInt(0, 0, 100),
   API_MAX_CONCURRENT_BATCHES: envInt(4, 1, 64),
   API_MAX_QUEUE: envInt(512, 1, 100_000),
   API_REQUEST_DEADLINE_MS: envInt(250, 5, 60_000),
@@ -72,7 +72,7 @@ export interface ApiConfig {
   batching: {
     /** Requests scored together in one Redis pipeline and one ONNX run; 1 = micro-batching off. */
     maxBatchSize: number;
-    /** How long the first request of a batch waits for company; 0 = only requests of the same tick. */
+    /** How long the first request of a batch waits for company; 0 = the requests of the same event-loop turn. */
     maxWaitMs: number;
     /** Batches in flight at once (Redis and ONNX overlap); more queue up. */
     maxConcurrentBatches: number;

@@ -56,6 +56,9 @@ function gated(scorer: RecordingScorer): () => void {
   return open;
 }
 
+/** Lets the current event-loop turn end (the collection window of maxWaitMs 0). */
+const endOfTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 describe('MicroBatcher', () => {
   it('scores concurrent requests together, up to maxBatchSize per batch, each getting its own row', async () => {
     const scorer = new RecordingScorer();
@@ -90,6 +93,26 @@ describe('MicroBatcher', () => {
     expect(scorer.batches).toEqual([['t1']]);
   });
 
+  it('with maxWaitMs 0 batches the requests of one event-loop turn, and starts waiting ones as soon as a slot frees', async () => {
+    const scorer = new RecordingScorer();
+    const open = gated(scorer);
+    const batcher = new MicroBatcher({ scorer, maxBatchSize: 64, maxWaitMs: 0, maxConcurrentBatches: 1 });
+    const firstTurn = [1, 2, 3].map((i) => batcher.submit(tx(i), 1_000));
+    expect(batcher.active).toBe(0); // nothing starts before the turn ends
+    await endOfTurn();
+    expect(scorer.batches).toEqual([['t1', 't2', 't3']]);
+    // Arrive while the only slot is busy: they go together the moment it frees, without another wait.
+    const secondTurn = [4, 5].map((i) => batcher.submit(tx(i), 1_000));
+    await endOfTurn();
+    expect(batcher.queued).toBe(2);
+    open();
+    await Promise.all([...firstTurn, ...secondTurn]);
+    expect(scorer.batches).toEqual([
+      ['t1', 't2', 't3'],
+      ['t4', 't5'],
+    ]);
+  });
+
   it('sheds load with OverloadedError once maxQueue requests are waiting', async () => {
     const scorer = new RecordingScorer();
     const open = gated(scorer);
@@ -100,7 +123,8 @@ describe('MicroBatcher', () => {
       maxConcurrentBatches: 1,
       maxQueue: 3,
     });
-    const inFlight = batcher.submit(tx(0), 1_000); // due at once (maxWaitMs 0): the one batch in flight
+    const inFlight = batcher.submit(tx(0), 1_000); // due at the end of this turn (maxWaitMs 0)
+    await endOfTurn();
     expect(batcher.active).toBe(1);
     const queued = [1, 2, 3].map((i) => batcher.submit(tx(10 + i), 1_000));
     await expect(batcher.submit(tx(99), 1_000)).rejects.toBeInstanceOf(OverloadedError);

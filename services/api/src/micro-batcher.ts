@@ -19,7 +19,11 @@ export interface MicroBatcherOptions {
   scorer: { score(txs: readonly Transaction[]): Promise<ScoredBatch> };
   /** @default 64; 1 = every request alone (micro-batching off). */
   maxBatchSize?: number;
-  /** How long the oldest waiting request waits for company. @default 1 */
+  /**
+   * How long the oldest waiting request waits for company. 0 = until the end of the current
+   * event-loop turn (setImmediate): the requests parsed from the same socket reads form one batch,
+   * with no timer to wait for. @default 0
+   */
   maxWaitMs?: number;
   /** @default 4 */
   maxConcurrentBatches?: number;
@@ -58,7 +62,7 @@ export class MicroBatcher {
 
   constructor(private readonly options: MicroBatcherOptions) {
     this.maxBatchSize = options.maxBatchSize ?? 64;
-    this.maxWaitMs = options.maxWaitMs ?? 1;
+    this.maxWaitMs = options.maxWaitMs ?? 0;
     this.maxConcurrentBatches = options.maxConcurrentBatches ?? 4;
     this.maxQueue = options.maxQueue ?? 512;
   }
@@ -117,13 +121,20 @@ export class MicroBatcher {
     );
   }
 
-  /** Starts as many batches as are due and allowed; arms the wait timer for the rest. */
-  private flush(): void {
+  /**
+   * Starts as many batches as are due and allowed; arms the wait timer for the rest. A batch is
+   * due when it is full, when its oldest request has waited `maxWaitMs`, or (`collected`) when the
+   * collection window is over: the setImmediate of `maxWaitMs` 0 fired, or a batch slot freed up
+   * while requests waited for one (they had their wait already).
+   */
+  private flush(collected = false): void {
     while (this.queue.length > 0 && this.inFlight < this.maxConcurrentBatches) {
-      const waitedMs = performance.now() - this.queue[0]!.enqueuedAt;
-      if (this.queue.length < this.maxBatchSize && waitedMs < this.maxWaitMs) {
-        this.arm(this.maxWaitMs - waitedMs);
-        return;
+      if (!collected && this.queue.length < this.maxBatchSize) {
+        const waitedMs = performance.now() - this.queue[0]!.enqueuedAt;
+        if (this.maxWaitMs === 0 || waitedMs < this.maxWaitMs) {
+          this.arm(this.maxWaitMs - waitedMs);
+          return;
+        }
       }
       this.start(this.queue.splice(0, this.maxBatchSize));
     }
@@ -132,11 +143,21 @@ export class MicroBatcher {
 
   private arm(delayMs: number): void {
     if (this.timer !== undefined) return;
-    const fire = () => {
-      this.timer = undefined;
-      this.flush();
-    };
-    this.timer = this.maxWaitMs === 0 ? setImmediate(fire) : setTimeout(fire, Math.max(1, delayMs));
+    if (this.maxWaitMs === 0) {
+      this.timer = setImmediate(() => {
+        this.timer = undefined;
+        this.flush(true);
+      });
+      return;
+    }
+    // setTimeout has 1 ms granularity: a window under 1 ms waits 1 ms (flush re-arms if early).
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.flush();
+      },
+      Math.max(1, delayMs),
+    );
   }
 
   private start(batch: Pending[]): void {
@@ -144,7 +165,7 @@ export class MicroBatcher {
     const run = this.run(batch).finally(() => {
       this.inFlight--;
       this.batches.delete(run);
-      this.flush();
+      this.flush(this.maxWaitMs === 0);
     });
     this.batches.add(run);
   }

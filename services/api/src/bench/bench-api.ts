@@ -15,7 +15,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, setPriority } from 'node:os';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,10 +24,13 @@ import autocannon from 'autocannon';
 import { Pool } from 'undici';
 import type { Transaction, TransactionType } from '@fraud/contracts';
 import { freePort, stackSettings, uniqueName } from '@fraud/test-support';
+import { findRedisPid, machineCpuSeconds, processCpuSeconds } from './process-cpu.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const MAX_RPS = 100_000;
 const MAX_DURATION_S = 600;
+/** How long the open-loop driver waits for answers after the last request was due. */
+const DRAIN_TIMEOUT_MS = 10_000;
 const ACCOUNTS = 20_000;
 const TYPES: TransactionType[] = [
   'PAYMENT',
@@ -67,6 +71,27 @@ interface RunResult {
   loadAverage1mBefore: number;
   meetsP99_10ms: boolean;
   meetsP99_25ms: boolean;
+  /** Where the tail comes from: the server's own latency, stalls of each event loop, and CPU. */
+  diagnostics: Diagnostics;
+}
+
+interface Diagnostics {
+  /** From the API's fraud_api_request_duration_seconds (200s of /v1/score), bucket upper bounds. */
+  serverLatencyMs: { p50: number; p99: number };
+  /** The API's event-loop delay (prom-client's monitorEventLoopDelay, 10 ms resolution). */
+  apiEventLoopDelayMs: { p99: number; max: number };
+  /** The API's GC pauses (prom-client's PerformanceObserver 'gc'). */
+  apiGc: { count: number; totalMs: number; over10ms: number };
+  /** The load generator's own event-loop delay (1 ms resolution) and GC pauses. */
+  generatorEventLoopDelayMs: { p99: number; max: number };
+  generatorGc: { count: number; totalMs: number; maxMs: number };
+  /** Requests that found every pool connection busy and waited at the client. */
+  clientQueued: number;
+  maxInFlight: number;
+  /** 100-ms windows (by due time) whose slowest request took over 25 ms, % of windows. */
+  slowWindowsPct: number;
+  /** CPU per process during the run, % of one core (the machine has `cpus`, so 100 * cpus is all). */
+  cpuPctOfOneCore: { api?: number; redis?: number; generator: number; machine?: number; others?: number };
 }
 
 function parseOptions() {
@@ -80,6 +105,15 @@ function parseOptions() {
       warmup: { type: 'string', default: '3' },
       models: { type: 'string', default: path.join(repoRoot, 'models') },
       driver: { type: 'string', default: 'open' },
+      // Extra API environment for an experiment, e.g. --api-env API_BATCH_WAIT_MS=1 (repeatable).
+      'api-env': { type: 'string', multiple: true, default: [] },
+      // Write a V8 CPU profile of each API process into this directory (node --cpu-prof).
+      'cpu-prof': { type: 'string' },
+      // Extra node/V8 flags for the API processes, e.g. --node-flags=--single-threaded-gc (space-separated).
+      'node-flags': { type: 'string', default: '' },
+      // Scheduling priority of the API processes and this generator (-20..19, below 0 needs root):
+      // a diagnostic that tells CPU starvation by other processes on the box from our own costs.
+      nice: { type: 'string' },
     },
     strict: true,
   });
@@ -99,6 +133,15 @@ function parseOptions() {
   if (modes.length === 0 || modes.some((m) => m !== 'on' && m !== 'off'))
     fail('--modes must be on, off or on,off');
   if (values.driver !== 'open' && values.driver !== 'autocannon') fail('--driver must be open or autocannon');
+  const apiEnv: Record<string, string> = {};
+  for (const pair of values['api-env']) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+    if (!match) fail(`--api-env must be NAME=value, got "${pair}"`);
+    apiEnv[match![1]!] = match![2]!;
+  }
+  const nice = values.nice === undefined ? undefined : Number(values.nice);
+  if (nice !== undefined && !(Number.isInteger(nice) && nice >= -20 && nice <= 19))
+    fail('--nice must be an integer in -20..19');
   const warmupS = Number(values.warmup);
   if (!(warmupS >= 0 && warmupS <= 60)) fail('--warmup must be 0..60 s');
   return {
@@ -110,6 +153,10 @@ function parseOptions() {
     json: values.json,
     modelsDir: path.resolve(values.models),
     driver: values.driver as Driver,
+    apiEnv,
+    cpuProfDir: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
+    nice,
+    nodeFlags: values['node-flags'].split(/\s+/).filter((flag) => flag !== ''),
   };
 }
 
@@ -121,12 +168,22 @@ interface ApiProcess {
   output: string[];
 }
 
-async function startApi(mode: Mode, modelsDir: string, redisUrl: string): Promise<ApiProcess> {
+async function startApi(
+  mode: Mode,
+  modelsDir: string,
+  redisUrl: string,
+  apiEnv: Record<string, string>,
+  cpuProfDir: string | undefined,
+  nodeFlags: readonly string[],
+): Promise<ApiProcess> {
   const port = await freePort();
   const key = randomBytes(24).toString('hex');
+  const profile = cpuProfDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=api-${mode}.cpuprofile`]
+    : [];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'services/api/src/main.ts')],
+    [...nodeFlags, ...profile, '--import', 'tsx', path.join(repoRoot, 'services/api/src/main.ts')],
     {
       cwd: repoRoot,
       env: {
@@ -139,6 +196,7 @@ async function startApi(mode: Mode, modelsDir: string, redisUrl: string): Promis
         REDIS_KEY_PREFIX: uniqueName(`bench-api-${mode}`),
         MODEL_REGISTRY_DIR: modelsDir,
         LOG_LEVEL: 'warn',
+        ...apiEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -169,11 +227,33 @@ async function stopApi(api: ApiProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The API's own counters: CPU seconds, and micro-batches (count, requests in them). */
-async function scrape(
-  api: ApiProcess,
-): Promise<{ cpuS: number; batches: number; batched: number; errors: Record<string, number> }> {
+interface Scraped {
+  cpuS: number;
+  batches: number;
+  batched: number;
+  errors: Record<string, number>;
+  /** Cumulative count of 200s of /v1/score at or under each bucket bound (seconds). */
+  latencyBuckets: Map<number, number>;
+  eventLoopP99S: number;
+  eventLoopMaxS: number;
+  gcCount: number;
+  gcSumS: number;
+  gcOver10ms: number;
+}
+
+/** The API's own counters: CPU seconds, micro-batches, latency buckets, event loop and GC. */
+async function scrape(api: ApiProcess): Promise<Scraped> {
   const text = await (await fetch(`${api.url}/metrics`)).text();
+  const latencyBuckets = new Map<number, number>();
+  for (const [, labels, count] of text.matchAll(
+    /^fraud_api_request_duration_seconds_bucket\{([^}]*)\} ([0-9.e+-]+)$/gm,
+  )) {
+    if (!labels!.includes('route="/v1/score"') || !labels!.includes('status="200"')) continue;
+    const le = /le="([^"]+)"/.exec(labels!)?.[1];
+    if (le !== undefined) latencyBuckets.set(le === '+Inf' ? Infinity : Number(le), Number(count));
+  }
+  const sumOf = (pattern: RegExp) =>
+    [...text.matchAll(pattern)].reduce((total, match) => total + Number(match[1]), 0);
   const errors: Record<string, number> = {};
   for (const [, errorClass, count] of text.matchAll(
     /^fraud_api_errors_total\{class="([a-z_]+)"\} ([0-9.e+-]+)$/gm,
@@ -186,7 +266,27 @@ async function scrape(
     batches: value('fraud_api_batch_size_count'),
     batched: value('fraud_api_batch_size_sum'),
     errors,
+    latencyBuckets,
+    eventLoopP99S: value('nodejs_eventloop_lag_p99_seconds'),
+    eventLoopMaxS: value('nodejs_eventloop_lag_max_seconds'),
+    gcCount: sumOf(/^nodejs_gc_duration_seconds_count\{[^}]*\} ([0-9.e+-]+)$/gm),
+    gcSumS: sumOf(/^nodejs_gc_duration_seconds_sum\{[^}]*\} ([0-9.e+-]+)$/gm),
+    gcOver10ms:
+      sumOf(/^nodejs_gc_duration_seconds_count\{[^}]*\} ([0-9.e+-]+)$/gm) -
+      sumOf(/^nodejs_gc_duration_seconds_bucket\{le="0\.01"[^}]*\} ([0-9.e+-]+)$/gm),
   };
+}
+
+/** The upper bound (ms) of the bucket holding the p-th percentile of the requests between two scrapes. */
+function bucketPercentileMs(before: Scraped, after: Scraped, p: number): number {
+  const bounds = [...after.latencyBuckets.keys()].sort((a, b) => a - b);
+  const total = (after.latencyBuckets.get(Infinity) ?? 0) - (before.latencyBuckets.get(Infinity) ?? 0);
+  if (total <= 0) return NaN;
+  for (const bound of bounds) {
+    const count = after.latencyBuckets.get(bound)! - (before.latencyBuckets.get(bound) ?? 0);
+    if (count >= (p / 100) * total) return bound * 1_000;
+  }
+  return Infinity;
 }
 
 let sequence = 0;
@@ -230,6 +330,20 @@ interface Driven {
   transport: number;
   timeouts: number;
   elapsedS: number;
+  clientQueued: number;
+  maxInFlight: number;
+  slowWindowsPct: number;
+}
+
+/** % of 100-ms windows (by due time) holding a request slower than 25 ms: clustered stalls or not. */
+function slowWindowsPct(samples: readonly (readonly [dueMs: number, latencyMs: number])[]): number {
+  const windows = new Map<number, number>();
+  for (const [dueMs, latencyMs] of samples) {
+    const window = Math.floor(dueMs / 100);
+    windows.set(window, Math.max(windows.get(window) ?? 0, latencyMs));
+  }
+  if (windows.size === 0) return NaN;
+  return round((100 * [...windows.values()].filter((max) => max > 25).length) / windows.size, 1);
 }
 
 /**
@@ -244,12 +358,19 @@ async function driveOpen(
   connections: number,
 ): Promise<Driven> {
   const runId = uniqueName('tx');
-  const pool = new Pool(api.url, { connections, pipelining: 1, headersTimeout: 5_000, bodyTimeout: 5_000 });
   const total = Math.max(1, Math.round(rps * durationS));
+  // Bodies are built before the clock starts: building and stringifying them on the fly cost the
+  // generator CPU and GC pauses on the same cores, and its pauses count as API latency.
+  const bodies = Array.from({ length: total }, () => JSON.stringify(nextTransaction(runId)));
+  const pool = new Pool(api.url, { connections, pipelining: 1, headersTimeout: 5_000, bodyTimeout: 5_000 });
   const latencies: number[] = [];
+  const samples: [number, number][] = [];
   const byStatus: Record<string, number> = {};
   let transport = 0;
   let timeouts = 0;
+  let clientQueued = 0;
+  let maxInFlight = 0;
+  let abandoned = false;
   const pending = new Set<Promise<void>>();
   const headers = { authorization: `Bearer ${api.key}`, 'content-type': 'application/json' };
   const started = performance.now();
@@ -257,14 +378,19 @@ async function driveOpen(
   const send = () => {
     const dueAt = started + (sent * 1_000) / rps;
     sent++;
+    if (pending.size >= connections) clientQueued++;
+    maxInFlight = Math.max(maxInFlight, pending.size + 1);
     const request = pool
-      .request({ path: '/v1/score', method: 'POST', headers, body: JSON.stringify(nextTransaction(runId)) })
+      .request({ path: '/v1/score', method: 'POST', headers, body: bodies[sent - 1]! })
       .then(async (response) => {
         await response.body.dump();
-        latencies.push(performance.now() - dueAt);
+        const latencyMs = performance.now() - dueAt;
+        latencies.push(latencyMs);
+        samples.push([dueAt - started, latencyMs]);
         byStatus[response.statusCode] = (byStatus[response.statusCode] ?? 0) + 1;
       })
       .catch((error: unknown) => {
+        if (abandoned) return; // counted below as timeouts
         if ((error as { code?: string }).code?.includes('TIMEOUT')) timeouts++;
         else transport++;
       })
@@ -280,10 +406,32 @@ async function driveOpen(
     };
     tick();
   });
-  await Promise.all(pending);
+  // Bounded: requests still unanswered DRAIN_TIMEOUT_MS after the last one was due are abandoned and
+  // counted as timeouts, so an overloaded mode costs seconds, not minutes of draining a backlog.
+  let drainTimer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(pending),
+    new Promise((resolve) => (drainTimer = setTimeout(resolve, DRAIN_TIMEOUT_MS))),
+  ]);
+  clearTimeout(drainTimer);
   const elapsedS = (performance.now() - started) / 1_000;
-  await pool.close();
-  return { latencies: Float64Array.from(latencies).sort(), byStatus, transport, timeouts, elapsedS };
+  if (pending.size > 0) {
+    abandoned = true;
+    timeouts += pending.size;
+    await pool.destroy();
+  } else {
+    await pool.close();
+  }
+  return {
+    latencies: Float64Array.from(latencies).sort(),
+    byStatus,
+    transport,
+    timeouts,
+    elapsedS,
+    clientQueued,
+    maxInFlight,
+    slowWindowsPct: slowWindowsPct(samples),
+  };
 }
 
 /**
@@ -323,8 +471,10 @@ async function driveAutocannon(
         error ? reject(error instanceof Error ? error : new Error('autocannon failed')) : resolve(result),
     );
   });
+  const samples: [number, number][] = [];
   instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
     latencies.push(responseTimeMs);
+    samples.push([performance.now() - started - responseTimeMs, responseTimeMs]);
     byStatus[statusCode] = (byStatus[statusCode] ?? 0) + 1;
   });
   const result = await done;
@@ -336,11 +486,15 @@ async function driveAutocannon(
     transport: result.errors - result.timeouts,
     timeouts: result.timeouts,
     elapsedS,
+    clientQueued: NaN,
+    maxInFlight: NaN,
+    slowWindowsPct: slowWindowsPct(samples),
   };
 }
 
 async function measure(
   api: ApiProcess,
+  redisPid: number | undefined,
   mode: Mode,
   rps: number,
   durationS: number,
@@ -349,7 +503,38 @@ async function measure(
 ): Promise<RunResult> {
   const loadAverage1mBefore = loadavg()[0]!;
   const before = await scrape(api);
+  const generatorLoop = monitorEventLoopDelay({ resolution: 1 });
+  const generatorGc: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) generatorGc.push(entry.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const cpuBefore = {
+    api: processCpuSeconds(api.child.pid!),
+    redis: redisPid === undefined ? undefined : processCpuSeconds(redisPid),
+    generator: process.cpuUsage(),
+    machine: machineCpuSeconds(),
+    at: performance.now(),
+  };
+  generatorLoop.enable();
   const run = await (driver === 'open' ? driveOpen : driveAutocannon)(api, rps, durationS, connections);
+  generatorLoop.disable();
+  gcObserver.disconnect();
+  const wallS = (performance.now() - cpuBefore.at) / 1_000;
+  const pctOfCore = (from: number | undefined, to: number | undefined) =>
+    from === undefined || to === undefined ? undefined : round((100 * (to - from)) / wallS, 1);
+  const generatorCpu = process.cpuUsage(cpuBefore.generator);
+  const machine = machineCpuSeconds();
+  const cpu = {
+    api: pctOfCore(cpuBefore.api, processCpuSeconds(api.child.pid!)),
+    redis: pctOfCore(cpuBefore.redis, redisPid === undefined ? undefined : processCpuSeconds(redisPid)),
+    generator: round((generatorCpu.user + generatorCpu.system) / 1e4 / wallS, 1),
+    machine: pctOfCore(cpuBefore.machine?.busyS, machine?.busyS),
+  };
+  const others =
+    cpu.machine === undefined
+      ? undefined
+      : round(cpu.machine - (cpu.api ?? 0) - (cpu.redis ?? 0) - cpu.generator, 1);
   const after = await scrape(api);
   const ok = run.byStatus['200'] ?? 0;
   const requests = run.latencies.length;
@@ -389,12 +574,45 @@ async function measure(
     loadAverage1mBefore: round(loadAverage1mBefore),
     meetsP99_10ms: errorsTotal === 0 && p99 <= 10,
     meetsP99_25ms: errorsTotal === 0 && p99 <= 25,
+    diagnostics: {
+      serverLatencyMs: {
+        p50: bucketPercentileMs(before, after, 50),
+        p99: bucketPercentileMs(before, after, 99),
+      },
+      apiEventLoopDelayMs: {
+        p99: round(after.eventLoopP99S * 1_000),
+        max: round(after.eventLoopMaxS * 1_000),
+      },
+      apiGc: {
+        count: after.gcCount - before.gcCount,
+        totalMs: round((after.gcSumS - before.gcSumS) * 1_000, 1),
+        over10ms: after.gcOver10ms - before.gcOver10ms,
+      },
+      generatorEventLoopDelayMs: {
+        p99: round(generatorLoop.percentile(99) / 1e6),
+        max: round(generatorLoop.max / 1e6),
+      },
+      generatorGc: {
+        count: generatorGc.length,
+        totalMs: round(
+          generatorGc.reduce((a, b) => a + b, 0),
+          1,
+        ),
+        maxMs: round(Math.max(0, ...generatorGc), 1),
+      },
+      clientQueued: run.clientQueued,
+      maxInFlight: run.maxInFlight,
+      slowWindowsPct: run.slowWindowsPct,
+      cpuPctOfOneCore: { ...cpu, others },
+    },
   };
 }
 
 async function main(): Promise<void> {
   const options = parseOptions();
   const settings = stackSettings();
+  const redisPid = findRedisPid(Number(new URL(settings.redisUrl).port || 6379));
+  if (options.nice !== undefined) setPriority(options.nice);
   const startedAt = new Date().toISOString();
   const apis = new Map<Mode, ApiProcess>();
   const runs: RunResult[] = [];
@@ -402,7 +620,19 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
     for (const mode of options.modes)
-      apis.set(mode, await startApi(mode, options.modelsDir, settings.redisUrl));
+      apis.set(
+        mode,
+        await startApi(
+          mode,
+          options.modelsDir,
+          settings.redisUrl,
+          options.apiEnv,
+          options.cpuProfDir,
+          options.nodeFlags,
+        ),
+      );
+    if (options.nice !== undefined)
+      for (const api of apis.values()) setPriority(api.child.pid!, options.nice);
     for (const mode of options.modes) {
       // Warm-up (JIT, onnxruntime allocations, connection pools); not reported.
       if (options.warmupS > 0)
@@ -417,6 +647,7 @@ async function main(): Promise<void> {
       for (const mode of options.modes) {
         const result = await measure(
           apis.get(mode)!,
+          redisPid,
           mode,
           rps,
           options.durationS,
@@ -429,6 +660,13 @@ async function main(): Promise<void> {
           `batching ${mode.padEnd(3)} target ${String(rps).padStart(6)} rps: achieved ${result.achievedRps} rps, ` +
             `p50 ${l.p50} p95 ${l.p95} p99 ${l.p99} max ${l.max} ms, errors ${result.errors.total}, ` +
             `API CPU ${result.apiCpuUsPerRequest} us/req, batch ${result.meanBatchSize}, load ${result.loadAverage1mBefore}`,
+        );
+        const d = result.diagnostics;
+        console.log(
+          `    server p50<=${d.serverLatencyMs.p50} p99<=${d.serverLatencyMs.p99} ms; API loop p99 ${d.apiEventLoopDelayMs.p99} max ${d.apiEventLoopDelayMs.max} ms, ` +
+            `GC ${d.apiGc.count} (${d.apiGc.totalMs} ms, ${d.apiGc.over10ms} >10ms); generator loop p99 ${d.generatorEventLoopDelayMs.p99} max ${d.generatorEventLoopDelayMs.max} ms, ` +
+            `GC max ${d.generatorGc.maxMs} ms; client-queued ${d.clientQueued}, in flight max ${d.maxInFlight}; slow 100ms windows ${d.slowWindowsPct}%; ` +
+            `CPU % of a core: ${JSON.stringify(d.cpuPctOfOneCore)}`,
         );
       }
     }
@@ -447,6 +685,9 @@ async function main(): Promise<void> {
     command: `npm run bench:api -- ${process.argv.slice(2).join(' ')}`,
     startedAt,
     finishedAt: new Date().toISOString(),
+    nice: options.nice ?? null,
+    apiEnv: options.apiEnv,
+    nodeFlags: options.nodeFlags,
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',

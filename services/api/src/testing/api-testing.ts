@@ -20,8 +20,14 @@ export interface ScoreResponse {
   latencyMs: number;
 }
 
-/** Starts an API on a free port; `env` overrides the defaults (REDIS_URL is required). */
-export async function startTestApi(env: Record<string, string>): Promise<ApiApp & { url: string }> {
+/**
+ * Starts an API on a free port; `env` overrides the defaults (REDIS_URL is required).
+ * `defaultMetrics` adds prom-client's process metrics (CPU, event loop, GC) to its /metrics.
+ */
+export async function startTestApi(
+  env: Record<string, string>,
+  options: { defaultMetrics?: boolean } = {},
+): Promise<ApiApp & { url: string }> {
   const config = loadApiConfig({
     API_KEYS: TEST_API_KEY,
     API_PORT: '0',
@@ -35,9 +41,7 @@ export async function startTestApi(env: Record<string, string>): Promise<ApiApp 
     config,
     createLogger({ name: 'api-test', level: config.logLevel }),
     undefined,
-    {
-      defaultMetrics: false,
-    },
+    { defaultMetrics: options.defaultMetrics ?? false },
   );
   return Object.assign(app, { url: `http://127.0.0.1:${app.port}` });
 }
@@ -66,7 +70,9 @@ export async function scoreOk(url: string, tx: Transaction): Promise<Omit<ScoreR
 
 /**
  * Every key of the feature store under `prefix` (`{<prefix>:<shard>}...`) with its type, value
- * and TTL presence, keyed without the prefix, so two prefixes' states compare directly.
+ * and TTL presence, keyed without the prefix, so two prefixes' states compare directly. Two
+ * pipelined round trips per SCAN page (types, then values and TTLs), not several per key: on a
+ * starved machine one Redis round trip can take tens of milliseconds.
  */
 export async function redisSnapshot(redis: Redis, prefix: string): Promise<Map<string, unknown>> {
   const snapshot = new Map<string, unknown>();
@@ -74,16 +80,30 @@ export async function redisSnapshot(redis: Redis, prefix: string): Promise<Map<s
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}:*`, 'COUNT', 1000);
     cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      let value: unknown;
-      if (type === 'string') value = await redis.getBuffer(key);
-      else if (type === 'hash') value = await redis.hgetall(key);
-      else if (type === 'zset') value = await redis.zrange(key, 0, -1, 'WITHSCORES');
-      else if (type === 'list') value = await redis.lrange(key, 0, -1);
-      else value = type;
-      snapshot.set(key.slice(prefix.length + 1), { type, value, hasTtl: (await redis.pttl(key)) > 0 });
-    }
+    if (keys.length === 0) continue;
+    const typeReplies = (await keys.reduce((p, key) => p.type(key), redis.pipeline()).exec()) ?? [];
+    const types = typeReplies.map(([error, type]) => {
+      if (error) throw error;
+      return String(type);
+    });
+    const reads = redis.pipeline();
+    keys.forEach((key, i) => {
+      const type = types[i];
+      if (type === 'string') reads.getBuffer(key);
+      else if (type === 'hash') reads.hgetall(key);
+      else if (type === 'zset') reads.zrange(key, 0, -1, 'WITHSCORES');
+      else if (type === 'list') reads.lrange(key, 0, -1);
+      else reads.type(key);
+      reads.pttl(key);
+    });
+    const replies = (await reads.exec()) ?? [];
+    keys.forEach((key, i) => {
+      const [valueError, value] = replies[2 * i] ?? [new Error(`no reply for ${key}`)];
+      const [ttlError, ttl] = replies[2 * i + 1] ?? [new Error(`no TTL reply for ${key}`)];
+      if (valueError) throw valueError;
+      if (ttlError) throw ttlError;
+      snapshot.set(key.slice(prefix.length + 1), { type: types[i], value, hasTtl: Number(ttl) > 0 });
+    });
   } while (cursor !== '0');
   return snapshot;
 }
