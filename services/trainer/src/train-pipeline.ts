@@ -44,6 +44,8 @@ import {
 } from './params.ts';
 import { resolvePython, runPythonStep } from './python-step.ts';
 import { replay } from './replay.ts';
+import { TRAIN_INFO_FILE, readTrainInfo, type TrainInfo } from './train-info.ts';
+export type { Candidate } from './train-info.ts';
 import { renderReport } from './report.ts';
 import {
   DEFAULT_SPLIT,
@@ -139,34 +141,11 @@ export interface TrainResult {
   timingsMs: Record<TrainPhase, number>;
 }
 
-/** One model the Python step fitted, with its validation PR-AUC (the selection criterion). */
-export interface Candidate {
-  name: string;
-  algorithm: 'xgboost' | 'lightgbm';
-  params: Record<string, string | number | boolean>;
-  validationPrAuc: number;
-  numTrees: number;
-  selected: boolean;
-  onnxParityMaxAbsDiff?: number;
-  onnxParityPassed?: boolean;
-}
-
 export interface SearchOptions {
   /** Optuna trials per algorithm; 0 = no search. */
   trials: number;
   /** Wall-time bound per search, seconds. */
   timeoutSeconds: number;
-}
-
-interface TrainInfo {
-  candidates: Candidate[];
-  params: Record<string, string | number | boolean>;
-  bestIteration: number;
-  bestValidationScore: number;
-  numTrees: number;
-  importance: Record<'gain' | 'weight' | 'cover' | 'total_gain', Record<string, number>>;
-  pythonParityMaxAbsDiff: number;
-  versions: Record<string, string>;
 }
 
 async function sha256File(file: string): Promise<string> {
@@ -367,7 +346,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     const trainConfigPath = path.join(workDir, 'train-config.json');
     await writeFile(trainConfigPath, JSON.stringify(trainConfig));
     await runPythonStep(python, 'train', trainConfigPath, env.passThrough);
-    const info = JSON.parse(await readFile(path.join(workDir, 'train-info.json'), 'utf8')) as TrainInfo;
+    const info = await readTrainInfo(path.join(workDir, TRAIN_INFO_FILE));
     lap('train');
 
     onProgress({ phase: 'verify', done: 0, total: 1 });
