@@ -17,7 +17,10 @@ export interface ExposedSample {
 export interface ExposedFamily {
   name: string;
   type: MetricKind;
-  /** Counter, gauge and untyped samples; empty for histograms and summaries. */
+  /**
+   * Counter, gauge and untyped samples. Empty for histograms and summaries: the library (1.1.1)
+   * drops the labels, `_sum` and `_count` of labelled histograms, so none are offered.
+   */
   samples: ExposedSample[];
 }
 
@@ -32,9 +35,10 @@ export function parseExposition(text: string): ExposedFamily[] {
   return (parsePrometheusTextFormat(text) as ParsedFamily[]).map((family) => ({
     name: family.name,
     type: family.type.toLowerCase() as MetricKind,
-    samples: family.metrics.flatMap((m) =>
-      m.value === undefined ? [] : [{ labels: m.labels ?? {}, value: Number(m.value) }],
-    ),
+    samples:
+      family.type === 'HISTOGRAM' || family.type === 'SUMMARY'
+        ? []
+        : family.metrics.map((m) => ({ labels: m.labels ?? {}, value: Number(m.value) })),
   }));
 }
 

@@ -2,7 +2,6 @@
  * Test helpers for the API's integration tests: an API in this process against the real stack's
  * Redis (own key prefix), a JSON client, and a Redis snapshot to show what a call changed.
  */
-import type { Redis } from 'ioredis';
 import type { Transaction } from '@fraud/contracts';
 import { createLogger } from '@fraud/observability';
 import { createApiApp, type ApiApp } from '../app.ts';
@@ -64,26 +63,4 @@ export async function scoreOk(url: string, tx: Transaction): Promise<Omit<ScoreR
   return result;
 }
 
-/**
- * Every key of the feature store under `prefix` (`{<prefix>:<shard>}...`) with its type, value
- * and TTL presence, keyed without the prefix, so two prefixes' states compare directly.
- */
-export async function redisSnapshot(redis: Redis, prefix: string): Promise<Map<string, unknown>> {
-  const snapshot = new Map<string, unknown>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      let value: unknown;
-      if (type === 'string') value = await redis.getBuffer(key);
-      else if (type === 'hash') value = await redis.hgetall(key);
-      else if (type === 'zset') value = await redis.zrange(key, 0, -1, 'WITHSCORES');
-      else if (type === 'list') value = await redis.lrange(key, 0, -1);
-      else value = type;
-      snapshot.set(key.slice(prefix.length + 1), { type, value, hasTtl: (await redis.pttl(key)) > 0 });
-    }
-  } while (cursor !== '0');
-  return snapshot;
-}
+export { redisSnapshot } from '@fraud/features/testing';

@@ -12,7 +12,6 @@ import {
 } from '../testing/harness.ts';
 import { makeTransactions } from '../testing/transactions.ts';
 import { copyModels } from '@fraud/scoring/testing';
-import { exposedValue, parseExposition } from '@fraud/observability';
 
 // Model operations on the real stack: real scorer processes, each with its own models directory.
 const started: ScorerProcess[] = [];
@@ -61,7 +60,12 @@ async function scrape(scorer: ScorerProcess): Promise<string> {
 }
 
 function metricValue(text: string, name: string, labels: Record<string, string>): number | undefined {
-  return exposedValue(parseExposition(text), name, labels);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+      return Number(line.split(' ').pop());
+  }
+  return undefined;
 }
 
 describe('scorer model operations', () => {
