@@ -9,6 +9,8 @@ export interface DecisionLabelTopics {
   topics: { decisions: string; labels: string };
   decisionSerde: ContractSerde<FraudDecision>;
   labelSerde: ContractSerde<FraudLabel>;
+  /** Produces the decisions, then the labels, keyed by transaction id (one plain producer). */
+  produce: (decisions: readonly FraudDecision[], labels: readonly FraudLabel[]) => Promise<void>;
 }
 
 /**
@@ -29,7 +31,23 @@ export async function createDecisionLabelTopics(
   const labelSerde = new ContractSerde<FraudLabel>(registry, 'fraud-label');
   await decisionSerde.registerWriter(valueSubject(topics.decisions));
   await labelSerde.registerWriter(valueSubject(topics.labels));
-  return { topics, decisionSerde, labelSerde };
+  const produce = async (decisions: readonly FraudDecision[], labels: readonly FraudLabel[]) => {
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: topics.decisions,
+        messages: decisions.map((d) => ({ key: d.transactionId, value: decisionSerde.encode(d) })),
+      });
+      await producer.send({
+        topic: topics.labels,
+        messages: labels.map((l) => ({ key: l.transactionId, value: labelSerde.encode(l) })),
+      });
+    } finally {
+      await producer.disconnect();
+    }
+  };
+  return { topics, decisionSerde, labelSerde, produce };
 }
 
 /** A C1 -> C2 TRANSFER of 1.00 USD, no reasons, no challenger, no logged features: tests set the rest. */

@@ -47,11 +47,7 @@ describe('retrainer CLIs on the real stack', () => {
   it('npm run dataset: refuses too few frauds naming the counts; otherwise writes the dataset with corrections and unknown labels counted', async () => {
     const kafka = testKafka(settings, 'dataset-cli');
     const base = uniqueName('dataset-cli');
-    const { topics, decisionSerde, labelSerde } = await createDecisionLabelTopics(
-      kafka,
-      settings.schemaRegistryUrl,
-      base,
-    );
+    const { topics, produce } = await createDecisionLabelTopics(kafka, settings.schemaRegistryUrl, base);
     const t0 = Date.now() - 60_000;
     const decisions: FraudDecision[] = Array.from({ length: 30 }, (_, i) =>
       testDecision({
@@ -79,17 +75,7 @@ describe('retrainer CLIs on the real stack', () => {
       { transactionId: `${base}-0`, isFraud: false, source: 'analyst', labeledAt: t0 + 2000 },
       { transactionId: `${base}-ghost`, isFraud: true, source: 'analyst', labeledAt: t0 + 2000 },
     ];
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: topics.decisions,
-      messages: decisions.map((d) => ({ key: d.transactionId, value: decisionSerde.encode(d) })),
-    });
-    await producer.send({
-      topic: topics.labels,
-      messages: labels.map((l) => ({ key: l.transactionId, value: labelSerde.encode(l) })),
-    });
-    await producer.disconnect();
+    await produce(decisions, labels);
 
     const out = await mkdtemp(path.join(os.tmpdir(), 'dataset-cli-'));
     dirs.push(out);

@@ -11,11 +11,7 @@ describe('live quality exporter', () => {
     const settings = stackSettings();
     const kafka = testKafka(settings, 'live-quality-test');
     const base = uniqueName('live-quality');
-    const { topics, decisionSerde, labelSerde } = await createDecisionLabelTopics(
-      kafka,
-      settings.schemaRegistryUrl,
-      base,
-    );
+    const { topics, produce } = await createDecisionLabelTopics(kafka, settings.schemaRegistryUrl, base);
     // 40 decisions: the first 10 flagged; frauds are 0..4 and 20..24 -> review precision 0.5, recall 0.5.
     const decisions: FraudDecision[] = Array.from({ length: 40 }, (_, i) =>
       testDecision({
@@ -28,25 +24,15 @@ describe('live quality exporter', () => {
         scoredAt: 1_700_000_000_100 + i,
       }),
     );
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: topics.decisions,
-      messages: decisions.map((d) => ({ key: d.transactionId, value: decisionSerde.encode(d) })),
-    });
-    await producer.send({
-      topic: topics.labels,
-      messages: decisions.map((d, i) => ({
-        key: d.transactionId,
-        value: labelSerde.encode({
-          transactionId: d.transactionId,
-          isFraud: i < 5 || (i >= 20 && i < 25),
-          source: 'analyst',
-          labeledAt: d.scoredAt + 1,
-        }),
+    await produce(
+      decisions,
+      decisions.map((d, i) => ({
+        transactionId: d.transactionId,
+        isFraud: i < 5 || (i >= 20 && i < 25),
+        source: 'analyst',
+        labeledAt: d.scoredAt + 1,
       })),
-    });
-    await producer.disconnect();
+    );
 
     const port = await freePort();
     const child = spawn(
