@@ -520,7 +520,8 @@ async function buildManifest(
         node: process.versions.node,
       },
       ...(data.lineage ? { lineage: data.lineage } : {}),
-    },
+      // `satisfies`: a field the schema does not know fails to compile here (zod would strip it).
+    } satisfies ModelManifest,
     `${run.modelDir}/${MODEL_FILES.manifest}`,
   );
 }
