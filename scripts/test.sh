@@ -21,8 +21,9 @@ scripts/tf-check.sh >/dev/null 2>.local/tf-check.log || echo "tf-check failed; t
 echo "== contracts: generated types up to date"
 npx tsx libs/contracts/scripts/generate-types.ts --check || { echo "0 passed, 1 failed (stale generated contract types)"; exit 1; }
 
-echo "== type-check"
-npx tsc -p tsconfig.json --noEmit || { echo "0 passed, 1 failed (type-check)"; exit 1; }
+echo "== type-check (one project per workspace: the compiler enforces the declared package boundaries)"
+node scripts/workspace-tsconfigs.mjs --check || { echo "0 passed, 1 failed (stale per-workspace tsconfig files)"; exit 1; }
+npx tsc -b tsconfig.build.json || { echo "0 passed, 1 failed (type-check)"; exit 1; }
 
 mkdir -p .local
 results=.local/test-results.json

@@ -5,10 +5,10 @@
  * rule or a panel fails.
  */
 import { ApiMetrics } from '@fraud/api';
-import { ScorerMetrics } from '@fraud/observability';
+import { ScorerMetrics, parseExposition, type MetricKind } from '@fraud/observability';
 import { metricNames } from './promql-selectors.ts';
 
-export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
+export type MetricType = MetricKind;
 
 /** Metric families keyed by name. */
 export type MetricFamilies = Map<string, MetricType>;
@@ -63,13 +63,9 @@ export function familySampleNames(families: MetricFamilies): Set<string> {
   return new Set([...families].flatMap(([name, type]) => sampleNames(name, type)));
 }
 
-/** The families in a Prometheus text exposition (`# TYPE name type` lines). */
+/** The families in a Prometheus text exposition (name and `# TYPE`). */
 export function parseExpositionFamilies(text: string): MetricFamilies {
-  const families: MetricFamilies = new Map();
-  for (const match of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
-    families.set(match[1]!, match[2]! as MetricType);
-  }
-  return families;
+  return new Map(parseExposition(text).map((f) => [f.name, f.type]));
 }
 
 /** The families the scorer registers, from its real ScorerMetrics class (default metrics included). */

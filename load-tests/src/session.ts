@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { withStackEnv } from '@fraud/config';
 import { ContractSerde, valueSubject, type Transaction } from '@fraud/contracts';
+import { deleteFeatureKeys } from '@fraud/features';
 import { drive, type DriveResult } from './driver.ts';
 import {
   loadAverage,
@@ -794,15 +795,7 @@ export class BenchSession {
 
   private async deleteKeys(): Promise<void> {
     if (!this.redis || this.redis.status !== 'ready') return;
-    let cursor = '0';
-    let deleted = 0;
-    // Bounded: at most 100k SCAN calls (the run's keys are a few hundred thousand at most).
-    for (let calls = 0; calls < 100_000; calls++) {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `{${this.runId}:*`, 'COUNT', 1000);
-      if (keys.length > 0) deleted += await this.redis.unlink(...keys);
-      cursor = next;
-      if (cursor === '0') break;
-    }
+    const deleted = await deleteFeatureKeys(this.redis, this.runId);
     this.log(`run ${this.runId}: deleted ${deleted} Redis keys`);
   }
 

@@ -28,3 +28,4 @@ export {
 export type { FeatureStore } from './store.ts';
 export { EMPTY_VIEW, VIEW_FIELDS, decodeView, encodeView, type AccountView } from './view.ts';
 export { accountKey, idempotencyKey, indexKey, keySlot, shardOf, shardTag } from './redis/keys.ts';
+export { deleteFeatureKeys, featureKeyPattern } from './redis/delete-keys.ts';

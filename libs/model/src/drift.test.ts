@@ -75,5 +75,13 @@ describe('drift', () => {
     await writeFile(path.join(dir, DRIFT_REFERENCE_FILE), JSON.stringify(reference));
     expect((await readDriftReference(dir, ['a', 'b']))?.features).toHaveLength(2);
     await expect(readDriftReference(dir, ['b', 'a'])).rejects.toThrow(/names differ/);
+    const file = path.join(dir, DRIFT_REFERENCE_FILE);
+    await writeFile(file, JSON.stringify({ ...reference, score: { ...reference.score, edges: [2, 1] } }));
+    await expect(readDriftReference(dir, ['a', 'b'])).rejects.toThrow(
+      `${file}: score.edges must be ascending`,
+    );
+    const features = [{ ...reference.features[0]!, proportions: [1] }, reference.features[1]!];
+    await writeFile(file, JSON.stringify({ ...reference, features }));
+    await expect(readDriftReference(dir, ['a', 'b'])).rejects.toThrow('features[0].proportions');
   });
 });

@@ -8,25 +8,41 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import { ManifestValidationError } from './errors.ts';
+import { parseModelJsonFile } from './schema-file.ts';
 
 export const DRIFT_REFERENCE_FILE = 'drift-reference.json';
 
-export interface BinnedDistribution {
+const distributionShape = {
   /** Ascending cut points: bin 0 is `x < edges[0]`, bin k is `edges[k-1] <= x < edges[k]`, the last bin `x >= edges[last]`. */
-  edges: number[];
+  edges: z
+    .array(z.number())
+    .refine((e) => e.every((x, i) => i === 0 || x > e[i - 1]!), 'must be ascending finite numbers'),
   /** Share of non-missing rows per bin (edges.length + 1 values summing to 1). */
-  proportions: number[];
+  proportions: z.array(z.number().min(0).max(1)),
   /** Share of rows where the value was missing (NaN). */
-  missing_ratio: number;
-}
+  missing_ratio: z.number().min(0).max(1),
+};
+const oneMoreProportionThanEdges = (d: { edges: number[]; proportions: number[] }) =>
+  d.proportions.length === d.edges.length + 1;
+const proportionsProblem = { message: 'must have one more entry than edges', path: ['proportions'] };
+const binnedDistributionSchema = z
+  .object(distributionShape)
+  .refine(oneMoreProportionThanEdges, proportionsProblem);
+export type BinnedDistribution = z.infer<typeof binnedDistributionSchema>;
 
-export interface DriftReference {
-  schema_version: 1;
-  rows: number;
-  features: ({ name: string } & BinnedDistribution)[];
-  score: BinnedDistribution;
-}
+const driftReferenceSchema = z.object({
+  schema_version: z.literal(1),
+  rows: z.int().min(0),
+  features: z.array(
+    z
+      .object({ name: z.string(), ...distributionShape })
+      .refine(oneMoreProportionThanEdges, proportionsProblem),
+  ),
+  score: binnedDistributionSchema,
+});
+export type DriftReference = z.infer<typeof driftReferenceSchema>;
 
 /** Smoothing for empty bins: ln(0) would make PSI infinite on a single unseen bin. */
 const EPSILON = 1e-4;
@@ -98,25 +114,6 @@ export function buildDriftReference(
   return { schema_version: 1, rows: picked.length, features, score: binDistribution(scores, bins) };
 }
 
-function checkDistribution(file: string, field: string, value: unknown): BinnedDistribution {
-  const d = value as BinnedDistribution;
-  if (typeof d !== 'object' || d === null)
-    throw new ManifestValidationError(file, field, 'must be an object');
-  if (
-    !Array.isArray(d.edges) ||
-    !d.edges.every((e, i) => Number.isFinite(e) && (i === 0 || e > d.edges[i - 1]!))
-  ) {
-    throw new ManifestValidationError(file, `${field}.edges`, 'must be ascending finite numbers');
-  }
-  if (!Array.isArray(d.proportions) || d.proportions.length !== d.edges.length + 1) {
-    throw new ManifestValidationError(file, `${field}.proportions`, 'must have one more entry than edges');
-  }
-  if (!(d.missing_ratio >= 0 && d.missing_ratio <= 1)) {
-    throw new ManifestValidationError(file, `${field}.missing_ratio`, 'must be in [0, 1]');
-  }
-  return d;
-}
-
 /** Reads `<modelDir>/drift-reference.json`; undefined for models trained before it existed. */
 export async function readDriftReference(
   modelDir: string,
@@ -130,13 +127,11 @@ export async function readDriftReference(
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const parsed = JSON.parse(text) as DriftReference;
-  const names = (parsed.features ?? []).map((f) => f.name);
+  const parsed = parseModelJsonFile(driftReferenceSchema, text, file);
+  const names = parsed.features.map((f) => f.name);
   if (names.join('\u0000') !== featureNames.join('\u0000')) {
     throw new ManifestValidationError(file, 'features', 'names differ from the model input order');
   }
-  parsed.features.forEach((f, i) => checkDistribution(file, `features[${i}]`, f));
-  checkDistribution(file, 'score', parsed.score);
   return parsed;
 }
 

@@ -54,6 +54,7 @@ export {
   checkModelInputs,
   modelInputFields,
   parseStreamFields,
+  streamFieldsEnv,
   type InputField,
 } from './input-fields.ts';
 export { LocalModelSource, type ModelSource } from './model-source.ts';

@@ -5,6 +5,7 @@
  * lists the fields (`input_fields`); the loader refuses a model whose fields the stream does not
  * provide. Kept here, beside manifest validation, so every place that loads a model gets the check.
  */
+import { z } from 'zod';
 import { ModelInputsUnavailableError } from './errors.ts';
 import type { ModelManifest } from './manifest.ts';
 
@@ -52,6 +53,21 @@ export function parseStreamFields(text: string): string[] | undefined {
     .map((f) => f.trim())
     .filter(Boolean);
   return list.every((f) => (OPTIONAL_FIELDS as readonly string[]).includes(f)) ? list : undefined;
+}
+
+/**
+ * The STREAM_FIELDS environment variable of every decision path (scorer and API must accept the
+ * same models): a comma list of optional Transaction fields, all of them when unset.
+ */
+export function streamFieldsEnv() {
+  return z
+    .string()
+    .default(OPTIONAL_FIELDS.join(','))
+    .transform(
+      (v, ctx) =>
+        parseStreamFields(v) ??
+        (ctx.addIssue({ code: 'custom', message: `must be ${STREAM_FIELDS_HINT}` }), z.NEVER),
+    );
 }
 
 /**

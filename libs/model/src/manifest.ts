@@ -1,6 +1,6 @@
-import type { Thresholds } from '@fraud/contracts';
-import { ManifestValidationError } from './errors.ts';
-import { INPUT_FIELDS, type InputField } from './input-fields.ts';
+import { z } from 'zod';
+import { INPUT_FIELDS } from './input-fields.ts';
+import { parseModelFileValue } from './schema-file.ts';
 
 /** Bumped on any incompatible change of manifest.json; the loader refuses other versions. */
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -12,297 +12,199 @@ export const MODEL_FILES = {
   report: 'report.md',
 } as const;
 
-export interface ConfusionMatrix {
-  tp: number;
-  fp: number;
-  tn: number;
-  fn: number;
-}
+/** Versions become directory names and registry keys: no path separators, no dot-dot. */
+export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-export interface ThresholdMetrics {
-  threshold: number;
-  precision: number;
-  recall: number;
-  f1: number;
+const text = z.string({ error: 'must be a non-empty string' }).min(1, 'must be a non-empty string');
+const share = z.number().min(0).max(1);
+const count = z.int().min(0);
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest');
+const fileName = z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a plain file name');
+const params = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+const uniqueNames = z
+  .array(text)
+  .min(1, 'must be a non-empty array of strings')
+  .refine((names) => new Set(names).size === names.length, 'has duplicate names');
+
+const confusionSchema = z.object({ tp: count, fp: count, tn: count, fn: count });
+export type ConfusionMatrix = z.infer<typeof confusionSchema>;
+
+const thresholdMetricsSchema = z.object({
+  threshold: share,
+  precision: share,
+  recall: share,
+  f1: share,
   /** Share of all rows at or above the threshold. */
-  alert_rate: number;
-  confusion: ConfusionMatrix;
-}
+  alert_rate: share,
+  confusion: confusionSchema,
+});
+export type ThresholdMetrics = z.infer<typeof thresholdMetricsSchema>;
 
-export interface SplitMetrics {
-  rows: number;
-  positives: number;
-  pr_auc: number;
-  roc_auc: number;
-  review: ThresholdMetrics;
-  block: ThresholdMetrics;
+const splitMetricsSchema = z.object({
+  rows: count,
+  positives: count,
+  pr_auc: share,
+  roc_auc: share,
+  review: thresholdMetricsSchema,
+  block: thresholdMetricsSchema,
   /** Share of rows flagged (REVIEW or BLOCK). */
-  alert_rate: number;
-}
+  alert_rate: share,
+});
+export type SplitMetrics = z.infer<typeof splitMetricsSchema>;
 
-export interface SplitInfo {
-  rows: number;
-  positives: number;
-  first_event_time: number;
-  last_event_time: number;
-}
+const splitInfoSchema = z.object({
+  rows: count,
+  positives: count,
+  first_event_time: z.number(),
+  last_event_time: z.number(),
+});
+export type SplitInfo = z.infer<typeof splitInfoSchema>;
 
-export interface FeatureImportance {
-  feature: string;
-  gain: number;
-  total_gain: number;
-  weight: number;
-  cover: number;
-}
+const featureImportanceSchema = z.object({
+  feature: text,
+  gain: z.number(),
+  total_gain: z.number(),
+  weight: z.number(),
+  cover: z.number(),
+});
+export type FeatureImportance = z.infer<typeof featureImportanceSchema>;
+
+/**
+ * used: the data had balances and the model could read them; withheld: blanked on purpose
+ * (--without-balances); absent: the data had none.
+ */
+const balanceUseSchema = z.enum(['used', 'withheld', 'absent']);
+export type BalanceUse = z.infer<typeof balanceUseSchema>;
+
+const lineageSchema = z.object({
+  dataset_id: text,
+  /** Event-time window of the dataset's decisions and the instant its labels were cut at. */
+  label_window: z.object({ from: text, to: text, labels_as_of: text }),
+  /** The champion when this model was trained (what it was meant to replace). */
+  parent_model: text.nullable(),
+  /** `git rev-parse HEAD` of the code that trained it (+ `-dirty` with uncommitted changes). */
+  code_commit: text,
+});
+/** A retrained model's model-card lineage. */
+export type ModelLineage = z.infer<typeof lineageSchema>;
 
 /**
  * manifest.json of a model directory. Snake case: it is a file format read by Python tools too.
  * Everything the scorer needs to run the model correctly is here: input order, fingerprint of the
  * feature code it was trained on, ONNX tensor names and the decision thresholds.
  */
-export interface ModelManifest {
-  schema_version: typeof MANIFEST_SCHEMA_VERSION;
-  version: string;
+export const modelManifestSchema = z.object({
+  schema_version: z.literal(MANIFEST_SCHEMA_VERSION),
+  version: z.string().regex(VERSION_PATTERN, 'must be a version name ([A-Za-z0-9._-], no path separators)'),
   /** ISO 8601 UTC. */
-  created: string;
-  model_type: 'xgboost-binary-logistic';
-  files: { onnx: string; xgboost_json: string; report: string };
+  created: text.refine((s) => !Number.isNaN(Date.parse(s)), 'is not an ISO 8601 date'),
+  model_type: z.literal('xgboost-binary-logistic'),
+  files: z.object({ onnx: fileName, xgboost_json: fileName, report: fileName }),
   /** Model input columns, in order. */
-  feature_names: string[];
+  feature_names: uniqueNames,
   /**
    * The Transaction fields the model reads (see input-fields.ts); absent in manifests written
    * before it existed, which then count as reading the four balances.
    */
-  input_fields?: InputField[];
-  feature_set_version: string;
-  feature_set_fingerprint: string;
-  onnx: { input_name: string; output_name: string; opset: number; graph: string };
-  thresholds: Thresholds;
-  threshold_policy: {
-    split: 'validation';
-    block_precision_target: number;
-    review_recall_target: number;
-    notes: string[];
+  input_fields: z.array(z.enum(INPUT_FIELDS, 'is not a Transaction field')).optional(),
+  feature_set_version: text,
+  feature_set_fingerprint: text,
+  onnx: z.object({ input_name: text, output_name: text, opset: z.int().min(1), graph: text }),
+  thresholds: z
+    .object({ review: share, block: share })
+    .refine((t) => t.review <= t.block, 'review must not exceed block'),
+  threshold_policy: z.object({
+    split: z.literal('validation'),
+    block_precision_target: share,
+    review_recall_target: share,
+    notes: z.array(z.string()),
     /**
      * The declared cost model and what it costs on validation. `chosen_by` says whether it set
      * the thresholds ('cost') or only informs the report ('targets'). Absent in older manifests.
      */
-    cost_model?: {
-      chosen_by: 'cost' | 'targets';
-      review_cost_minor: number;
-      wrong_block_cost_minor: number;
-      validation_cost_minor: number;
-      validation_allow_all_cost_minor: number;
-    };
-  };
-  metrics: { validation: SplitMetrics; test: SplitMetrics };
-  parity: { max_abs_diff: number; tolerance: number; rows: number; runtime: string };
-  training_data: {
-    source: string;
+    cost_model: z
+      .object({
+        chosen_by: z.enum(['cost', 'targets']),
+        review_cost_minor: z.number(),
+        wrong_block_cost_minor: z.number(),
+        validation_cost_minor: z.number(),
+        validation_allow_all_cost_minor: z.number(),
+      })
+      .optional(),
+  }),
+  metrics: z.object({ validation: splitMetricsSchema, test: splitMetricsSchema }),
+  parity: z
+    .object({ max_abs_diff: z.number().min(0), tolerance: z.number().min(0), rows: count, runtime: text })
+    .refine((p) => p.max_abs_diff <= p.tolerance, {
+      message: 'exceeds the tolerance',
+      path: ['max_abs_diff'],
+    }),
+  training_data: z.object({
+    source: text,
     /** `feature-dataset`: logged feature vectors + labels (the retrainer's datasets). */
-    format: 'paysim-csv' | 'jsonl' | 'feature-dataset';
+    format: z.enum(['paysim-csv', 'jsonl', 'feature-dataset']),
     /** sha256 of the input file's bytes. */
-    sha256: string;
+    sha256,
     /** sha256 of the replayed float32 feature matrix and labels the model was fitted on. */
-    matrix_sha256: string;
-    rows: number;
-    skipped_rows: number;
-    /**
-     * used: the data had balances and the model could read them; withheld: blanked on purpose
-     * (--without-balances); absent: the data had none. Missing in older manifests.
-     */
-    balances?: BalanceUse;
-    positives: number;
-    splits: { train: SplitInfo; validation: SplitInfo; test: SplitInfo };
-  };
-  training: {
-    params: Record<string, string | number | boolean>;
+    matrix_sha256: sha256,
+    rows: count,
+    skipped_rows: count,
+    /** Missing in older manifests. */
+    balances: balanceUseSchema.optional(),
+    positives: count,
+    splits: z.object({ train: splitInfoSchema, validation: splitInfoSchema, test: splitInfoSchema }),
+  }),
+  training: z.object({
+    params,
     /** Features blanked in training (the model never splits on them). */
-    dropped_features?: string[];
-    num_boost_round: number;
-    early_stopping_rounds: number;
-    best_iteration: number;
-    num_trees: number;
-    best_validation_pr_auc: number;
-  };
-  feature_importance: FeatureImportance[];
+    dropped_features: z.array(text).optional(),
+    num_boost_round: count,
+    early_stopping_rounds: count,
+    best_iteration: count,
+    num_trees: z.int().min(1),
+    best_validation_pr_auc: z.number(),
+  }),
+  feature_importance: z.array(featureImportanceSchema),
   /** Backtests of the finished model on other labeled data (e.g. real rows for a simulator-trained model). */
-  external_evaluations?: {
-    source: string;
-    rows: number;
-    positives: number;
-    pr_auc: number;
-    roc_auc: number;
-    balances: BalanceUse;
-  }[];
+  external_evaluations: z
+    .array(
+      z.object({
+        source: text,
+        rows: count,
+        positives: count,
+        pr_auc: share,
+        roc_auc: share,
+        balances: balanceUseSchema,
+      }),
+    )
+    .optional(),
   /**
    * Every model the trainer fitted (given parameters, Optuna search, LightGBM), with the
    * validation PR-AUC it was selected on; `selected` marks the exported one. Absent in older manifests.
    */
-  candidates?: {
-    name: string;
-    algorithm: string;
-    validation_pr_auc: number;
-    num_trees: number;
-    selected: boolean;
-    onnx_parity_max_abs_diff?: number;
-    params: Record<string, string | number | boolean>;
-  }[];
-  libraries: Record<string, string>;
+  candidates: z
+    .array(
+      z.object({
+        name: text,
+        algorithm: text,
+        validation_pr_auc: z.number(),
+        num_trees: count,
+        selected: z.boolean(),
+        onnx_parity_max_abs_diff: z.number().optional(),
+        params,
+      }),
+    )
+    .optional(),
+  libraries: z.record(z.string(), text),
   /** Where a retrained model came from; absent for models trained from a transaction file. */
-  lineage?: ModelLineage;
-}
-
-/** A retrained model's model-card lineage. */
-export interface ModelLineage {
-  dataset_id: string;
-  /** Event-time window of the dataset's decisions and the instant its labels were cut at. */
-  label_window: { from: string; to: string; labels_as_of: string };
-  /** The champion when this model was trained (what it was meant to replace). */
-  parent_model: string | null;
-  /** `git rev-parse HEAD` of the code that trained it (+ `-dirty` with uncommitted changes). */
-  code_commit: string;
-}
-
-export type BalanceUse = 'used' | 'withheld' | 'absent';
-
-type Json = unknown;
-
-/** Walks a parsed JSON value with a path, so every error names the exact field. */
-class Checker {
-  constructor(private readonly file: string) {}
-
-  fail(field: string, problem: string): never {
-    throw new ManifestValidationError(this.file, field, problem);
-  }
-
-  object(value: Json, field: string): Record<string, Json> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      this.fail(field, 'must be an object');
-    return value as Record<string, Json>;
-  }
-
-  string(value: Json, field: string, pattern?: RegExp): string {
-    if (typeof value !== 'string' || value === '') this.fail(field, 'must be a non-empty string');
-    if (pattern && !pattern.test(value)) this.fail(field, `"${value}" does not match ${String(pattern)}`);
-    return value;
-  }
-
-  number(value: Json, field: string, min = -Infinity, max = Infinity): number {
-    if (typeof value !== 'number' || !Number.isFinite(value)) this.fail(field, 'must be a finite number');
-    if (value < min || value > max) this.fail(field, `must be in [${min}, ${max}], got ${value}`);
-    return value;
-  }
-
-  integer(value: Json, field: string, min = 0): number {
-    const n = this.number(value, field, min);
-    if (!Number.isInteger(n)) this.fail(field, `must be an integer, got ${n}`);
-    return n;
-  }
-
-  stringArray(value: Json, field: string): string[] {
-    if (!Array.isArray(value) || value.length === 0) this.fail(field, 'must be a non-empty array of strings');
-    value.forEach((item, i) => this.string(item, `${field}[${i}]`));
-    const seen = new Set(value as string[]);
-    if (seen.size !== value.length) this.fail(field, 'has duplicate names');
-    return value as string[];
-  }
-}
-
-const SHA256 = /^[0-9a-f]{64}$/;
-/** Versions become directory names and registry keys: no path separators, no dot-dot. */
-export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-function checkThresholdMetrics(c: Checker, value: Json, field: string): void {
-  const m = c.object(value, field);
-  c.number(m.threshold, `${field}.threshold`, 0, 1);
-  for (const key of ['precision', 'recall', 'f1', 'alert_rate'] as const)
-    c.number(m[key], `${field}.${key}`, 0, 1);
-  const confusion = c.object(m.confusion, `${field}.confusion`);
-  for (const key of ['tp', 'fp', 'tn', 'fn'] as const) c.integer(confusion[key], `${field}.confusion.${key}`);
-}
-
-function checkSplitMetrics(c: Checker, value: Json, field: string): void {
-  const m = c.object(value, field);
-  c.integer(m.rows, `${field}.rows`);
-  c.integer(m.positives, `${field}.positives`);
-  c.number(m.pr_auc, `${field}.pr_auc`, 0, 1);
-  c.number(m.roc_auc, `${field}.roc_auc`, 0, 1);
-  c.number(m.alert_rate, `${field}.alert_rate`, 0, 1);
-  checkThresholdMetrics(c, m.review, `${field}.review`);
-  checkThresholdMetrics(c, m.block, `${field}.block`);
-}
+  lineage: lineageSchema.optional(),
+});
+export type ModelManifest = z.infer<typeof modelManifestSchema>;
 
 /**
- * Validates a parsed manifest.json and returns it typed. Checks every field the scorer relies on
- * and the shape of the rest; throws ManifestValidationError naming the file and the first bad field.
+ * Validates a parsed manifest.json and returns it typed; throws ManifestValidationError naming
+ * the file and the first bad field.
  */
-export function validateManifest(value: Json, file: string = MODEL_FILES.manifest): ModelManifest {
-  const c = new Checker(file);
-  const m = c.object(value, '(root)');
-  if (m.schema_version !== MANIFEST_SCHEMA_VERSION) {
-    c.fail('schema_version', `must be ${MANIFEST_SCHEMA_VERSION}, got ${JSON.stringify(m.schema_version)}`);
-  }
-  c.string(m.version, 'version', VERSION_PATTERN);
-  const created = c.string(m.created, 'created');
-  if (Number.isNaN(Date.parse(created))) c.fail('created', `"${created}" is not an ISO 8601 date`);
-  if (m.model_type !== 'xgboost-binary-logistic') c.fail('model_type', 'must be "xgboost-binary-logistic"');
-  const files = c.object(m.files, 'files');
-  for (const key of ['onnx', 'xgboost_json', 'report'] as const) {
-    c.string(files[key], `files.${key}`, /^[A-Za-z0-9._-]+$/);
-  }
-  c.stringArray(m.feature_names, 'feature_names');
-  if (m.input_fields !== undefined) {
-    const fields = c.stringArray(m.input_fields, 'input_fields');
-    const known = new Set<string>(INPUT_FIELDS);
-    fields.forEach((f, i) => {
-      if (!known.has(f)) c.fail(`input_fields[${i}]`, `"${f}" is not a Transaction field`);
-    });
-  }
-  c.string(m.feature_set_version, 'feature_set_version');
-  c.string(m.feature_set_fingerprint, 'feature_set_fingerprint');
-  const onnx = c.object(m.onnx, 'onnx');
-  c.string(onnx.input_name, 'onnx.input_name');
-  c.string(onnx.output_name, 'onnx.output_name');
-  c.integer(onnx.opset, 'onnx.opset', 1);
-  c.string(onnx.graph, 'onnx.graph');
-  const thresholds = c.object(m.thresholds, 'thresholds');
-  const review = c.number(thresholds.review, 'thresholds.review', 0, 1);
-  const block = c.number(thresholds.block, 'thresholds.block', 0, 1);
-  if (review > block) c.fail('thresholds', `review (${review}) must not exceed block (${block})`);
-  const policy = c.object(m.threshold_policy, 'threshold_policy');
-  c.number(policy.block_precision_target, 'threshold_policy.block_precision_target', 0, 1);
-  c.number(policy.review_recall_target, 'threshold_policy.review_recall_target', 0, 1);
-  if (!Array.isArray(policy.notes)) c.fail('threshold_policy.notes', 'must be an array');
-  const metrics = c.object(m.metrics, 'metrics');
-  checkSplitMetrics(c, metrics.validation, 'metrics.validation');
-  checkSplitMetrics(c, metrics.test, 'metrics.test');
-  const parity = c.object(m.parity, 'parity');
-  const maxAbsDiff = c.number(parity.max_abs_diff, 'parity.max_abs_diff', 0);
-  const tolerance = c.number(parity.tolerance, 'parity.tolerance', 0);
-  if (maxAbsDiff > tolerance)
-    c.fail('parity.max_abs_diff', `${maxAbsDiff} exceeds the tolerance ${tolerance}`);
-  c.integer(parity.rows, 'parity.rows');
-  const data = c.object(m.training_data, 'training_data');
-  c.string(data.sha256, 'training_data.sha256', SHA256);
-  c.string(data.matrix_sha256, 'training_data.matrix_sha256', SHA256);
-  c.integer(data.rows, 'training_data.rows');
-  c.integer(data.positives, 'training_data.positives');
-  if (data.balances !== undefined && !['used', 'withheld', 'absent'].includes(data.balances as string)) {
-    c.fail('training_data.balances', 'must be "used", "withheld" or "absent"');
-  }
-  const splits = c.object(data.splits, 'training_data.splits');
-  for (const key of ['train', 'validation', 'test'] as const) {
-    const s = c.object(splits[key], `training_data.splits.${key}`);
-    c.integer(s.rows, `training_data.splits.${key}.rows`);
-    c.integer(s.positives, `training_data.splits.${key}.positives`);
-  }
-  const training = c.object(m.training, 'training');
-  c.object(training.params, 'training.params');
-  c.integer(training.num_trees, 'training.num_trees', 1);
-  if (!Array.isArray(m.feature_importance)) c.fail('feature_importance', 'must be an array');
-  if (m.candidates !== undefined && !Array.isArray(m.candidates)) c.fail('candidates', 'must be an array');
-  const libraries = c.object(m.libraries, 'libraries');
-  for (const [name, version] of Object.entries(libraries)) c.string(version, `libraries.${name}`);
-  return value as ModelManifest;
+export function validateManifest(value: unknown, file: string = MODEL_FILES.manifest): ModelManifest {
+  return parseModelFileValue(modelManifestSchema, value, file);
 }

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FeatureFingerprintMismatchError, ManifestValidationError, ModelNotFoundError } from './errors.ts';
 import { checkModelInputs } from './input-fields.ts';
-import { MODEL_FILES, validateManifest, type ModelManifest } from './manifest.ts';
+import { MODEL_FILES, modelManifestSchema, type ModelManifest } from './manifest.ts';
+import { parseModelJsonFile } from './schema-file.ts';
 
 export interface LoadModelOptions {
   /**
@@ -44,14 +45,7 @@ async function readOrThrow(file: string): Promise<Buffer> {
 /** Reads and validates `<dir>/manifest.json` without loading the model itself. */
 export async function readManifest(directory: string): Promise<ModelManifest> {
   const file = path.join(directory, MODEL_FILES.manifest);
-  const text = (await readOrThrow(file)).toString('utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ManifestValidationError(file, '(root)', `is not valid JSON: ${(error as Error).message}`);
-  }
-  return validateManifest(parsed, file);
+  return parseModelJsonFile(modelManifestSchema, (await readOrThrow(file)).toString('utf8'), file);
 }
 
 /** Loads a model directory, refusing a manifest that is invalid or made for other feature code. */

@@ -1,5 +1,6 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import { ModelNotFoundError } from './errors.ts';
 import {
   promoteRegistryVersion,
@@ -7,23 +8,25 @@ import {
   writeModelRegistry,
   type ModelRegistry,
 } from './registry.ts';
+import { parseModelJsonFile } from './schema-file.ts';
 
 /** `<models>/promotions.jsonl`: one JSON line per registry change made by promote/gate/rollback. */
 export const PROMOTION_LOG_FILE = 'promotions.jsonl';
 
-export interface PromotionLogEntry {
-  at: string;
+const promotionLogEntrySchema = z.object({
+  at: z.string(),
   /** `promote`: new champion; `challenger`: new shadow model; `rollback`: champion restored; `refused`: the gate said no. */
-  action: 'promote' | 'challenger' | 'rollback' | 'refused';
+  action: z.enum(['promote', 'challenger', 'rollback', 'refused']),
   /** The champion before (for `challenger`/`refused`: the champion it was compared with). */
-  from: string | null;
-  to: string;
+  from: z.string().nullable(),
+  to: z.string(),
   /** Who did it: `gate`, `manual`, `rollback`, `retrain`. */
-  by: string;
-  reason?: string;
-  /** The gate's evidence, when a gate decided. */
-  gate?: unknown;
-}
+  by: z.string(),
+  reason: z.string().optional(),
+  /** The gate's evidence, when a gate decided (free-form: shown, never interpreted). */
+  gate: z.unknown().optional(),
+});
+export type PromotionLogEntry = z.infer<typeof promotionLogEntrySchema>;
 
 /** Appends one line (O_APPEND: concurrent writers never interleave within a line this short). */
 export async function appendPromotionLog(modelsDir: string, entry: PromotionLogEntry): Promise<void> {
@@ -38,10 +41,12 @@ export async function readPromotionLog(modelsDir: string): Promise<PromotionLogE
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+  const file = path.join(modelsDir, PROMOTION_LOG_FILE);
   return text
     .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as PromotionLogEntry);
+    .map((line, i) => ({ line, number: i + 1 }))
+    .filter(({ line }) => line.trim() !== '')
+    .map(({ line, number }) => parseModelJsonFile(promotionLogEntrySchema, line, `${file}:${number}`));
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   writeModelRegistry,
 } from './registry.ts';
 
+const updated = '2025-01-02T00:00:00.000Z';
 const entry = (version: string) => ({ version, path: version, created: '2025-01-01T00:00:00.000Z' });
 
 describe('model registry', () => {
@@ -41,13 +42,18 @@ describe('model registry', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'registry-'));
     await writeFile(
       path.join(dir, 'registry.json'),
-      JSON.stringify({ schema_version: 1, champion: 'v2', versions: [entry('v1')] }),
+      JSON.stringify({ schema_version: 1, champion: 'v2', versions: [entry('v1')], updated }),
     );
     await expect(readModelRegistry(dir)).rejects.toThrow(ManifestValidationError);
     await expect(readModelRegistry(dir)).rejects.toThrow(/registry\.json: champion/);
     await writeFile(
       path.join(dir, 'registry.json'),
-      JSON.stringify({ schema_version: 1, champion: 'v1', versions: [{ ...entry('v1'), path: '../x' }] }),
+      JSON.stringify({
+        schema_version: 1,
+        champion: 'v1',
+        versions: [{ ...entry('v1'), path: '../x' }],
+        updated,
+      }),
     );
     await expect(readModelRegistry(dir)).rejects.toThrow(/versions\[0\]\.path/);
     await expect(readModelRegistry(path.join(dir, 'nope'))).rejects.toThrow(ModelNotFoundError);

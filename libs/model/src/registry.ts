@@ -1,68 +1,73 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ManifestValidationError, ModelNotFoundError } from './errors.ts';
+import { z } from 'zod';
+import { ModelNotFoundError } from './errors.ts';
 import { VERSION_PATTERN } from './manifest.ts';
+import { parseModelFileValue, parseModelJsonFile } from './schema-file.ts';
 
 export const REGISTRY_FILE = 'registry.json';
 
-export interface ModelRegistryEntry {
-  version: string;
+const registryEntrySchema = z.object({
+  version: z.string().regex(VERSION_PATTERN, 'must be a version name ([A-Za-z0-9._-])'),
   /** Model directory relative to the models directory. */
-  path: string;
-  created: string;
-}
+  path: z
+    .string()
+    .refine(
+      (p) => p !== '' && !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..'),
+      'must be a relative path inside the models directory',
+    ),
+  created: z.string(),
+});
+export type ModelRegistryEntry = z.infer<typeof registryEntrySchema>;
 
 /** models/registry.json: which versions exist and which one decides (champion) or shadows (challenger). */
-export interface ModelRegistry {
-  schema_version: 1;
-  champion: string;
-  challenger?: string;
-  versions: ModelRegistryEntry[];
-  updated: string;
-}
-
-function fail(file: string, field: string, problem: string): never {
-  throw new ManifestValidationError(file, field, problem);
-}
+const registrySchema = z
+  .object({
+    schema_version: z.literal(1),
+    champion: z.string(),
+    /** null is read as "no challenger" (and dropped). */
+    challenger: z
+      .string()
+      .nullish()
+      .transform((c) => c ?? undefined),
+    versions: z.array(registryEntrySchema),
+    updated: z.string(),
+  })
+  .superRefine((r, ctx) => {
+    const seen = new Set<string>();
+    r.versions.forEach((e, i) => {
+      if (seen.has(e.version))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['versions', i, 'version'],
+          message: `"${e.version}" is listed twice`,
+        });
+      seen.add(e.version);
+    });
+    if (!seen.has(r.champion))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['champion'],
+        message: `must name a listed version, got "${r.champion}"`,
+      });
+    if (r.challenger !== undefined && !seen.has(r.challenger))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['challenger'],
+        message: `must name a listed version, got "${r.challenger}"`,
+      });
+    if (r.challenger !== undefined && r.challenger === r.champion)
+      ctx.addIssue({ code: 'custom', path: ['challenger'], message: 'must differ from the champion' });
+  })
+  .transform(({ challenger, ...rest }): Omit<typeof rest, 'challenger'> & { challenger?: string } =>
+    challenger === undefined ? rest : { ...rest, challenger },
+  );
+export type ModelRegistry = z.infer<typeof registrySchema>;
 
 /** Validates a parsed registry.json; champion and challenger must name listed versions. */
 export function validateRegistry(value: unknown, file = REGISTRY_FILE): ModelRegistry {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    fail(file, '(root)', 'must be an object');
-  const r = value as Record<string, unknown>;
-  if (r.schema_version !== 1)
-    fail(file, 'schema_version', `must be 1, got ${JSON.stringify(r.schema_version)}`);
-  if (!Array.isArray(r.versions)) fail(file, 'versions', 'must be an array');
-  const seen = new Set<string>();
-  r.versions.forEach((entry: unknown, i) => {
-    const e = entry as Record<string, unknown> | null;
-    if (typeof e !== 'object' || e === null) fail(file, `versions[${i}]`, 'must be an object');
-    if (typeof e.version !== 'string' || !VERSION_PATTERN.test(e.version)) {
-      fail(file, `versions[${i}].version`, 'must be a version name ([A-Za-z0-9._-])');
-    }
-    if (
-      typeof e.path !== 'string' ||
-      e.path === '' ||
-      path.isAbsolute(e.path) ||
-      e.path.split(/[\\/]/).includes('..')
-    ) {
-      fail(file, `versions[${i}].path`, 'must be a relative path inside the models directory');
-    }
-    if (seen.has(e.version)) fail(file, `versions[${i}].version`, `"${e.version}" is listed twice`);
-    seen.add(e.version);
-  });
-  if (typeof r.champion !== 'string' || !seen.has(r.champion)) {
-    fail(file, 'champion', `must name a listed version, got ${JSON.stringify(r.champion)}`);
-  }
-  if (r.challenger !== undefined && r.challenger !== null) {
-    if (typeof r.challenger !== 'string' || !seen.has(r.challenger)) {
-      fail(file, 'challenger', `must name a listed version, got ${JSON.stringify(r.challenger)}`);
-    }
-    if (r.challenger === r.champion) fail(file, 'challenger', 'must differ from the champion');
-  }
-  const { challenger, ...rest } = r;
-  return (typeof challenger === 'string' ? { ...rest, challenger } : rest) as unknown as ModelRegistry;
+  return parseModelFileValue(registrySchema, value, file);
 }
 
 /** Reads `<modelsDir>/registry.json`; `undefined` when there is none (nothing trained yet). */
@@ -75,13 +80,7 @@ export async function tryReadModelRegistry(modelsDir: string): Promise<ModelRegi
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new ModelNotFoundError(`${file}: cannot read`, { cause: error });
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    fail(file, '(root)', `is not valid JSON: ${(error as Error).message}`);
-  }
-  return validateRegistry(parsed, file);
+  return parseModelJsonFile(registrySchema, text, file);
 }
 
 /** Reads and validates `<modelsDir>/registry.json`. */

@@ -9,6 +9,7 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { ContractSerde, valueSubject, type Transaction } from '@fraud/contracts';
+import { deleteFeatureKeys } from '@fraud/features';
 import { retryThroughOutage } from '@fraud/kafka';
 import { simulate } from '@fraud/simulator';
 
@@ -305,12 +306,7 @@ export class RunTopics {
     const redis = new Redis(this.endpoints.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       await redis.connect();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `{${this.runId}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
+      await deleteFeatureKeys(redis, this.runId);
     } catch {
       // A stack that is gone takes its keys with it.
     } finally {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, commaList, envBool, envInt, envNonEmpty, parseEnv } from '@fraud/config';
-import { OPTIONAL_FIELDS, STREAM_FIELDS_HINT, parseStreamFields } from '@fraud/model';
+import { streamFieldsEnv } from '@fraud/model';
 
 export { ConfigError };
 
@@ -47,14 +47,7 @@ const envSchema = z.object({
   MODEL_REASON_CODES_TOP_K: envInt(3, 0, 64),
   // The optional Transaction fields callers send, as the scorer's STREAM_FIELDS: both paths must
   // accept the same models, or they could decide with different ones.
-  STREAM_FIELDS: z
-    .string()
-    .default(OPTIONAL_FIELDS.join(','))
-    .transform(
-      (v, ctx) =>
-        parseStreamFields(v) ??
-        (ctx.addIssue({ code: 'custom', message: `must be ${STREAM_FIELDS_HINT}` }), z.NEVER),
-    ),
+  STREAM_FIELDS: streamFieldsEnv(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

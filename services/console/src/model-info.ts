@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { readManifest, tryReadModelRegistry, type ModelManifest } from '@fraud/model';
+import { parseExposition } from '@fraud/observability';
 import type { Db } from './db/db.ts';
 
 export interface ModelSlot {
@@ -125,23 +126,18 @@ export interface DriftReading {
   errors: string[];
 }
 
-const SAMPLE = /^(fraud_feature_psi|fraud_score_psi)\{([^}]*)\}\s+(\S+)/;
-
-/** Parses the two PSI gauges out of Prometheus text exposition format. */
+/** Reads the two PSI gauges out of Prometheus text exposition format. */
 export function parsePsiMetrics(text: string): Pick<DriftReading, 'features' | 'scorePsi'> {
   const features: FeaturePsi[] = [];
   const scorePsi: DriftReading['scorePsi'] = [];
-  for (const line of text.split('\n')) {
-    const match = SAMPLE.exec(line);
-    if (!match) continue;
-    const labels: Record<string, string> = {};
-    for (const m of match[2]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[m[1]!] = m[2]!;
-    const value = Number(match[3]);
-    if (!Number.isFinite(value)) continue;
-    if (match[1] === 'fraud_feature_psi' && labels.feature) {
-      features.push({ feature: labels.feature, modelVersion: labels.model_version ?? '', psi: value });
-    } else if (match[1] === 'fraud_score_psi') {
-      scorePsi.push({ modelVersion: labels.model_version ?? '', psi: value });
+  for (const family of parseExposition(text)) {
+    for (const { labels, value } of family.samples) {
+      if (!Number.isFinite(value)) continue;
+      if (family.name === 'fraud_feature_psi' && labels.feature) {
+        features.push({ feature: labels.feature, modelVersion: labels.model_version ?? '', psi: value });
+      } else if (family.name === 'fraud_score_psi') {
+        scorePsi.push({ modelVersion: labels.model_version ?? '', psi: value });
+      }
     }
   }
   return { features, scorePsi };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConfigError, envBool, envBrokerList, envInt, envNonEmpty, parseEnv } from '@fraud/config';
 import { TOPICS } from '@fraud/contracts';
 import type { KafkaConnectionConfig } from '@fraud/kafka';
-import { OPTIONAL_FIELDS, STREAM_FIELDS_HINT, parseStreamFields } from '@fraud/model';
+import { streamFieldsEnv } from '@fraud/model';
 
 export { ConfigError };
 
@@ -57,14 +57,7 @@ const envSchema = z.object({
   MODEL_SHADOW_ENABLED: envBool(true),
   MODEL_AGREEMENT_WINDOW: envInt(10_000, 10, 10_000_000),
   // The optional Transaction fields the upstream sends; a model reading any other is refused.
-  STREAM_FIELDS: z
-    .string()
-    .default(OPTIONAL_FIELDS.join(','))
-    .transform(
-      (v, ctx) =>
-        parseStreamFields(v) ??
-        (ctx.addIssue({ code: 'custom', message: `must be ${STREAM_FIELDS_HINT}` }), z.NEVER),
-    ),
+  STREAM_FIELDS: streamFieldsEnv(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Transaction } from '@fraud/contracts';
 import { RedisFeatureStore } from '@fraud/features';
+import { redisSnapshot } from '@fraud/features/testing';
 import { DLQ_HEADERS } from '@fraud/kafka';
 import { uniqueName } from '@fraud/test-support';
 import {
@@ -42,27 +43,6 @@ function expectExactlyOnce(decidedIds: string[], inputs: readonly Transaction[])
   });
   expect(duplicated).toEqual([]);
   expect(counts.size).toBe(inputs.length);
-}
-
-/** Every key of the store under `prefix` (`{<prefix>:<shard>}...`) with its type, value and TTL presence, keyed without the prefix. */
-async function redisSnapshot(redis: Redis, prefix: string): Promise<Map<string, unknown>> {
-  const snapshot = new Map<string, unknown>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      let value: unknown;
-      if (type === 'string') value = await redis.getBuffer(key);
-      else if (type === 'hash') value = await redis.hgetall(key);
-      else if (type === 'zset') value = await redis.zrange(key, 0, -1, 'WITHSCORES');
-      else if (type === 'list') value = await redis.lrange(key, 0, -1);
-      else value = type;
-      snapshot.set(key.slice(prefix.length + 1), { type, value, hasTtl: (await redis.pttl(key)) > 0 });
-    }
-  } while (cursor !== '0');
-  return snapshot;
 }
 
 /** Partitions of `topic` in the latest group assignment a worker logged. */

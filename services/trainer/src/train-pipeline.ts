@@ -22,7 +22,10 @@ import {
   type InputField,
   type ModelManifest,
   type ScoringMatrix,
+  type SplitInfo,
+  type SplitMetrics,
 } from '@fraud/model';
+import type { Thresholds } from '@fraud/contracts';
 import { loadTrainerEnv, type TrainerEnv } from './config.ts';
 import { runBacktest } from './backtest.ts';
 import { DatasetBuilder, sliceMatrix, type Dataset } from './dataset.ts';
@@ -44,6 +47,8 @@ import {
 } from './params.ts';
 import { resolvePython, runPythonStep } from './python-step.ts';
 import { replay } from './replay.ts';
+import { TRAIN_INFO_FILE, readTrainInfo, type TrainInfo } from './train-info.ts';
+export type { Candidate } from './train-info.ts';
 import { renderReport } from './report.ts';
 import {
   DEFAULT_SPLIT,
@@ -52,12 +57,14 @@ import {
   requireBothClasses,
   timeSplit,
   type SplitFractions,
+  type TimeSplit,
 } from './split.ts';
 import {
   DEFAULT_COST_MODEL,
   checkCostModel,
   chooseCostThresholds,
   expectedCost,
+  type CostChoice,
   type CostModel,
 } from './cost-thresholds.ts';
 import { DEFAULT_THRESHOLD_POLICY, chooseThresholds, type ThresholdPolicy } from './thresholds.ts';
@@ -139,34 +146,11 @@ export interface TrainResult {
   timingsMs: Record<TrainPhase, number>;
 }
 
-/** One model the Python step fitted, with its validation PR-AUC (the selection criterion). */
-export interface Candidate {
-  name: string;
-  algorithm: 'xgboost' | 'lightgbm';
-  params: Record<string, string | number | boolean>;
-  validationPrAuc: number;
-  numTrees: number;
-  selected: boolean;
-  onnxParityMaxAbsDiff?: number;
-  onnxParityPassed?: boolean;
-}
-
 export interface SearchOptions {
   /** Optuna trials per algorithm; 0 = no search. */
   trials: number;
   /** Wall-time bound per search, seconds. */
   timeoutSeconds: number;
-}
-
-interface TrainInfo {
-  candidates: Candidate[];
-  params: Record<string, string | number | boolean>;
-  bestIteration: number;
-  bestValidationScore: number;
-  numTrees: number;
-  importance: Record<'gain' | 'weight' | 'cover' | 'total_gain', Record<string, number>>;
-  pythonParityMaxAbsDiff: number;
-  versions: Record<string, string>;
 }
 
 async function sha256File(file: string): Promise<string> {
@@ -289,30 +273,24 @@ function importanceOf(info: TrainInfo): FeatureImportance[] {
   }));
 }
 
-/**
- * The whole pipeline: replay -> time split -> XGBoost (Python) -> ONNX -> parity check with
- * onnxruntime-node -> thresholds on validation -> evaluation on test -> model directory.
- * The directory is assembled in a staging directory beside its final place and renamed at the
- * end, so a failed run leaves nothing half-written.
- */
-export async function trainModel(options: TrainOptions): Promise<TrainResult> {
-  const env = options.env ?? loadTrainerEnv();
-  const now = (options.now ?? (() => new Date()))();
-  const params = checkTrainingParams({ ...DEFAULT_TRAINING_PARAMS, ...options.params });
-  const policy = options.thresholdPolicy ?? DEFAULT_THRESHOLD_POLICY;
-  const onProgress = options.onProgress ?? (() => undefined);
-  if (options.version !== undefined && !VERSION_PATTERN.test(options.version)) {
-    throw new TrainerError(`--version "${options.version}" must match ${String(VERSION_PATTERN)}`);
-  }
-  const timings: Record<TrainPhase, number> = { replay: 0, train: 0, verify: 0, write: 0 };
-  let t = performance.now();
-  const lap = (phase: TrainPhase): void => {
-    const n = performance.now();
-    timings[phase] = Math.round(n - t);
-    t = n;
-  };
+/** The training data after replay (or load), with its time split: the input of every later stage. */
+interface PreparedData {
+  input: { path: string; format: ModelManifest['training_data']['format'] };
+  dataset: Dataset;
+  skippedRows: number;
+  balances: BalanceUse;
+  sha256: string;
+  lineage: ModelManifest['lineage'];
+  split: TimeSplit;
+  splits: Record<(typeof SPLIT_NAMES)[number], SplitInfo>;
+}
 
-  const python = await resolvePython(env.python);
+/** Stage 1: replay the transactions (or load a logged-feature dataset), blank dropped features, split by time. */
+async function prepareData(
+  options: TrainOptions,
+  env: TrainerEnv,
+  onProgress: (p: TrainProgress) => void,
+): Promise<PreparedData> {
   const fromLogged = (await isFeatureDatasetDir(options.dataPath))
     ? await loadFeatureDatasetInput(options.dataPath)
     : undefined;
@@ -331,214 +309,372 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     test: describeSplit(split.test, dataset.labels, dataset.eventTimes),
   };
   for (const name of SPLIT_NAMES) requireBothClasses(name, splits[name]);
+  return { input, dataset, skippedRows: stats.skipped, balances, sha256, lineage, split, splits };
+}
+
+/**
+ * Stage 2: hand the matrix to the Python step (XGBoost, optional Optuna/LightGBM, ONNX export)
+ * and read back its checked train-info.json. Writes model.onnx, model.json and the XGBoost test
+ * predictions into `workDir`.
+ */
+async function fitInPython(
+  python: string,
+  env: TrainerEnv,
+  workDir: string,
+  data: PreparedData,
+  params: TrainingParams,
+  options: TrainOptions,
+): Promise<{ info: TrainInfo; matrixSha256: string }> {
+  const { dataset, split, splits } = data;
+  const featuresPath = path.join(workDir, 'features.f32');
+  const labelsPath = path.join(workDir, 'labels.u8');
+  await writeFile(featuresPath, bytesOf(dataset.features.data));
+  await writeFile(labelsPath, bytesOf(dataset.labels));
+  const matrixSha256 = createHash('sha256')
+    .update(bytesOf(dataset.features.data))
+    .update(bytesOf(dataset.labels))
+    .digest('hex');
+  const trainConfig = {
+    rows: dataset.features.rows,
+    cols: dataset.features.cols,
+    featuresPath,
+    labelsPath,
+    featureNames: FEATURE_NAMES,
+    ranges: { train: split.train, valid: split.validation, test: split.test },
+    params: xgboostParams(params, splits.train.positives, splits.train.rows),
+    numBoostRound: params.numBoostRound,
+    earlyStoppingRounds: params.earlyStoppingRounds,
+    workDir,
+    onnxInputName: ONNX_INPUT_NAME,
+    onnxOutputName: ONNX_OUTPUT_NAME,
+    opset: ONNX_OPSET,
+    search: options.search ?? null,
+    lightgbm: options.lightgbm ?? false,
+  };
+  const trainConfigPath = path.join(workDir, 'train-config.json');
+  await writeFile(trainConfigPath, JSON.stringify(trainConfig));
+  await runPythonStep(python, 'train', trainConfigPath, env.passThrough);
+  return { info: await readTrainInfo(path.join(workDir, TRAIN_INFO_FILE)), matrixSha256 };
+}
+
+/** What the verify stage established about the exported ONNX model. */
+interface Verified {
+  onnxPath: string;
+  onnxBytes: Buffer;
+  validScores: Float32Array;
+  testScores: Float32Array;
+  testLabels: Int8Array;
+  parity: { maxAbsDiff: number };
+  costModel: CostModel;
+  costChoice: CostChoice;
+  chosen: { thresholds: Thresholds; notes: string[] };
+  costAtChosen: number;
+  metrics: { validation: SplitMetrics; test: SplitMetrics };
+}
+
+/**
+ * Stage 3: score validation and test with onnxruntime-node (the scorer's runtime), require parity
+ * with XGBoost's own predictions, choose the thresholds on validation and evaluate on test.
+ */
+async function verifyModel(
+  workDir: string,
+  data: PreparedData,
+  policy: ThresholdPolicy,
+  options: TrainOptions,
+): Promise<Verified> {
+  const { dataset, split } = data;
+  const onnxPath = path.join(workDir, MODEL_FILES.onnx);
+  const onnxBytes = await readFile(onnxPath);
+  const scorer = await OnnxScorer.create(new Uint8Array(onnxBytes), {
+    inputName: ONNX_INPUT_NAME,
+    outputName: ONNX_OUTPUT_NAME,
+    featureCount: FEATURE_NAMES.length,
+  });
+  let validScores: Float32Array;
+  let testScores: Float32Array;
+  try {
+    validScores = await scoreRows(scorer, dataset.features, ...split.validation);
+    testScores = await scoreRows(scorer, dataset.features, ...split.test);
+  } finally {
+    await scorer.close();
+  }
+  const xgbTest = readFloat32(await readFile(path.join(workDir, 'xgb-test-pred.f32')));
+  const parity = checkParity(testScores, xgbTest);
+  const validLabels = dataset.labels.subarray(...split.validation);
+  const testLabels = dataset.labels.subarray(...split.test);
+  const validAmounts = dataset.amountsMinor.subarray(...split.validation);
+  const costModel = checkCostModel(options.costModel ?? options.reportCostModel ?? DEFAULT_COST_MODEL);
+  const targetChoice = chooseThresholds(prCurve(validScores, validLabels), policy);
+  const costChoice = chooseCostThresholds(validScores, validLabels, validAmounts, costModel);
+  const chosen = options.costModel
+    ? {
+        thresholds: costChoice.thresholds,
+        notes: [`thresholds minimise the declared cost model on validation (targets not used)`],
+      }
+    : targetChoice;
+  const costAtChosen = expectedCost(validScores, validLabels, validAmounts, costModel, chosen.thresholds);
+  const metrics = {
+    validation: evaluate(validScores, validLabels, chosen.thresholds),
+    test: evaluate(testScores, testLabels, chosen.thresholds),
+  };
+  return {
+    onnxPath,
+    onnxBytes,
+    validScores,
+    testScores,
+    testLabels,
+    parity,
+    costModel,
+    costChoice,
+    chosen,
+    costAtChosen,
+    metrics,
+  };
+}
+
+/** Stage 4a: the model card, checked against the manifest schema before anything is written. */
+async function buildManifest(
+  run: { version: string; now: Date; modelDir: string; params: TrainingParams; policy: ThresholdPolicy },
+  options: TrainOptions,
+  data: PreparedData,
+  fitted: { info: TrainInfo; matrixSha256: string },
+  verified: Verified,
+): Promise<ModelManifest> {
+  const { info } = fitted;
+  const { chosen, costModel } = verified;
+  const { splits } = data;
+  return validateManifest(
+    {
+      schema_version: MANIFEST_SCHEMA_VERSION,
+      version: run.version,
+      created: run.now.toISOString(),
+      model_type: 'xgboost-binary-logistic',
+      files: { onnx: MODEL_FILES.onnx, xgboost_json: MODEL_FILES.xgboostJson, report: MODEL_FILES.report },
+      feature_names: [...FEATURE_NAMES],
+      input_fields: inputFieldsOf(importanceOf(info), data.balances),
+      feature_set_version: String(FEATURE_SET_VERSION),
+      feature_set_fingerprint: FEATURE_SET_FINGERPRINT,
+      onnx: {
+        input_name: ONNX_INPUT_NAME,
+        output_name: ONNX_OUTPUT_NAME,
+        opset: ONNX_OPSET,
+        graph:
+          'TreeEnsembleRegressor(margin) -> Sigmoid; input float32 [N, features], NaN = missing; output float32 [N, 1]',
+      },
+      thresholds: chosen.thresholds,
+      threshold_policy: {
+        split: 'validation',
+        block_precision_target: run.policy.blockPrecisionTarget,
+        review_recall_target: run.policy.reviewRecallTarget,
+        notes: chosen.notes,
+        cost_model: {
+          chosen_by: options.costModel ? 'cost' : 'targets',
+          review_cost_minor: costModel.reviewCostMinor,
+          wrong_block_cost_minor: costModel.wrongBlockCostMinor,
+          validation_cost_minor: verified.costAtChosen,
+          validation_allow_all_cost_minor: verified.costChoice.allowAllCostMinor,
+        },
+      },
+      metrics: verified.metrics,
+      parity: {
+        max_abs_diff: verified.parity.maxAbsDiff,
+        tolerance: PARITY_TOLERANCE,
+        rows: verified.testScores.length,
+        runtime: 'onnxruntime-node vs xgboost Booster.predict',
+      },
+      training_data: {
+        source: path.basename(data.input.path),
+        format: data.input.format,
+        sha256: data.sha256,
+        matrix_sha256: fitted.matrixSha256,
+        rows: data.dataset.labels.length,
+        skipped_rows: data.skippedRows,
+        balances: data.balances,
+        positives: splits.train.positives + splits.validation.positives + splits.test.positives,
+        splits,
+      },
+      candidates: info.candidates.map((c) => ({
+        name: c.name,
+        algorithm: c.algorithm,
+        validation_pr_auc: c.validationPrAuc,
+        num_trees: c.numTrees,
+        selected: c.selected,
+        ...(c.onnxParityMaxAbsDiff !== undefined ? { onnx_parity_max_abs_diff: c.onnxParityMaxAbsDiff } : {}),
+        params: c.params,
+      })),
+      training: {
+        params: info.params,
+        ...(options.dropFeatures && options.dropFeatures.length > 0
+          ? { dropped_features: [...options.dropFeatures] }
+          : {}),
+        num_boost_round: run.params.numBoostRound,
+        early_stopping_rounds: run.params.earlyStoppingRounds,
+        best_iteration: info.bestIteration,
+        num_trees: info.numTrees,
+        best_validation_pr_auc: info.bestValidationScore,
+      },
+      feature_importance: importanceOf(info),
+      libraries: {
+        ...info.versions,
+        'onnxruntime-node': await onnxruntimeNodeVersion(),
+        node: process.versions.node,
+      },
+      ...(data.lineage ? { lineage: data.lineage } : {}),
+      // `satisfies`: a field the schema does not know fails to compile here (zod would strip it).
+    } satisfies ModelManifest,
+    `${run.modelDir}/${MODEL_FILES.manifest}`,
+  );
+}
+
+/**
+ * Stage 4b: assemble the model directory in `staging` (model files, manifest, report, drift
+ * reference, report images, optional external backtests), then rename it into place and register
+ * the version.
+ */
+async function writeModelDirectory(
+  run: { python: string; env: TrainerEnv; workDir: string; staging: string; modelDir: string; now: Date },
+  options: TrainOptions,
+  data: PreparedData,
+  verified: Verified,
+  manifest: ModelManifest,
+): Promise<void> {
+  const { staging, workDir } = run;
+  await mkdir(staging);
+  await copyFile(verified.onnxPath, path.join(staging, MODEL_FILES.onnx));
+  await copyFile(path.join(workDir, MODEL_FILES.xgboostJson), path.join(staging, MODEL_FILES.xgboostJson));
+  await writeFile(path.join(staging, MODEL_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(path.join(staging, MODEL_FILES.report), renderReport(manifest));
+  // The scorer's drift monitor compares live traffic with what the model was fitted on:
+  // feature bins from the training rows, score bins from the validation scores (training-row
+  // scores are overfit and would make every live distribution look shifted).
+  const driftReference = buildDriftReference(
+    data.dataset.features,
+    FEATURE_NAMES,
+    data.split.train,
+    verified.validScores,
+  );
+  await writeFile(path.join(staging, DRIFT_REFERENCE_FILE), `${JSON.stringify(driftReference)}\n`);
+  await writeReportImages(
+    run.python,
+    run.env,
+    workDir,
+    staging,
+    verified.testScores,
+    verified.testLabels,
+    manifest,
+    {
+      ...verified.costModel,
+      allowAllCostMinor: verified.costChoice.allowAllCostMinor,
+      points: verified.costChoice.curve,
+    },
+  );
+  if (options.evaluateOn && options.evaluateOn.length > 0) {
+    manifest.external_evaluations = await evaluateExternally(staging, workDir, options.evaluateOn);
+    validateManifest(manifest, `${run.modelDir}/${MODEL_FILES.manifest}`);
+    await writeFile(path.join(staging, MODEL_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFile(path.join(staging, MODEL_FILES.report), renderReport(manifest));
+  }
+  await rename(staging, run.modelDir);
+  const registry = await tryReadModelRegistry(options.outDir);
+  await writeModelRegistry(
+    options.outDir,
+    addRegistryVersion(
+      registry,
+      { version: manifest.version, path: manifest.version, created: manifest.created },
+      run.now,
+    ),
+  );
+}
+
+/** Backtests the staged model on each `--evaluate-on` file (the model card's external evaluations). */
+async function evaluateExternally(
+  modelPath: string,
+  workDir: string,
+  dataPaths: readonly string[],
+): Promise<NonNullable<ModelManifest['external_evaluations']>> {
+  const evaluations: NonNullable<ModelManifest['external_evaluations']> = [];
+  for (const dataPath of dataPaths) {
+    const r = await runBacktest({ modelPath, dataPath, outPath: path.join(workDir, 'external-scores.csv') });
+    if (!r.metrics)
+      throw new TrainingDataError(`${dataPath}: --evaluate-on data needs labels of both classes`);
+    evaluations.push({
+      source: path.basename(dataPath),
+      rows: r.evaluatedRows,
+      positives: r.metrics.positives,
+      pr_auc: r.metrics.pr_auc,
+      roc_auc: r.metrics.roc_auc,
+      balances: r.withoutBalances ? 'withheld' : 'used',
+    });
+  }
+  return evaluations;
+}
+
+/** Wall time per phase: `lap(phase)` records the time since the previous lap. */
+function phaseTimer(): { timings: Record<TrainPhase, number>; lap: (phase: TrainPhase) => void } {
+  const timings: Record<TrainPhase, number> = { replay: 0, train: 0, verify: 0, write: 0 };
+  let t = performance.now();
+  return {
+    timings,
+    lap: (phase) => {
+      const n = performance.now();
+      timings[phase] = Math.round(n - t);
+      t = n;
+    },
+  };
+}
+
+/**
+ * The whole pipeline: replay -> time split -> XGBoost (Python) -> ONNX -> parity check with
+ * onnxruntime-node -> thresholds on validation -> evaluation on test -> model directory.
+ * The directory is assembled in a staging directory beside its final place and renamed at the
+ * end, so a failed run leaves nothing half-written.
+ */
+export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+  const env = options.env ?? loadTrainerEnv();
+  const now = (options.now ?? (() => new Date()))();
+  const params = checkTrainingParams({ ...DEFAULT_TRAINING_PARAMS, ...options.params });
+  const policy = options.thresholdPolicy ?? DEFAULT_THRESHOLD_POLICY;
+  const onProgress = options.onProgress ?? (() => undefined);
+  if (options.version !== undefined && !VERSION_PATTERN.test(options.version)) {
+    throw new TrainerError(`--version "${options.version}" must match ${String(VERSION_PATTERN)}`);
+  }
+  const { timings, lap } = phaseTimer();
+
+  const python = await resolvePython(env.python);
+  const data = await prepareData(options, env, onProgress);
   lap('replay');
 
   await mkdir(options.outDir, { recursive: true });
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'fraud-train-'));
   const staging = path.join(options.outDir, `.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    onProgress({ phase: 'train', done: 0, total: 1, rows: dataset.labels.length });
-    const featuresPath = path.join(workDir, 'features.f32');
-    const labelsPath = path.join(workDir, 'labels.u8');
-    await writeFile(featuresPath, bytesOf(dataset.features.data));
-    await writeFile(labelsPath, bytesOf(dataset.labels));
-    const matrixSha = createHash('sha256')
-      .update(bytesOf(dataset.features.data))
-      .update(bytesOf(dataset.labels))
-      .digest('hex');
-    const xgbParams = xgboostParams(params, splits.train.positives, splits.train.rows);
-    const trainConfig = {
-      rows: dataset.features.rows,
-      cols: dataset.features.cols,
-      featuresPath,
-      labelsPath,
-      featureNames: FEATURE_NAMES,
-      ranges: { train: split.train, valid: split.validation, test: split.test },
-      params: xgbParams,
-      numBoostRound: params.numBoostRound,
-      earlyStoppingRounds: params.earlyStoppingRounds,
-      workDir,
-      onnxInputName: ONNX_INPUT_NAME,
-      onnxOutputName: ONNX_OUTPUT_NAME,
-      opset: ONNX_OPSET,
-      search: options.search ?? null,
-      lightgbm: options.lightgbm ?? false,
-    };
-    const trainConfigPath = path.join(workDir, 'train-config.json');
-    await writeFile(trainConfigPath, JSON.stringify(trainConfig));
-    await runPythonStep(python, 'train', trainConfigPath, env.passThrough);
-    const info = JSON.parse(await readFile(path.join(workDir, 'train-info.json'), 'utf8')) as TrainInfo;
+    onProgress({ phase: 'train', done: 0, total: 1, rows: data.dataset.labels.length });
+    const fitted = await fitInPython(python, env, workDir, data, params, options);
     lap('train');
 
     onProgress({ phase: 'verify', done: 0, total: 1 });
-    const onnxPath = path.join(workDir, MODEL_FILES.onnx);
-    const onnxBytes = await readFile(onnxPath);
-    const scorer = await OnnxScorer.create(new Uint8Array(onnxBytes), {
-      inputName: ONNX_INPUT_NAME,
-      outputName: ONNX_OUTPUT_NAME,
-      featureCount: FEATURE_NAMES.length,
-    });
-    let validScores: Float32Array;
-    let testScores: Float32Array;
-    try {
-      validScores = await scoreRows(scorer, dataset.features, ...split.validation);
-      testScores = await scoreRows(scorer, dataset.features, ...split.test);
-    } finally {
-      await scorer.close();
-    }
-    const xgbTest = readFloat32(await readFile(path.join(workDir, 'xgb-test-pred.f32')));
-    const parity = checkParity(testScores, xgbTest);
-    const validLabels = dataset.labels.subarray(...split.validation);
-    const testLabels = dataset.labels.subarray(...split.test);
-    const validAmounts = dataset.amountsMinor.subarray(...split.validation);
-    const costModel = checkCostModel(options.costModel ?? options.reportCostModel ?? DEFAULT_COST_MODEL);
-    const targetChoice = chooseThresholds(prCurve(validScores, validLabels), policy);
-    const costChoice = chooseCostThresholds(validScores, validLabels, validAmounts, costModel);
-    const chosen = options.costModel
-      ? {
-          thresholds: costChoice.thresholds,
-          notes: [`thresholds minimise the declared cost model on validation (targets not used)`],
-        }
-      : targetChoice;
-    const costAtChosen = expectedCost(validScores, validLabels, validAmounts, costModel, chosen.thresholds);
-    const metrics = {
-      validation: evaluate(validScores, validLabels, chosen.thresholds),
-      test: evaluate(testScores, testLabels, chosen.thresholds),
-    };
+    const verified = await verifyModel(workDir, data, policy, options);
     lap('verify');
 
     onProgress({ phase: 'write', done: 0, total: 1 });
-    const onnxSha = createHash('sha256').update(onnxBytes).digest('hex');
+    const onnxSha = createHash('sha256').update(verified.onnxBytes).digest('hex');
     const version = options.version ?? defaultVersion(now, onnxSha);
     const modelDir = path.join(options.outDir, version);
     if (await exists(modelDir))
       throw new TrainerError(`${modelDir} already exists; choose another --version`);
-    const manifest: ModelManifest = validateManifest(
-      {
-        schema_version: MANIFEST_SCHEMA_VERSION,
-        version,
-        created: now.toISOString(),
-        model_type: 'xgboost-binary-logistic',
-        files: { onnx: MODEL_FILES.onnx, xgboost_json: MODEL_FILES.xgboostJson, report: MODEL_FILES.report },
-        feature_names: [...FEATURE_NAMES],
-        input_fields: inputFieldsOf(importanceOf(info), balances),
-        feature_set_version: String(FEATURE_SET_VERSION),
-        feature_set_fingerprint: FEATURE_SET_FINGERPRINT,
-        onnx: {
-          input_name: ONNX_INPUT_NAME,
-          output_name: ONNX_OUTPUT_NAME,
-          opset: ONNX_OPSET,
-          graph:
-            'TreeEnsembleRegressor(margin) -> Sigmoid; input float32 [N, features], NaN = missing; output float32 [N, 1]',
-        },
-        thresholds: chosen.thresholds,
-        threshold_policy: {
-          split: 'validation',
-          block_precision_target: policy.blockPrecisionTarget,
-          review_recall_target: policy.reviewRecallTarget,
-          notes: chosen.notes,
-          cost_model: {
-            chosen_by: options.costModel ? 'cost' : 'targets',
-            review_cost_minor: costModel.reviewCostMinor,
-            wrong_block_cost_minor: costModel.wrongBlockCostMinor,
-            validation_cost_minor: costAtChosen,
-            validation_allow_all_cost_minor: costChoice.allowAllCostMinor,
-          },
-        },
-        metrics,
-        parity: {
-          max_abs_diff: parity.maxAbsDiff,
-          tolerance: PARITY_TOLERANCE,
-          rows: testScores.length,
-          runtime: 'onnxruntime-node vs xgboost Booster.predict',
-        },
-        training_data: {
-          source: path.basename(input.path),
-          format: input.format,
-          sha256,
-          matrix_sha256: matrixSha,
-          rows: dataset.labels.length,
-          skipped_rows: stats.skipped,
-          balances,
-          positives: splits.train.positives + splits.validation.positives + splits.test.positives,
-          splits,
-        },
-        candidates: info.candidates.map((c) => ({
-          name: c.name,
-          algorithm: c.algorithm,
-          validation_pr_auc: c.validationPrAuc,
-          num_trees: c.numTrees,
-          selected: c.selected,
-          ...(c.onnxParityMaxAbsDiff !== undefined
-            ? { onnx_parity_max_abs_diff: c.onnxParityMaxAbsDiff }
-            : {}),
-          params: c.params,
-        })),
-        training: {
-          params: info.params,
-          ...(options.dropFeatures && options.dropFeatures.length > 0
-            ? { dropped_features: [...options.dropFeatures] }
-            : {}),
-          num_boost_round: params.numBoostRound,
-          early_stopping_rounds: params.earlyStoppingRounds,
-          best_iteration: info.bestIteration,
-          num_trees: info.numTrees,
-          best_validation_pr_auc: info.bestValidationScore,
-        },
-        feature_importance: importanceOf(info),
-        libraries: {
-          ...info.versions,
-          'onnxruntime-node': await onnxruntimeNodeVersion(),
-          node: process.versions.node,
-        },
-        ...(lineage ? { lineage } : {}),
-      },
-      `${modelDir}/${MODEL_FILES.manifest}`,
+    const manifest = await buildManifest(
+      { version, now, modelDir, params, policy },
+      options,
+      data,
+      fitted,
+      verified,
     );
-
-    await mkdir(staging);
-    await copyFile(onnxPath, path.join(staging, MODEL_FILES.onnx));
-    await copyFile(path.join(workDir, MODEL_FILES.xgboostJson), path.join(staging, MODEL_FILES.xgboostJson));
-    await writeFile(path.join(staging, MODEL_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
-    await writeFile(path.join(staging, MODEL_FILES.report), renderReport(manifest));
-    // The scorer's drift monitor compares live traffic with what the model was fitted on:
-    // feature bins from the training rows, score bins from the validation scores (training-row
-    // scores are overfit and would make every live distribution look shifted).
-    const driftReference = buildDriftReference(dataset.features, FEATURE_NAMES, split.train, validScores);
-    await writeFile(path.join(staging, DRIFT_REFERENCE_FILE), `${JSON.stringify(driftReference)}\n`);
-    await writeReportImages(python, env, workDir, staging, testScores, testLabels, manifest, {
-      ...costModel,
-      allowAllCostMinor: costChoice.allowAllCostMinor,
-      points: costChoice.curve,
-    });
-    if (options.evaluateOn && options.evaluateOn.length > 0) {
-      manifest.external_evaluations = [];
-      for (const dataPath of options.evaluateOn) {
-        const r = await runBacktest({
-          modelPath: staging,
-          dataPath,
-          outPath: path.join(workDir, 'external-scores.csv'),
-        });
-        if (!r.metrics)
-          throw new TrainingDataError(`${dataPath}: --evaluate-on data needs labels of both classes`);
-        manifest.external_evaluations.push({
-          source: path.basename(dataPath),
-          rows: r.evaluatedRows,
-          positives: r.metrics.positives,
-          pr_auc: r.metrics.pr_auc,
-          roc_auc: r.metrics.roc_auc,
-          balances: r.withoutBalances ? 'withheld' : 'used',
-        });
-      }
-      validateManifest(manifest, `${modelDir}/${MODEL_FILES.manifest}`);
-      await writeFile(path.join(staging, MODEL_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
-      await writeFile(path.join(staging, MODEL_FILES.report), renderReport(manifest));
-    }
-    await rename(staging, modelDir);
-    const registry = await tryReadModelRegistry(options.outDir);
-    await writeModelRegistry(
-      options.outDir,
-      addRegistryVersion(registry, { version, path: version, created: manifest.created }, now),
+    await writeModelDirectory(
+      { python, env, workDir, staging, modelDir, now },
+      options,
+      data,
+      verified,
+      manifest,
     );
     lap('write');
     return { version, modelDir, manifest, timingsMs: timings };

@@ -3,13 +3,14 @@
  * model versions made by copying the default model directory under another version name (same
  * features, so valid) with optional manifest edits (other thresholds, another fingerprint).
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   addRegistryVersion,
   promoteRegistryVersion,
+  readManifest,
   readModelRegistry,
   writeModelRegistry,
   type ModelManifest,
@@ -40,7 +41,7 @@ export async function copyModels(): Promise<TestModels> {
     async addVersion(version, edit) {
       await cp(path.join(dir, defaultPath), path.join(dir, version), { recursive: true });
       const file = path.join(dir, version, 'manifest.json');
-      const manifest = JSON.parse(await readFile(file, 'utf8')) as ModelManifest;
+      const manifest = await readManifest(path.join(dir, version));
       manifest.version = version;
       edit?.(manifest);
       await writeFile(file, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -56,7 +56,8 @@ export interface QueuePage {
   nextCursor: string | undefined;
 }
 
-interface AlertRecord {
+/** The transaction and decision columns the alerts and decisions tables share. */
+interface DecisionColumns {
   transaction_id: string;
   origin_account_id: string;
   destination_account_id: string;
@@ -65,11 +66,14 @@ interface AlertRecord {
   currency: string;
   score: number;
   decision: string;
+  model_version: string;
+  event_time: number;
+}
+
+interface AlertRecord extends DecisionColumns {
   review_threshold: number;
   block_threshold: number;
-  model_version: string;
   reason_codes: string;
-  event_time: number;
   scored_at: number;
   ingested_at: number;
   status: AlertStatus;
@@ -334,19 +338,7 @@ export interface HistoryRow {
 
 /** The account's most recent decisions, sent and received, with any label they have. */
 export async function accountHistory(db: Db, accountId: string, limit = 20): Promise<HistoryRow[]> {
-  const rows = await db.all<{
-    transaction_id: string;
-    origin_account_id: string;
-    destination_account_id: string;
-    transaction_type: string;
-    amount_minor: number;
-    currency: string;
-    score: number;
-    decision: string;
-    model_version: string;
-    event_time: number;
-    is_fraud: number | null;
-  }>(
+  const rows = await db.all<DecisionColumns & { is_fraud: number | null }>(
     `SELECT d.*, l.is_fraud FROM (
        SELECT * FROM (SELECT * FROM decisions WHERE origin_account_id = ? ORDER BY event_time DESC LIMIT ?) o
        UNION

@@ -9,6 +9,13 @@ import { getAlert, type AlertRow, type AlertStatus, type Verdict } from './alert
 
 export class NotFoundError extends Error {}
 
+/** The alert of `transactionId`; NotFoundError when there is none. */
+async function requireAlert(db: Queryable, transactionId: string): Promise<AlertRow> {
+  const alert = await getAlert(db, transactionId);
+  if (!alert) throw new NotFoundError(`no alert for transaction ${transactionId}`);
+  return alert;
+}
+
 export interface Actor {
   email: string;
 }
@@ -65,8 +72,7 @@ export async function recordVerdict(
   nowMs = Date.now(),
 ): Promise<AlertRow> {
   return db.transaction(async (tx) => {
-    const alert = await getAlert(tx, transactionId);
-    if (!alert) throw new NotFoundError(`no alert for transaction ${transactionId}`);
+    const alert = await requireAlert(tx, transactionId);
     await tx.run(
       `UPDATE alerts SET status = ?, verdict = ?, verdict_note = ?, verdict_by = ?, verdict_at = ?
        WHERE transaction_id = ?`,
@@ -97,8 +103,7 @@ export async function reopenAlert(
   nowMs = Date.now(),
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    const alert = await getAlert(tx, transactionId);
-    if (!alert) throw new NotFoundError(`no alert for transaction ${transactionId}`);
+    const alert = await requireAlert(tx, transactionId);
     await tx.run("UPDATE alerts SET status = 'open' WHERE transaction_id = ?", [transactionId]);
     await audit(tx, actor.email, 'reopen', transactionId, { previousStatus: alert.status }, nowMs);
   });
@@ -113,8 +118,7 @@ export async function assignAlert(
   nowMs = Date.now(),
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    const alert = await getAlert(tx, transactionId);
-    if (!alert) throw new NotFoundError(`no alert for transaction ${transactionId}`);
+    const alert = await requireAlert(tx, transactionId);
     await tx.run('UPDATE alerts SET assigned_to = ? WHERE transaction_id = ?', [assignee, transactionId]);
     await audit(tx, actor.email, 'assign', transactionId, { from: alert.assignedTo, to: assignee }, nowMs);
   });

@@ -3,13 +3,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ContractSerde, valueSubject, type FraudDecision, type FraudLabel } from '@fraud/contracts';
+import type { FraudDecision, FraudLabel } from '@fraud/contracts';
+import { createDecisionLabelTopics, testDecision } from '@fraud/contracts/testing';
 import type { DatasetManifest } from '@fraud/datasets';
 import { FEATURE_COUNT, FEATURE_SET_FINGERPRINT } from '@fraud/features';
 import { readModelRegistry, writeModelRegistry } from '@fraud/model';
-import { createTopics, stackSettings, testKafka, uniqueName } from '@fraud/test-support';
+import { stackSettings, testKafka, uniqueName } from '@fraud/test-support';
 import { REPO_ROOT } from '../retrain.ts';
 
 const execFileAsync = promisify(execFile);
@@ -47,35 +47,23 @@ describe('retrainer CLIs on the real stack', () => {
   it('npm run dataset: refuses too few frauds naming the counts; otherwise writes the dataset with corrections and unknown labels counted', async () => {
     const kafka = testKafka(settings, 'dataset-cli');
     const base = uniqueName('dataset-cli');
-    const topics = { decisions: `${base}.decisions`, labels: `${base}.labels` };
-    await createTopics(kafka, Object.values(topics), 2);
-    const registry = new SchemaRegistry({ host: settings.schemaRegistryUrl });
-    const decisionSerde = new ContractSerde<FraudDecision>(registry, 'fraud-decision');
-    const labelSerde = new ContractSerde<FraudLabel>(registry, 'fraud-label');
-    await decisionSerde.registerWriter(valueSubject(topics.decisions));
-    await labelSerde.registerWriter(valueSubject(topics.labels));
+    const { topics, produce } = await createDecisionLabelTopics(kafka, settings.schemaRegistryUrl, base);
     const t0 = Date.now() - 60_000;
-    const decisions: FraudDecision[] = Array.from({ length: 30 }, (_, i) => ({
-      transactionId: `${base}-${i}`,
-      originAccountId: 'C1',
-      destinationAccountId: 'C2',
-      transactionType: 'TRANSFER',
-      amountMinor: 100,
-      currency: 'USD',
-      score: 0.01,
-      decision: 'ALLOW',
-      thresholds: { review: 0.5, block: 0.9 },
-      modelVersion: 'm1',
-      reasonCodes: [],
-      eventTime: t0 + i,
-      scoredAt: t0 + i + 5,
-      challengerModelVersion: null,
-      challengerScore: null,
-      features: {
-        featureSetFingerprint: FEATURE_SET_FINGERPRINT.slice(0, 16),
-        values: Array.from({ length: FEATURE_COUNT }, (_, c) => (c === 3 ? Number.NaN : i + c / 8)),
-      },
-    }));
+    const decisions: FraudDecision[] = Array.from({ length: 30 }, (_, i) =>
+      testDecision({
+        transactionId: `${base}-${i}`,
+        score: 0.01,
+        decision: 'ALLOW',
+        thresholds: { review: 0.5, block: 0.9 },
+        modelVersion: 'm1',
+        eventTime: t0 + i,
+        scoredAt: t0 + i + 5,
+        features: {
+          featureSetFingerprint: FEATURE_SET_FINGERPRINT.slice(0, 16),
+          values: Array.from({ length: FEATURE_COUNT }, (_, c) => (c === 3 ? Number.NaN : i + c / 8)),
+        },
+      }),
+    );
     const labels: FraudLabel[] = [
       ...decisions.map((d, i) => ({
         transactionId: d.transactionId,
@@ -87,17 +75,7 @@ describe('retrainer CLIs on the real stack', () => {
       { transactionId: `${base}-0`, isFraud: false, source: 'analyst', labeledAt: t0 + 2000 },
       { transactionId: `${base}-ghost`, isFraud: true, source: 'analyst', labeledAt: t0 + 2000 },
     ];
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: topics.decisions,
-      messages: decisions.map((d) => ({ key: d.transactionId, value: decisionSerde.encode(d) })),
-    });
-    await producer.send({
-      topic: topics.labels,
-      messages: labels.map((l) => ({ key: l.transactionId, value: labelSerde.encode(l) })),
-    });
-    await producer.disconnect();
+    await produce(decisions, labels);
 
     const out = await mkdtemp(path.join(os.tmpdir(), 'dataset-cli-'));
     dirs.push(out);

@@ -1,6 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { deleteFeatureKeys } from '@fraud/features';
 import { OnnxScorer, readModelRegistry } from '@fraud/model';
 import { createClients } from '../clients.ts';
 import type { RetrainerEnv } from '../config.ts';
@@ -351,13 +352,7 @@ async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
   await redis.connect();
   try {
-    let cursor = '0';
-    do {
-      // Keys are `{<prefix>:<shard>}:...` (hash tags), see libs/features/src/redis/keys.ts.
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    await deleteFeatureKeys(redis, prefix);
   } finally {
     redis.disconnect();
   }

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { describe, expect, it } from 'vitest';
-import { ContractSerde, valueSubject, type FraudDecision, type FraudLabel } from '@fraud/contracts';
-import { createTopics, freePort, stackSettings, testKafka, uniqueName } from '@fraud/test-support';
+import type { FraudDecision } from '@fraud/contracts';
+import { createDecisionLabelTopics, testDecision } from '@fraud/contracts/testing';
+import { freePort, stackSettings, testKafka, uniqueName } from '@fraud/test-support';
 import { REPO_ROOT } from '../retrain.ts';
 
 describe('live quality exporter', () => {
@@ -11,51 +11,28 @@ describe('live quality exporter', () => {
     const settings = stackSettings();
     const kafka = testKafka(settings, 'live-quality-test');
     const base = uniqueName('live-quality');
-    const topics = { decisions: `${base}.decisions`, labels: `${base}.labels` };
-    await createTopics(kafka, Object.values(topics), 2);
-    const registry = new SchemaRegistry({ host: settings.schemaRegistryUrl });
-    const decisionSerde = new ContractSerde<FraudDecision>(registry, 'fraud-decision');
-    const labelSerde = new ContractSerde<FraudLabel>(registry, 'fraud-label');
-    await decisionSerde.registerWriter(valueSubject(topics.decisions));
-    await labelSerde.registerWriter(valueSubject(topics.labels));
+    const { topics, produce } = await createDecisionLabelTopics(kafka, settings.schemaRegistryUrl, base);
     // 40 decisions: the first 10 flagged; frauds are 0..4 and 20..24 -> review precision 0.5, recall 0.5.
-    const decisions: FraudDecision[] = Array.from({ length: 40 }, (_, i) => ({
-      transactionId: `${base}-${i}`,
-      originAccountId: 'C1',
-      destinationAccountId: 'C2',
-      transactionType: 'TRANSFER',
-      amountMinor: 100,
-      currency: 'USD',
-      score: i < 10 ? 0.7 : 0.01,
-      decision: i < 10 ? 'REVIEW' : 'ALLOW',
-      thresholds: { review: 0.5, block: 0.9 },
-      modelVersion: 'live-champ',
-      reasonCodes: [],
-      eventTime: 1_700_000_000_000 + i,
-      scoredAt: 1_700_000_000_100 + i,
-      challengerModelVersion: null,
-      challengerScore: null,
-      features: null,
-    }));
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: topics.decisions,
-      messages: decisions.map((d) => ({ key: d.transactionId, value: decisionSerde.encode(d) })),
-    });
-    await producer.send({
-      topic: topics.labels,
-      messages: decisions.map((d, i) => ({
-        key: d.transactionId,
-        value: labelSerde.encode({
-          transactionId: d.transactionId,
-          isFraud: i < 5 || (i >= 20 && i < 25),
-          source: 'analyst',
-          labeledAt: d.scoredAt + 1,
-        }),
+    const decisions: FraudDecision[] = Array.from({ length: 40 }, (_, i) =>
+      testDecision({
+        transactionId: `${base}-${i}`,
+        score: i < 10 ? 0.7 : 0.01,
+        decision: i < 10 ? 'REVIEW' : 'ALLOW',
+        thresholds: { review: 0.5, block: 0.9 },
+        modelVersion: 'live-champ',
+        eventTime: 1_700_000_000_000 + i,
+        scoredAt: 1_700_000_000_100 + i,
+      }),
+    );
+    await produce(
+      decisions,
+      decisions.map((d, i) => ({
+        transactionId: d.transactionId,
+        isFraud: i < 5 || (i >= 20 && i < 25),
+        source: 'analyst',
+        labeledAt: d.scoredAt + 1,
       })),
-    });
-    await producer.disconnect();
+    );
 
     const port = await freePort();
     const child = spawn(

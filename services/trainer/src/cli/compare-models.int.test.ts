@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { describe, expect, it } from 'vitest';
-import { ContractSerde, valueSubject, type FraudDecision, type FraudLabel } from '@fraud/contracts';
-import { createTopics, stackSettings, testKafka, uniqueName } from '@fraud/test-support';
+import type { FraudDecision, FraudLabel } from '@fraud/contracts';
+import { createDecisionLabelTopics, testDecision } from '@fraud/contracts/testing';
+import { stackSettings, testKafka, uniqueName } from '@fraud/test-support';
 import { REPO_ROOT } from '../python-step.ts';
 import type { ComparisonReport } from './model-comparison.ts';
 
@@ -15,32 +15,25 @@ describe('compare-models CLI', () => {
     const settings = stackSettings();
     const kafka = testKafka(settings, 'compare-models');
     const base = uniqueName('compare-models');
-    const topics = { decisions: `${base}.decisions`, labels: `${base}.labels` };
-    await createTopics(kafka, Object.values(topics), 2);
-    const registry = new SchemaRegistry({ host: settings.schemaRegistryUrl });
-    const decisionSerde = new ContractSerde<FraudDecision>(registry, 'fraud-decision');
-    const labelSerde = new ContractSerde<FraudLabel>(registry, 'fraud-label');
-    await decisionSerde.registerWriter(valueSubject(topics.decisions));
-    await labelSerde.registerWriter(valueSubject(topics.labels));
+    const { topics, decisionSerde, labelSerde } = await createDecisionLabelTopics(
+      kafka,
+      settings.schemaRegistryUrl,
+      base,
+    );
 
-    const decisions: FraudDecision[] = Array.from({ length: 100 }, (_, i) => ({
-      transactionId: `${base}-${i}`,
-      originAccountId: 'C1',
-      destinationAccountId: 'C2',
-      transactionType: 'TRANSFER',
-      amountMinor: 100,
-      currency: 'USD',
-      score: i < 20 ? 0.9 : 0.01,
-      decision: i < 20 ? 'BLOCK' : 'ALLOW',
-      thresholds: { review: 0.1, block: 0.8 },
-      modelVersion: 'champ',
-      reasonCodes: [],
-      eventTime: 1_700_000_000_000 + i,
-      scoredAt: 1_700_000_000_100 + i,
-      challengerModelVersion: 'not-in-the-models-dir',
-      challengerScore: i < 10 ? 0.9 : 0.01,
-      features: null,
-    }));
+    const decisions: FraudDecision[] = Array.from({ length: 100 }, (_, i) =>
+      testDecision({
+        transactionId: `${base}-${i}`,
+        score: i < 20 ? 0.9 : 0.01,
+        decision: i < 20 ? 'BLOCK' : 'ALLOW',
+        thresholds: { review: 0.1, block: 0.8 },
+        modelVersion: 'champ',
+        eventTime: 1_700_000_000_000 + i,
+        scoredAt: 1_700_000_000_100 + i,
+        challengerModelVersion: 'not-in-the-models-dir',
+        challengerScore: i < 10 ? 0.9 : 0.01,
+      }),
+    );
     // Frauds are 0..9 and 50..59: the champion catches 10 of 20 with 10 false positives.
     const labels: FraudLabel[] = decisions.map((d, i) => ({
       transactionId: d.transactionId,
