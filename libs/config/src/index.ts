@@ -5,7 +5,17 @@ export {
   envBool,
   envBrokerList,
   envInt,
+  envLogLevel,
   envNonEmpty,
   parseEnv,
+  LOG_LEVELS,
+  type LogLevel,
 } from './env-schema.ts';
+export {
+  SASL_MECHANISMS,
+  kafkaConnectionFromEnv,
+  kafkaEnvShape,
+  type KafkaConnectionSettings,
+  type KafkaEnv,
+} from './kafka-env.ts';
 export { UsageError, durationArg, numberArg, parseCli, requireArg, runCli, timeArg } from './cli-args.ts';

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { ConfigError, commaList, envBool, envInt, envNonEmpty, parseEnv } from '@fraud/config';
+import {
+  ConfigError,
+  commaList,
+  envBool,
+  envInt,
+  envLogLevel,
+  envNonEmpty,
+  parseEnv,
+  type LogLevel,
+} from '@fraud/config';
 import { OPTIONAL_FIELDS, STREAM_FIELDS_HINT, parseStreamFields } from '@fraud/model';
 
 export { ConfigError };
@@ -55,7 +64,7 @@ const envSchema = z.object({
         parseStreamFields(v) ??
         (ctx.addIssue({ code: 'custom', message: `must be ${STREAM_FIELDS_HINT}` }), z.NEVER),
     ),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: envLogLevel,
 });
 
 export interface ApiConfig {
@@ -103,7 +112,7 @@ export interface ApiConfig {
     /** Optional Transaction fields callers provide (STREAM_FIELDS); models needing others are refused. */
     streamFields: readonly string[];
   };
-  logLevel: string;
+  logLevel: LogLevel;
 }
 
 /**

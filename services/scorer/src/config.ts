@@ -1,6 +1,16 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { ConfigError, envBool, envBrokerList, envInt, envNonEmpty, parseEnv } from '@fraud/config';
+import {
+  ConfigError,
+  envBool,
+  envInt,
+  envLogLevel,
+  envNonEmpty,
+  kafkaConnectionFromEnv,
+  kafkaEnvShape,
+  parseEnv,
+  type LogLevel,
+} from '@fraud/config';
 import { TOPICS } from '@fraud/contracts';
 import type { KafkaConnectionConfig } from '@fraud/kafka';
 import { OPTIONAL_FIELDS, STREAM_FIELDS_HINT, parseStreamFields } from '@fraud/model';
@@ -9,16 +19,8 @@ export { ConfigError };
 
 /** Every variable the scorer reads, with its default. The names are the operator's interface. */
 const envSchema = z.object({
-  KAFKA_BROKERS: envBrokerList,
+  ...kafkaEnvShape,
   KAFKA_CLIENT_ID: envNonEmpty('fraud-scorer'),
-  KAFKA_SSL: envBool(false),
-  KAFKA_SSL_CA_FILE: z.string().optional(),
-  KAFKA_SASL_MECHANISM: z
-    .enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'])
-    .default('none'),
-  KAFKA_SASL_USERNAME: z.string().optional(),
-  KAFKA_SASL_PASSWORD: z.string().optional(),
-  AWS_REGION: z.string().optional(),
   SCHEMA_REGISTRY_URL: z.url({ message: 'must be a URL, e.g. http://127.0.0.1:18081/apis/ccompat/v7' }),
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),
   SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
@@ -65,7 +67,7 @@ const envSchema = z.object({
         parseStreamFields(v) ??
         (ctx.addIssue({ code: 'custom', message: `must be ${STREAM_FIELDS_HINT}` }), z.NEVER),
     ),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: envLogLevel,
 });
 
 export interface ScorerConfig {
@@ -120,17 +122,7 @@ export interface ScorerConfig {
     /** Optional Transaction fields the stream provides (STREAM_FIELDS); models needing others are refused. */
     streamFields: readonly string[];
   };
-  logLevel: string;
-}
-
-function requireVar(
-  env: z.infer<typeof envSchema>,
-  name: 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD' | 'AWS_REGION',
-  why: string,
-): string {
-  const value = env[name];
-  if (!value) throw new ConfigError(name, `is required ${why}`);
-  return value;
+  logLevel: LogLevel;
 }
 
 /**
@@ -139,26 +131,7 @@ function requireVar(
  */
 export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly<ScorerConfig> {
   const e = parseEnv(envSchema, env);
-  let sasl: KafkaConnectionConfig['sasl'];
-  if (e.KAFKA_SASL_MECHANISM === 'none') sasl = { mechanism: 'none' };
-  else if (e.KAFKA_SASL_MECHANISM === 'aws-msk-iam') {
-    if (!e.KAFKA_SSL)
-      throw new ConfigError(
-        'KAFKA_SSL',
-        'must be true with KAFKA_SASL_MECHANISM=aws-msk-iam (MSK IAM needs TLS)',
-      );
-    sasl = {
-      mechanism: 'aws-msk-iam',
-      region: requireVar(e, 'AWS_REGION', 'for KAFKA_SASL_MECHANISM=aws-msk-iam'),
-    };
-  } else {
-    const why = `for KAFKA_SASL_MECHANISM=${e.KAFKA_SASL_MECHANISM}`;
-    sasl = {
-      mechanism: e.KAFKA_SASL_MECHANISM,
-      username: requireVar(e, 'KAFKA_SASL_USERNAME', why),
-      password: requireVar(e, 'KAFKA_SASL_PASSWORD', why),
-    };
-  }
+  const kafka = kafkaConnectionFromEnv(e, e.KAFKA_CLIENT_ID);
   if ((e.SCHEMA_REGISTRY_USERNAME === undefined) !== (e.SCHEMA_REGISTRY_PASSWORD === undefined)) {
     throw new ConfigError(
       'SCHEMA_REGISTRY_PASSWORD',
@@ -166,12 +139,7 @@ export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     );
   }
   const config: ScorerConfig = {
-    kafka: {
-      brokers: e.KAFKA_BROKERS,
-      clientId: e.KAFKA_CLIENT_ID,
-      ssl: { enabled: e.KAFKA_SSL, caFile: e.KAFKA_SSL_CA_FILE },
-      sasl,
-    },
+    kafka,
     schemaRegistry: {
       url: e.SCHEMA_REGISTRY_URL,
       auth:
