@@ -1,9 +1,9 @@
 import { DecisionValues, RegistryUnavailableError } from '@fraud/contracts';
 import { FeatureStoreUnavailableError } from '@fraud/features';
-import { PartitionFencedError, isProducerFencedError, type PartitionCommitter } from '@fraud/kafka';
+import { PartitionFencedError, classifyKafkaError, type PartitionCommitter } from '@fraud/kafka';
 import type { Logger, ScorerMetrics } from '@fraud/observability';
 import { ExponentialBackoff, IllegalStateError, abortableSleep, type ServiceLifecycle } from '@fraud/runtime';
-import kafkajs, { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { BatchProcessor, ProcessedChunk } from './batch-processor.ts';
 
 export interface ScorerWorkerOptions {
@@ -34,39 +34,12 @@ export interface ScorerWorkerOptions {
   preflight?: (onMissing: (missing: string[]) => void, signal: AbortSignal) => Promise<void>;
 }
 
-// kafkajs is CommonJS: Node's ESM loader exposes its error classes on the default export only.
-const { KafkaJSError, KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSRequestTimeoutError } =
-  kafkajs;
-
-/**
- * Broker unreachable or slow: reconnect and retry. kafkajs wraps a connection error in
- * KafkaJSNonRetriableError once its own retries are spent, so the causes are looked at too. A
- * fenced producer (another instance owns our transactional id) is not retried here.
- */
-function isRetriableKafkaError(error: unknown): boolean {
-  return !isProducerFencedError(error) && isTransientKafkaError(error);
-}
-
-function isTransientKafkaError(error: unknown, depth = 0): boolean {
-  if (!(error instanceof KafkaJSError) || depth > 5) return false;
-  if (
-    error.retriable ||
-    error instanceof KafkaJSConnectionError ||
-    error instanceof KafkaJSRequestTimeoutError ||
-    error instanceof KafkaJSNumberOfRetriesExceeded
-  )
-    return true;
-  const wrapped = error as Error & { originalError?: unknown };
-  return (
-    isTransientKafkaError(wrapped.cause, depth + 1) || isTransientKafkaError(wrapped.originalError, depth + 1)
-  );
-}
-
 /** Which dependency an error belongs to, when it is a dependency's fault (retry) rather than ours (fail). */
 function failedDependency(error: unknown): 'redis' | 'registry' | 'kafka' | undefined {
   if (error instanceof FeatureStoreUnavailableError) return 'redis';
   if (error instanceof RegistryUnavailableError) return 'registry';
-  if (isRetriableKafkaError(error)) return 'kafka';
+  // A fenced producer (another instance owns our transactional id) is not retried here.
+  if (classifyKafkaError(error) === 'transient') return 'kafka';
   return undefined;
 }
 
