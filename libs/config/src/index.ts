@@ -19,3 +19,10 @@ export {
   type KafkaEnv,
 } from './kafka-env.ts';
 export { UsageError, durationArg, numberArg, parseCli, requireArg, runCli, timeArg } from './cli-args.ts';
+export {
+  envRedisPassword,
+  envRedisUrl,
+  loadStackSettings,
+  type KafkaStackSettings,
+  type StackSettings,
+} from './stack-settings.ts';

@@ -8,3 +8,4 @@ export {
 } from './lifecycle.ts';
 export { exitCodeFor, runMain, type MainLogger, type MainProcess, type RunMainOptions } from './run-main.ts';
 export { loadConfigOrExit } from './config-or-exit.ts';
+export { silenceTimeoutNegativeWarnings } from './process-warnings.ts';

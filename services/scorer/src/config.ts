@@ -5,6 +5,8 @@ import {
   envBool,
   envInt,
   envLogLevel,
+  envRedisPassword,
+  envRedisUrl,
   envNonEmpty,
   kafkaConnectionFromEnv,
   kafkaEnvShape,
@@ -13,7 +15,9 @@ import {
 } from '@fraud/config';
 import { TOPICS } from '@fraud/contracts';
 import type { KafkaConnectionConfig } from '@fraud/kafka';
+import { REDIS_STORE_DEFAULTS } from '@fraud/features';
 import { OPTIONAL_FIELDS, STREAM_FIELDS_HINT, parseStreamFields } from '@fraud/model';
+import { MODEL_SERVING_DEFAULTS } from '@fraud/scoring';
 
 export { ConfigError };
 
@@ -24,12 +28,13 @@ const envSchema = z.object({
   SCHEMA_REGISTRY_URL: z.url({ message: 'must be a URL, e.g. http://127.0.0.1:18081/apis/ccompat/v7' }),
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),
   SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be redis://host:port or rediss://host:port'),
+  REDIS_URL: envRedisUrl,
+  REDIS_PASSWORD: envRedisPassword,
   REDIS_CLUSTER: envBool(false),
   REDIS_KEY_PREFIX: envNonEmpty('fs'),
   REDIS_COMMAND_TIMEOUT_MS: envInt(2_000, 50, 60_000),
-  REDIS_STATE_TTL_SECONDS: envInt(90_000, 86_400, 31_536_000),
-  REDIS_IDEMPOTENCY_TTL_SECONDS: envInt(3_600, 60, 2_592_000),
+  REDIS_STATE_TTL_SECONDS: envInt(REDIS_STORE_DEFAULTS.ttlSeconds, 86_400, 31_536_000),
+  REDIS_IDEMPOTENCY_TTL_SECONDS: envInt(REDIS_STORE_DEFAULTS.idempotencyTtlSeconds, 60, 2_592_000),
   TOPIC_TRANSACTIONS: envNonEmpty(TOPICS.transactions),
   TOPIC_DECISIONS: envNonEmpty(TOPICS.decisions),
   TOPIC_ALERTS: envNonEmpty(TOPICS.alerts),
@@ -55,7 +60,7 @@ const envSchema = z.object({
   MODEL_REGISTRY_DIR: envNonEmpty('models'),
   MODEL_VERSION: z.string().optional(),
   MODEL_POLL_INTERVAL_MS: envInt(5_000, 0, 3_600_000),
-  MODEL_REASON_CODES_TOP_K: envInt(3, 0, 64),
+  MODEL_REASON_CODES_TOP_K: envInt(MODEL_SERVING_DEFAULTS.reasonCodesTopK, 0, 64),
   MODEL_SHADOW_ENABLED: envBool(true),
   MODEL_AGREEMENT_WINDOW: envInt(10_000, 10, 10_000_000),
   // The optional Transaction fields the upstream sends; a model reading any other is refused.
@@ -75,6 +80,8 @@ export interface ScorerConfig {
   schemaRegistry: { url: string; auth?: { username: string; password: string } | undefined };
   redis: {
     url: string;
+    /** REDIS_PASSWORD: the AUTH token; unset = none, or the one in the URL. */
+    password: string | undefined;
     cluster: boolean;
     keyPrefix: string;
     commandTimeoutMs: number;
@@ -149,6 +156,7 @@ export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     },
     redis: {
       url: e.REDIS_URL,
+      password: e.REDIS_PASSWORD,
       cluster: e.REDIS_CLUSTER,
       keyPrefix: e.REDIS_KEY_PREFIX,
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,

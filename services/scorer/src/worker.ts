@@ -1,38 +1,16 @@
 import { DecisionValues, RegistryUnavailableError } from '@fraud/contracts';
 import { FeatureStoreUnavailableError } from '@fraud/features';
-import { PartitionFencedError, classifyKafkaError, type PartitionCommitter } from '@fraud/kafka';
-import type { Logger, ScorerMetrics } from '@fraud/observability';
-import { ExponentialBackoff, IllegalStateError, abortableSleep, type ServiceLifecycle } from '@fraud/runtime';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import type { BatchProcessor, ProcessedChunk } from './batch-processor.ts';
+import { PartitionFencedError, classifyKafkaError } from '@fraud/kafka';
+import { ExponentialBackoff, IllegalStateError, abortableSleep } from '@fraud/runtime';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { ProcessedChunk } from './batch-processor.ts';
+import {
+  compileScorerWorkerOptions,
+  type CompiledScorerWorkerOptions,
+  type ScorerWorkerOptions,
+} from './worker-options.ts';
 
-export interface ScorerWorkerOptions {
-  kafka: Kafka;
-  /**
-   * The service run the worker belongs to: its state is the worker's (readiness derives from
-   * it), its signal aborts start-up waits and retry backoff, and a fatal error is reported to it.
-   */
-  lifecycle: ServiceLifecycle;
-  /** Commits each chunk's outputs with its offset in one Kafka transaction of the partition's own producer. */
-  committer: PartitionCommitter;
-  processor: BatchProcessor;
-  metrics: ScorerMetrics;
-  logger: Logger;
-  groupId: string;
-  topics: { transactions: string; decisions: string; alerts: string; dlq: string };
-  partitionsConsumedConcurrently: number;
-  maxBatchSize: number;
-  maxBytesPerPartition: number;
-  retryMaxBackoffMs: number;
-  /** A member silent this long is dropped and its partitions move (the takeover time after a crash). */
-  sessionTimeoutMs: number;
-  heartbeatIntervalMs: number;
-  /**
-   * Runs before joining the group: waits (bounded) for the topics and registry subject the worker
-   * needs, reporting what is missing; rejects to stop the start.
-   */
-  preflight?: (onMissing: (missing: string[]) => void, signal: AbortSignal) => Promise<void>;
-}
+export type { ScorerWorkerOptions } from './worker-options.ts';
 
 /** Which dependency an error belongs to, when it is a dependency's fault (retry) rather than ours (fail). */
 function failedDependency(error: unknown): 'redis' | 'registry' | 'kafka' | undefined {
@@ -66,9 +44,12 @@ export class ScorerWorker {
   private generation = 0;
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly options: ScorerWorkerOptions) {
+  private readonly options: CompiledScorerWorkerOptions;
+
+  constructor(options: ScorerWorkerOptions) {
+    this.options = compileScorerWorkerOptions(options);
     // Scraped, not pushed: the gauge cannot disagree with the state it reports.
-    options.metrics.deriveReadiness(() => this.isReady());
+    this.options.metrics.deriveReadiness(() => this.isReady());
   }
 
   /** Ready = running, in the group (not before the join, not after a crash), and the last dependency call succeeded. */
@@ -96,10 +77,9 @@ export class ScorerWorker {
       maxBytesPerPartition: this.options.maxBytesPerPartition,
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: this.options.heartbeatIntervalMs,
-      // kafkajs heartbeats between fetches: an idle long poll must not outlast the heartbeat.
-      maxWaitTimeInMs: Math.min(5_000, this.options.heartbeatIntervalMs),
+      maxWaitTimeInMs: this.options.maxWaitTimeMs,
       // Kafka transactions commit our offsets; kafkajs must never commit on its own.
-      retry: { retries: 10 },
+      retry: { retries: this.options.consumerRetries },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -254,8 +234,8 @@ export class ScorerWorker {
     payload: EachBatchPayload,
     work: () => Promise<T>,
   ): Promise<T | undefined> {
-    const { logger, metrics, retryMaxBackoffMs, lifecycle } = this.options;
-    const backoff = new ExponentialBackoff({ initialMs: 100, maxMs: retryMaxBackoffMs });
+    const { logger, metrics, retryInitialBackoffMs, retryMaxBackoffMs, lifecycle } = this.options;
+    const backoff = new ExponentialBackoff({ initialMs: retryInitialBackoffMs, maxMs: retryMaxBackoffMs });
     for (;;) {
       try {
         const result = await work();
