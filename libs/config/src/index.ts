@@ -14,6 +14,7 @@ export {
 export {
   SASL_MECHANISMS,
   kafkaConnectionFromEnv,
+  kafkaEnv,
   kafkaEnvShape,
   type KafkaConnectionSettings,
   type KafkaEnv,
@@ -23,6 +24,7 @@ export {
   envRedisPassword,
   envRedisUrl,
   loadStackSettings,
+  redisEnvShape,
   type KafkaStackSettings,
   type StackSettings,
 } from './stack-settings.ts';

@@ -24,14 +24,16 @@ export const kafkaEnvShape = {
 
 export type KafkaEnv = z.output<z.ZodObject<typeof kafkaEnvShape>>;
 
-/** Structurally @fraud/kafka's KafkaConnectionConfig (config sits below kafka and cannot import it). */
+/** What @fraud/kafka's client factory connects with (its KafkaConnectionConfig extends this). */
 export interface KafkaConnectionSettings {
   brokers: string[];
   clientId: string;
+  /** TLS to the brokers; `caFile` adds a private CA (PEM). */
   ssl: { enabled: boolean; caFile?: string | undefined };
   sasl:
     | { mechanism: 'none' }
     | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
+    /** AWS MSK IAM: OAUTHBEARER tokens signed with the task role's credentials. */
     | { mechanism: 'aws-msk-iam'; region: string };
 }
 
@@ -40,6 +42,15 @@ function requireVar(e: KafkaEnv, name: 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSW
   if (!value) throw new ConfigError(name, `is required for KAFKA_SASL_MECHANISM=${e.KAFKA_SASL_MECHANISM}`);
   return value;
 }
+
+/**
+ * The Kafka variables as one unit: `...kafkaEnv.shape` in a service's schema, then
+ * `kafkaEnv.connection(parsed, clientId)`.
+ */
+export const kafkaEnv = {
+  shape: kafkaEnvShape,
+  connection: (e: KafkaEnv, clientId: string) => kafkaConnectionFromEnv(e, clientId),
+} as const;
 
 /** Connection settings from the parsed variables; a missing credential is a ConfigError naming it. */
 export function kafkaConnectionFromEnv(e: KafkaEnv, clientId: string): KafkaConnectionSettings {

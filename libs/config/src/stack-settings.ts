@@ -3,7 +3,7 @@
  * service with its own schema (simulator, load tests, test support, baselines).
  */
 import { z } from 'zod';
-import { ConfigError, envBrokerList, parseEnv } from './env-schema.ts';
+import { ConfigError, envBool, envBrokerList, envNonEmpty, parseEnv } from './env-schema.ts';
 import { withStackEnv } from './stack-env.ts';
 
 /** REDIS_URL: redis://host:port or rediss://[user:pass@]host:port. */
@@ -13,6 +13,15 @@ export const envRedisUrl = z
 
 /** REDIS_PASSWORD: the AUTH token (Terraform injects it as a secret); wins over one in REDIS_URL. */
 export const envRedisPassword = z.string().min(1).optional();
+
+/** The Redis connection variables the scorer and the API share (same state, same client rules). */
+export const redisEnvShape = {
+  REDIS_URL: envRedisUrl,
+  REDIS_PASSWORD: envRedisPassword,
+  REDIS_CLUSTER: envBool(false),
+  /** Namespace of every feature-store key; the scorer and the API must agree on it. */
+  REDIS_KEY_PREFIX: envNonEmpty('fs'),
+};
 
 const kafkaAndRegistry = {
   KAFKA_BROKERS: envBrokerList,

@@ -9,15 +9,26 @@ export class IllegalStateError extends Error {
   }
 }
 
-/** Shutting down (after a signal or a fatal error) took longer than the one shutdown deadline. */
-export class ShutdownDeadlineExceeded extends Error {
+/** How a service run ended other than cleanly or with its own fatal error; names the service. */
+abstract class ServiceRunError extends Error {
   constructor(
     readonly service: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${service} ${message}`, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Shutting down (after a signal or a fatal error) took longer than the one shutdown deadline. */
+export class ShutdownDeadlineExceeded extends ServiceRunError {
+  constructor(
+    service: string,
     readonly deadlineMs: number,
     options?: { cause?: unknown },
   ) {
-    super(`${service} did not shut down within ${deadlineMs} ms`, options);
-    this.name = 'ShutdownDeadlineExceeded';
+    super(service, `did not shut down within ${deadlineMs} ms`, options);
   }
 }
 
@@ -25,13 +36,13 @@ export class ShutdownDeadlineExceeded extends Error {
  * A stop was requested (SIGTERM, SIGINT) before the service finished starting: it never served,
  * so this is not a clean stop. Entry points exit with 128 + the signal number (143 for SIGTERM).
  */
-export class StartInterruptedError extends Error {
+export class StartInterruptedError extends ServiceRunError {
   constructor(
-    readonly service: string,
+    service: string,
+    /** What stopped it: the signal name, or the reason given to stop(). */
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`${service} was stopped (${reason}) before it finished starting`, options);
-    this.name = 'StartInterruptedError';
+    super(service, `was stopped (${reason}) before it finished starting`, options);
   }
 }

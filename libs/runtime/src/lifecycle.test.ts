@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IllegalStateError, ShutdownDeadlineExceeded, StartInterruptedError } from './errors.ts';
 import { ServiceLifecycle, type LifecycleHooks } from './lifecycle.ts';
 
@@ -98,13 +98,14 @@ describe('ServiceLifecycle', () => {
     expect(l.wasRunning).toBe(false);
   });
 
-  it('one deadline covers the signal path: a close that hangs rejects with ShutdownDeadlineExceeded', async () => {
-    vi.useFakeTimers();
-    try {
+  describe('the one shutdown deadline', () => {
+    beforeEach(() => vi.useFakeTimers());
+    afterEach(() => vi.useRealTimers());
+    const hangs = () => new Promise<void>(() => undefined);
+
+    it('covers the signal path: a close that hangs rejects with ShutdownDeadlineExceeded', async () => {
       const l = lifecycle(5_000);
-      const h = hooks(undefined, () => new Promise<void>(() => undefined));
-      const run = l.run(h);
-      const outcome = run.catch((e: unknown) => e);
+      const outcome = l.run(hooks(undefined, hangs)).catch((e: unknown) => e);
       await vi.advanceTimersByTimeAsync(0);
       l.stop('SIGTERM');
       await vi.advanceTimersByTimeAsync(4_999);
@@ -114,40 +115,27 @@ describe('ServiceLifecycle', () => {
       expect(error).toBeInstanceOf(ShutdownDeadlineExceeded);
       expect((error as ShutdownDeadlineExceeded).deadlineMs).toBe(5_000);
       expect(l.state).toBe('FAILED');
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+    });
 
-  it('the same deadline covers the failure path and is not restarted by a later stop', async () => {
-    vi.useFakeTimers();
-    try {
+    it('covers the failure path and is not restarted by a later stop', async () => {
       const l = lifecycle(5_000);
-      const run = l.run(hooks(undefined, () => new Promise<void>(() => undefined)));
-      const outcome = run.catch((e: unknown) => e);
+      const outcome = l.run(hooks(undefined, hangs)).catch((e: unknown) => e);
       await vi.advanceTimersByTimeAsync(0);
       l.fail(new Error('fatal'));
       await vi.advanceTimersByTimeAsync(3_000);
       l.stop('SIGTERM');
       await vi.advanceTimersByTimeAsync(2_000);
       expect(await outcome).toBeInstanceOf(ShutdownDeadlineExceeded);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+    });
 
-  it('a start that ignores the abort is cut off by the deadline too', async () => {
-    vi.useFakeTimers();
-    try {
+    it('cuts off a start that ignores the abort', async () => {
       const l = lifecycle(1_000);
-      const outcome = l.run(hooks(() => new Promise<void>(() => undefined))).catch((e: unknown) => e);
+      const outcome = l.run(hooks(hangs)).catch((e: unknown) => e);
       await vi.advanceTimersByTimeAsync(0);
       l.stop('SIGTERM');
       await vi.advanceTimersByTimeAsync(1_000);
       expect(await outcome).toBeInstanceOf(ShutdownDeadlineExceeded);
-    } finally {
-      vi.useRealTimers();
-    }
+    });
   });
 
   it('runs once: a second run() is an IllegalStateError', async () => {

@@ -5,10 +5,9 @@ import {
   envBool,
   envInt,
   envLogLevel,
-  envRedisPassword,
-  envRedisUrl,
   envNonEmpty,
   parseEnv,
+  redisEnvShape,
   type LogLevel,
 } from '@fraud/config';
 import { REDIS_STORE_DEFAULTS } from '@fraud/features';
@@ -48,10 +47,7 @@ const envSchema = z.object({
   API_MAX_FUTURE_SKEW_MS: envInt(300_000, 0, 86_400_000),
   API_SHUTDOWN_GRACE_MS: envInt(10_000, 100, 600_000),
   API_DOCS_ENABLED: envBool(true),
-  REDIS_URL: envRedisUrl,
-  REDIS_PASSWORD: envRedisPassword,
-  REDIS_CLUSTER: envBool(false),
-  REDIS_KEY_PREFIX: envNonEmpty('fs'),
+  ...redisEnvShape,
   REDIS_COMMAND_TIMEOUT_MS: envInt(200, 10, 60_000),
   REDIS_STATE_TTL_SECONDS: envInt(REDIS_STORE_DEFAULTS.ttlSeconds, 86_400, 31_536_000),
   REDIS_IDEMPOTENCY_TTL_SECONDS: envInt(REDIS_STORE_DEFAULTS.idempotencyTtlSeconds, 60, 2_592_000),

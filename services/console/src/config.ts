@@ -1,17 +1,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import {
-  ConfigError,
-  envBool,
-  envInt,
-  envLogLevel,
-  envNonEmpty,
-  kafkaConnectionFromEnv,
-  kafkaEnvShape,
-  parseEnv,
-  type LogLevel,
-} from '@fraud/config';
+import { ConfigError, envBool, envInt, envLogLevel, envNonEmpty, kafkaEnv, parseEnv } from '@fraud/config';
 import { TOPICS } from '@fraud/contracts';
 import type { KafkaConnectionConfig } from '@fraud/kafka';
 
@@ -57,7 +47,7 @@ const envSchema = z.object({
   CONSOLE_SCORER_METRICS_URLS: urlList('http://127.0.0.1:9464/metrics'),
   CONSOLE_PROMETHEUS_URL: z.url({ message: 'must be a URL' }).optional(),
   CONSOLE_SHUTDOWN_GRACE_MS: envInt(15_000, 100, 600_000),
-  ...kafkaEnvShape,
+  ...kafkaEnv.shape,
   KAFKA_CLIENT_ID: envNonEmpty('fraud-console'),
   SCHEMA_REGISTRY_URL: z.url({ message: 'must be a URL, e.g. http://127.0.0.1:18081/apis/ccompat/v7' }),
   TOPIC_DECISIONS: envNonEmpty(TOPICS.decisions),
@@ -96,7 +86,7 @@ export interface ConsoleConfig {
   modelRegistryDir: string;
   /** From SIGTERM (or a fatal error) to everything closed; past it the process exits 1. */
   shutdownGraceMs: number;
-  logLevel: LogLevel;
+  logLevel: z.output<typeof envLogLevel>;
 }
 
 /**
@@ -125,7 +115,7 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): Readonl
       : { kind: 'sqlite', file: path.join(e.CONSOLE_DATA_DIR, 'console.db') },
     pageSize: e.CONSOLE_PAGE_SIZE,
     refreshMs: e.CONSOLE_REFRESH_MS,
-    kafka: kafkaConnectionFromEnv(e, e.KAFKA_CLIENT_ID),
+    kafka: kafkaEnv.connection(e, e.KAFKA_CLIENT_ID),
     schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
     topics: {
       decisions: e.TOPIC_DECISIONS,

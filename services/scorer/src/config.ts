@@ -5,12 +5,10 @@ import {
   envBool,
   envInt,
   envLogLevel,
-  envRedisPassword,
-  envRedisUrl,
   envNonEmpty,
-  kafkaConnectionFromEnv,
-  kafkaEnvShape,
+  kafkaEnv,
   parseEnv,
+  redisEnvShape,
   type LogLevel,
 } from '@fraud/config';
 import { TOPICS } from '@fraud/contracts';
@@ -23,15 +21,12 @@ export { ConfigError };
 
 /** Every variable the scorer reads, with its default. The names are the operator's interface. */
 const envSchema = z.object({
-  ...kafkaEnvShape,
+  ...kafkaEnv.shape,
   KAFKA_CLIENT_ID: envNonEmpty('fraud-scorer'),
   SCHEMA_REGISTRY_URL: z.url({ message: 'must be a URL, e.g. http://127.0.0.1:18081/apis/ccompat/v7' }),
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),
   SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
-  REDIS_URL: envRedisUrl,
-  REDIS_PASSWORD: envRedisPassword,
-  REDIS_CLUSTER: envBool(false),
-  REDIS_KEY_PREFIX: envNonEmpty('fs'),
+  ...redisEnvShape,
   REDIS_COMMAND_TIMEOUT_MS: envInt(2_000, 50, 60_000),
   REDIS_STATE_TTL_SECONDS: envInt(REDIS_STORE_DEFAULTS.ttlSeconds, 86_400, 31_536_000),
   REDIS_IDEMPOTENCY_TTL_SECONDS: envInt(REDIS_STORE_DEFAULTS.idempotencyTtlSeconds, 60, 2_592_000),
@@ -138,7 +133,7 @@ export interface ScorerConfig {
  */
 export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly<ScorerConfig> {
   const e = parseEnv(envSchema, env);
-  const kafka = kafkaConnectionFromEnv(e, e.KAFKA_CLIENT_ID);
+  const kafka = kafkaEnv.connection(e, e.KAFKA_CLIENT_ID);
   if ((e.SCHEMA_REGISTRY_USERNAME === undefined) !== (e.SCHEMA_REGISTRY_PASSWORD === undefined)) {
     throw new ConfigError(
       'SCHEMA_REGISTRY_PASSWORD',
