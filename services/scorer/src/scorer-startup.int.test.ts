@@ -18,15 +18,21 @@ function logLines(scorer: ScorerProcess): { msg: string; [k: string]: unknown }[
     .map((line) => JSON.parse(line) as { msg: string });
 }
 
+/** A scorer whose input topic does not exist, waiting at most `startupTimeoutMs` for it. */
+async function scorerMissingItsTopic(name: string, startupTimeoutMs: number) {
+  const ctx = await scorerTestContext(name, 1);
+  const missingTopic = uniqueName('no-such-topic');
+  const scorer = spawnScorer(ctx, 'w1', {
+    TOPIC_TRANSACTIONS: missingTopic,
+    SCORER_STARTUP_TIMEOUT_MS: String(startupTimeoutMs),
+  });
+  started.push(scorer);
+  return { scorer, missingTopic };
+}
+
 describe('scorer start-up', () => {
   it('names a missing input topic and subject once each, with the fix, and exits 1 after the bounded wait', async () => {
-    const ctx = await scorerTestContext('scorer-startup', 1);
-    const missingTopic = uniqueName('no-such-topic');
-    const scorer = spawnScorer(ctx, 'w1', {
-      TOPIC_TRANSACTIONS: missingTopic,
-      SCORER_STARTUP_TIMEOUT_MS: '5000',
-    });
-    started.push(scorer);
+    const { scorer, missingTopic } = await scorerMissingItsTopic('scorer-startup', 5_000);
     const startedAt = Date.now();
     expect(await scorer.exited).toBe(1);
     expect(Date.now() - startedAt).toBeLessThan(60_000);
@@ -48,13 +54,7 @@ describe('scorer start-up', () => {
   });
 
   it('a SIGTERM during start-up ends the wait at once, closes what was built and exits 143 (never served), not 0', async () => {
-    const ctx = await scorerTestContext('scorer-startup-signal', 1);
-    const missingTopic = uniqueName('no-such-topic');
-    const scorer = spawnScorer(ctx, 'w1', {
-      TOPIC_TRANSACTIONS: missingTopic,
-      SCORER_STARTUP_TIMEOUT_MS: '120000',
-    });
-    started.push(scorer);
+    const { scorer } = await scorerMissingItsTopic('scorer-startup-signal', 120_000);
     await waitForLog(scorer, 'required topic missing');
     const signalledAt = Date.now();
     scorer.kill('SIGTERM');
