@@ -19,6 +19,7 @@ export default defineConfig({
           include: ['{libs,services,load-tests,infra,test}/**/*.int.test.ts'],
           exclude: ['**/node_modules/**'],
           globalSetup: ['./libs/test-support/src/global-setup.ts'],
+          setupFiles: ['./libs/test-support/src/test-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
           // Integration tests share one broker and one Redis on a 2-core machine; running files

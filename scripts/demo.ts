@@ -15,7 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel } from 'kafkajs';
-import { withStackEnv, findRepoRoot } from '@fraud/config';
+import { findRepoRoot, loadStackSettings, withStackEnv } from '@fraud/config';
 import { ensureTopics } from '@fraud/kafka';
 import {
   ContractSerde,
@@ -36,6 +36,7 @@ if (!(seconds > 0 && seconds <= 86_400))
   throw new Error(`--seconds must be in (0, 86400], got ${values.seconds}`);
 
 const env = withStackEnv();
+const stack = loadStackSettings(env);
 const root = findRepoRoot();
 const children: ChildProcess[] = [];
 const childLogs = new Map<string, string[]>();
@@ -149,7 +150,7 @@ function render(): void {
 let stopping = false;
 const kafka = new Kafka({
   clientId: 'demo',
-  brokers: env.KAFKA_BROKERS!.split(','),
+  brokers: stack.kafkaBrokers,
   logLevel: logLevel.NOTHING,
 });
 const consumer = kafka.consumer({ groupId: `demo-${process.pid}-${Date.now()}`, readUncommitted: false });
@@ -187,7 +188,7 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   });
 }
 
-const registry = new SchemaRegistry({ host: env.SCHEMA_REGISTRY_URL! });
+const registry = new SchemaRegistry({ host: stack.schemaRegistryUrl });
 const decisionSerde = new ContractSerde<FraudDecision>(registry, 'fraud-decision');
 const alertSerde = new ContractSerde<FraudAlert>(registry, 'fraud-alert');
 const labelSerde = new ContractSerde<FraudLabel>(registry, 'fraud-label');

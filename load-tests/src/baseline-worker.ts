@@ -13,7 +13,7 @@ import path from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
-import { withStackEnv } from '@fraud/config';
+import { loadStackSettings, withStackEnv } from '@fraud/config';
 import {
   ContractError,
   ContractSerde,
@@ -37,6 +37,7 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 }
 
 const env = withStackEnv();
+const stack = loadStackSettings(env);
 const logger = createLogger({ name: 'fraud-baseline', level: env.LOG_LEVEL ?? 'info' });
 const topics = {
   transactions: required(env, 'TOPIC_TRANSACTIONS'),
@@ -50,14 +51,18 @@ const modelsDir = path.resolve(env.MODEL_REGISTRY_DIR ?? 'models');
 
 const kafka = new Kafka({
   clientId: `baseline-${instanceId}`,
-  brokers: required(env, 'KAFKA_BROKERS').split(','),
+  brokers: stack.kafkaBrokers,
   logLevel: logLevel.NOTHING,
 });
-const registry = new SchemaRegistry({ host: required(env, 'SCHEMA_REGISTRY_URL') });
+const registry = new SchemaRegistry({ host: stack.schemaRegistryUrl });
 const transactionSerde = new ContractSerde<Transaction>(registry, 'transaction');
 const decisionSerde = new ContractSerde<FraudDecision>(registry, 'fraud-decision');
 const alertSerde = new ContractSerde<FraudAlert>(registry, 'fraud-alert');
-const redis = new Redis(required(env, 'REDIS_URL'), { lazyConnect: true, maxRetriesPerRequest: 1 });
+const redis = new Redis(stack.redisUrl, {
+  lazyConnect: true,
+  maxRetriesPerRequest: 1,
+  password: stack.redisPassword,
+});
 const store = new RedisFeatureStore({ redis, keyPrefix: required(env, 'REDIS_KEY_PREFIX') });
 const producer = kafka.producer();
 const consumer = kafka.consumer({ groupId });

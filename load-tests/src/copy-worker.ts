@@ -12,7 +12,7 @@
  * scorer.
  */
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { withStackEnv } from '@fraud/config';
+import { loadStackSettings, withStackEnv } from '@fraud/config';
 import { createLogger } from '@fraud/observability';
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -25,6 +25,7 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 }
 
 const env = withStackEnv();
+const stack = loadStackSettings(env);
 const logger = createLogger({ name: 'fraud-copy-reference', level: env.LOG_LEVEL ?? 'info' });
 const input = required(env, 'TOPIC_TRANSACTIONS');
 const output = required(env, 'COPY_OUTPUT_TOPIC');
@@ -41,7 +42,7 @@ const SEND_SLICE = 2_000;
 
 const kafka = new Kafka({
   clientId: `copy-${transactionalIdPrefix}`,
-  brokers: required(env, 'KAFKA_BROKERS').split(','),
+  brokers: stack.kafkaBrokers,
   logLevel: logLevel.NOTHING,
 });
 const consumer = kafka.consumer({ groupId, readUncommitted: false, maxBytesPerPartition: 4 * 1024 * 1024 });

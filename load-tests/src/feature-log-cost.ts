@@ -20,7 +20,7 @@ import { writeFileSync } from 'node:fs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { Kafka, logLevel, type Message } from 'kafkajs';
-import { withStackEnv } from '@fraud/config';
+import { loadStackSettings } from '@fraud/config';
 import { ContractSerde, valueSubject, type FraudDecision } from '@fraud/contracts';
 import { FEATURE_SET_FINGERPRINT, MemoryFeatureStore } from '@fraud/features';
 import { simulate } from '@fraud/simulator';
@@ -49,13 +49,11 @@ const featureLogType = avro.Type.forSchema({
   ],
 });
 
-const env = withStackEnv();
-if (!env.KAFKA_BROKERS || !env.SCHEMA_REGISTRY_URL)
-  throw new Error('KAFKA_BROKERS / SCHEMA_REGISTRY_URL unset (make up)');
+const stack = loadStackSettings(process.env, { redis: false });
 const run = `flcost-${process.pid}-${Date.now()}`;
 const topics = { decisions: `${run}.decisions`, features: `${run}.features` };
-const kafka = new Kafka({ clientId: run, brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
-const registry = new SchemaRegistry({ host: env.SCHEMA_REGISTRY_URL });
+const kafka = new Kafka({ clientId: run, brokers: stack.kafkaBrokers, logLevel: logLevel.NOTHING });
+const registry = new SchemaRegistry({ host: stack.schemaRegistryUrl });
 const serde = new ContractSerde<FraudDecision>(registry, 'fraud-decision');
 await serde.registerWriter(valueSubject(topics.decisions));
 

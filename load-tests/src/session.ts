@@ -9,7 +9,7 @@ import path from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
-import { withStackEnv } from '@fraud/config';
+import { loadStackSettings } from '@fraud/config';
 import { ContractSerde, valueSubject, type Transaction } from '@fraud/contracts';
 import { deleteFeatureKeys } from '@fraud/features';
 import { drive, type DriveResult } from './driver.ts';
@@ -142,22 +142,15 @@ export interface PhaseResult {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function stackSettings() {
-  const env = withStackEnv();
-  const missing = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'REDIS_URL'].filter((k) => !env[k]);
-  if (missing.length > 0) {
-    throw new Error(
-      `bench needs ${missing.join(', ')}: run \`make up\` (writes .local/stack.env) or export them`,
-    );
-  }
-  const brokers = env.KAFKA_BROKERS!.split(',').map((b) => b.trim());
-  const urls = [...brokers, env.SCHEMA_REGISTRY_URL!, env.REDIS_URL!];
+  const { kafkaBrokers: brokers, schemaRegistryUrl, redisUrl } = loadStackSettings();
+  const urls = [...brokers, schemaRegistryUrl, redisUrl];
   // Load only on loopback: refuse anything else.
   for (const u of urls) {
     if (!/(^|\/\/|@)(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(u)) {
       throw new Error(`bench runs against loopback only; ${u} is not 127.0.0.1`);
     }
   }
-  return { brokers, registryUrl: env.SCHEMA_REGISTRY_URL!, redisUrl: env.REDIS_URL! };
+  return { brokers, registryUrl: schemaRegistryUrl, redisUrl };
 }
 
 /** Parses the Prometheus text of one scorer into StageTotals. */

@@ -53,6 +53,14 @@ export const envBrokerList = z
     'must be host:port[,host:port...]',
   );
 
+/** Pino's levels; LOG_LEVEL of every service. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** LOG_LEVEL: one of LOG_LEVELS, `info` when unset. */
+export const envLogLevel = z
+  .enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  .default('info');
+
 /** Parses `env` with `schema`; the first problem becomes a ConfigError naming its variable. */
 export function parseEnv<S extends z.ZodType>(
   schema: S,

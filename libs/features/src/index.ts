@@ -14,7 +14,7 @@ export { FEATURE_SET_FINGERPRINT, FEATURE_SET_VERSION } from './fingerprint.ts';
 export { createMatrix, featureRow, type FeatureMatrix } from './matrix.ts';
 export { MemoryFeatureStore, type MemoryFeatureStoreOptions } from './memory-store.ts';
 export { CHANNELS, DEFINITION_PARAMETERS, HISTORY_HORIZON_MS, MERCHANT_CATEGORY_RISK } from './parameters.ts';
-export { RedisFeatureStore, type RedisFeatureStoreOptions } from './redis-store.ts';
+export { REDIS_STORE_DEFAULTS, RedisFeatureStore, type RedisFeatureStoreOptions } from './redis-store.ts';
 export { createRedisClient, type RedisClientOptions } from './redis-client.ts';
 export {
   Role,

@@ -7,6 +7,8 @@ export interface RedisClientOptions {
   cluster: boolean;
   /** A command without an answer by then fails (the caller retries or answers 503). */
   commandTimeoutMs: number;
+  /** The AUTH token (REDIS_PASSWORD, a secret in AWS); wins over a password in `url`. */
+  password?: string | undefined;
 }
 
 /**
@@ -30,10 +32,11 @@ export function createRedisClient(config: RedisClientOptions): Redis | Cluster {
       redisOptions: {
         ...options,
         username: url.username || undefined,
-        password: decodeURIComponent(url.password) || undefined,
+        password: config.password ?? (decodeURIComponent(url.password) || undefined),
         tls: url.protocol === 'rediss:' ? {} : undefined,
       },
     });
   }
-  return new Redis(config.url, options);
+  // ioredis fills options left undefined from the URL, so an unset password keeps the URL's.
+  return new Redis(config.url, { ...options, password: config.password });
 }

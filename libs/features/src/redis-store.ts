@@ -17,6 +17,14 @@ import type { FeatureStore } from './store.ts';
 import { assertUsable } from './usable.ts';
 import { decodeView } from './view.ts';
 
+/** The store's TTL defaults, written once: the scorer's and the API's env defaults are these. */
+export const REDIS_STORE_DEFAULTS = {
+  /** 25 h: the 24 h history horizon plus an hour of processing lag. */
+  ttlSeconds: 90_000,
+  /** 1 h of redeliveries answered from the remembered views. */
+  idempotencyTtlSeconds: 3_600,
+} as const;
+
 export interface RedisFeatureStoreOptions {
   /** The caller owns the client (connects and quits it); the store defines one script command on it. */
   redis: Redis | Cluster;
@@ -73,8 +81,8 @@ export class RedisFeatureStore implements FeatureStore {
   private readonly timeoutMs: number;
 
   constructor(options: RedisFeatureStoreOptions) {
-    const ttl = options.ttlSeconds ?? 90_000;
-    const idemTtl = options.idempotencyTtlSeconds ?? 3_600;
+    const ttl = options.ttlSeconds ?? REDIS_STORE_DEFAULTS.ttlSeconds;
+    const idemTtl = options.idempotencyTtlSeconds ?? REDIS_STORE_DEFAULTS.idempotencyTtlSeconds;
     this.shards = options.shards ?? 64;
     this.timeoutMs = options.timeoutMs ?? 5_000;
     if (!options.keyPrefix || /[{}]/.test(options.keyPrefix)) {

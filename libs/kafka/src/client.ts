@@ -2,19 +2,13 @@ import { readFileSync } from 'node:fs';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { KafkaConnectionSettings } from '@fraud/config';
 
-export type SaslMechanism = 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'aws-msk-iam';
+export type SaslMechanism = KafkaConnectionSettings['sasl']['mechanism'];
 
-export interface KafkaConnectionConfig {
+/** The settings @fraud/config reads from KAFKA_* variables, plus the client's timeouts. */
+export interface KafkaConnectionConfig extends Omit<KafkaConnectionSettings, 'brokers'> {
   brokers: readonly string[];
-  clientId: string;
-  /** TLS to the brokers; `caFile` adds a private CA (PEM). */
-  ssl: { enabled: boolean; caFile?: string | undefined };
-  sasl:
-    | { mechanism: 'none' }
-    | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
-    /** AWS MSK IAM: OAUTHBEARER tokens signed with the task role's credentials. */
-    | { mechanism: 'aws-msk-iam'; region: string };
   /** @default 10000 */
   connectionTimeoutMs?: number;
   /** @default 30000 */

@@ -4,10 +4,16 @@ export { DLQ_HEADERS, deadLetterMessage, type DeadLetterSource } from './dead-le
 export {
   PartitionCommitter,
   PartitionFencedError,
-  isProducerFencedError,
   type CommitRequest,
   type PartitionCommitterOptions,
 } from './partition-committer.ts';
 export { silenceKafkajsTimeoutWarnings } from './node-warnings.ts';
 export { KafkaOutageError, retryThroughOutage, type OutageRetryOptions } from './outage-retry.ts';
 export { StableOffsetReader, OffsetFetchError } from './stable-offset-fetch.ts';
+export {
+  FENCING_ERRORS,
+  classifyKafkaError,
+  isProducerFencedError,
+  isTransientKafkaError,
+  type KafkaErrorKind,
+} from './kafka-errors.ts';

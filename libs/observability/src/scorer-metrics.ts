@@ -104,11 +104,19 @@ export class ScorerMetrics {
     labelNames: ['model_version'],
     registers: [this.registry],
   });
-  readonly ready = new Gauge({
+  private readinessProbe: () => boolean = () => false;
+  /** Derived at scrape time from the probe given to deriveReadiness (0 until then), never set by hand. */
+  readonly ready: Gauge = new Gauge({
     name: 'fraud_scorer_ready',
     help: '1 while the scorer is consuming and its dependencies answer.',
     registers: [this.registry],
+    collect: (): void => this.ready.set(this.readinessProbe() ? 1 : 0),
   });
+
+  /** fraud_scorer_ready follows `probe` (the worker's state) at every scrape. */
+  deriveReadiness(probe: () => boolean): void {
+    this.readinessProbe = probe;
+  }
 
   private driftCollector: (() => void) | undefined;
   private driftCollectedAt = 0;

@@ -1,6 +1,6 @@
 export type { ActiveModel, ModelProvider } from './active-model.ts';
 export { BatchScorer, type BatchScorerOptions, type ScoredBatch } from './batch-scorer.ts';
-export { OnnxActiveModel, type OnnxActiveModelOptions } from './onnx-active-model.ts';
+export { MODEL_SERVING_DEFAULTS, OnnxActiveModel, type OnnxActiveModelOptions } from './onnx-active-model.ts';
 export {
   ReloadingModelProvider,
   type ModelProviderMetrics,

@@ -9,6 +9,14 @@ import {
 } from '@fraud/model';
 import type { ActiveModel } from './active-model.ts';
 
+/** The serving defaults, written once: the scorer's and the API's env defaults are these. */
+export const MODEL_SERVING_DEFAULTS = {
+  /** Reason codes per flagged transaction. */
+  reasonCodesTopK: 3,
+  /** Rows of the warm-up batch a new model runs before it is swapped in. */
+  warmRows: 512,
+} as const;
+
 export interface OnnxActiveModelOptions {
   /**
    * Reason codes per explained row; 0 = no explainer (model.json is not even read).
@@ -36,7 +44,7 @@ export class OnnxActiveModel implements ActiveModel {
   ) {}
 
   static async create(loaded: LoadedModel, options: OnnxActiveModelOptions = {}): Promise<OnnxActiveModel> {
-    const topK = options.reasonCodesTopK ?? 3;
+    const topK = options.reasonCodesTopK ?? MODEL_SERVING_DEFAULTS.reasonCodesTopK;
     const explainer = topK > 0 ? await TreeShapExplainer.load(loaded.xgboostJsonPath) : undefined;
     if (explainer && explainer.featureCount !== loaded.manifest.feature_names.length) {
       throw new Error(
@@ -82,7 +90,7 @@ export class OnnxActiveModel implements ActiveModel {
    * Runs a batch of `rows` all-missing rows through the session (and explains one) so the first
    * real batch after a swap does not pay for onnxruntime's lazy allocations.
    */
-  async warm(rows = 512): Promise<void> {
+  async warm(rows: number = MODEL_SERVING_DEFAULTS.warmRows): Promise<void> {
     const cols = this.loaded.manifest.feature_names.length;
     const matrix = { data: new Float32Array(rows * cols).fill(Number.NaN), rows, cols };
     await this.score(matrix);

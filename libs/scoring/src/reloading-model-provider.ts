@@ -7,7 +7,7 @@ import {
 } from '@fraud/model';
 import type { Logger, ScorerMetrics } from '@fraud/observability';
 import type { ActiveModel, ModelProvider } from './active-model.ts';
-import { OnnxActiveModel } from './onnx-active-model.ts';
+import { MODEL_SERVING_DEFAULTS, OnnxActiveModel } from './onnx-active-model.ts';
 
 /** The model metrics the provider keeps: reload outcomes and the model-info gauge. */
 export type ModelProviderMetrics = Pick<ScorerMetrics, 'modelReloads' | 'modelInfo'>;
@@ -72,8 +72,7 @@ export class ReloadingModelProvider implements ModelProvider {
     this.options = {
       pollIntervalMs: 5_000,
       shadowEnabled: true,
-      reasonCodesTopK: 3,
-      warmRows: 512,
+      ...MODEL_SERVING_DEFAULTS,
       ...options,
       pinnedChampion: options.pinnedChampion,
     };
@@ -282,9 +281,9 @@ async function loadWarm(
   version: string,
 ): Promise<OnnxActiveModel> {
   const loaded = await options.source.loadVersion(version, options.loadOptions);
-  const model = await OnnxActiveModel.create(loaded, { reasonCodesTopK: options.reasonCodesTopK ?? 3 });
+  const model = await OnnxActiveModel.create(loaded, { reasonCodesTopK: options.reasonCodesTopK });
   try {
-    await model.warm(options.warmRows ?? 512);
+    await model.warm(options.warmRows);
   } catch (error) {
     await model.close();
     throw error;

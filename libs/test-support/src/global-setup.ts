@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { silenceTimeoutNegativeWarnings } from '@fraud/runtime';
 import { stackSettings, testKafka } from './stack.ts';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -25,6 +26,8 @@ async function retryUntil<T>(what: string, attempt: () => Promise<T>): Promise<T
  * time-out in every test.
  */
 export default async function setup(): Promise<void> {
+  // The admin client below is kafkajs: without this, Node 24 prints a TimeoutNegativeWarning.
+  silenceTimeoutNegativeWarnings();
   const settings = stackSettings();
   process.env.KAFKA_BROKERS = settings.kafkaBrokers.join(',');
   process.env.SCHEMA_REGISTRY_URL = settings.schemaRegistryUrl;

@@ -1,27 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { withStackEnv } from '@fraud/config';
+import { loadStackSettings, type StackSettings } from '@fraud/config';
 
-export interface StackSettings {
-  kafkaBrokers: string[];
-  schemaRegistryUrl: string;
-  redisUrl: string;
-}
+export type { StackSettings };
 
-/** The stack integration tests run against: variables win over `.local/stack.env`. */
+/** The stack integration tests run against: variables win over `.local/stack.env` (@fraud/config). */
 export function stackSettings(env: NodeJS.ProcessEnv = process.env): StackSettings {
-  const merged = withStackEnv(env);
-  const missing = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'REDIS_URL'].filter((k) => !merged[k]);
-  if (missing.length > 0) {
-    throw new Error(
-      `integration tests need ${missing.join(', ')}: run \`make up\` (writes .local/stack.env) or export them`,
-    );
-  }
-  return {
-    kafkaBrokers: merged.KAFKA_BROKERS!.split(',').map((b) => b.trim()),
-    schemaRegistryUrl: merged.SCHEMA_REGISTRY_URL!,
-    redisUrl: merged.REDIS_URL!,
-  };
+  return loadStackSettings(env);
 }
 
 /** A name no other test (or earlier run) uses: topics, groups, transactional ids, key prefixes. */

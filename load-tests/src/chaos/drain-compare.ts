@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { withStackEnv } from '@fraud/config';
+import { ConfigError, loadStackSettings } from '@fraud/config';
 import { processCpuUs } from '../proc-stats.ts';
 import { RunTopics, type Encoded, type Endpoints } from './run-topics.ts';
 import { ScorerProcess } from './scorer-process.ts';
@@ -44,18 +44,21 @@ const opts = program.opts<{
   json?: string;
 }>();
 
-const env = withStackEnv(process.env);
-const endpoints: Endpoints = {
-  kafkaBrokers: (env.KAFKA_BROKERS ?? '').split(',').filter(Boolean),
-  registryUrl: env.SCHEMA_REGISTRY_URL ?? '',
-  redisUrl: env.REDIS_URL ?? '',
-};
-if (endpoints.kafkaBrokers.length === 0 || !endpoints.registryUrl || !endpoints.redisUrl) {
-  console.error(
-    'drain-compare: no stack: run `make up` (writes .local/stack.env) or set KAFKA_BROKERS, SCHEMA_REGISTRY_URL, REDIS_URL',
-  );
-  process.exit(2);
+function loadEndpoints(): Endpoints {
+  try {
+    const stack = loadStackSettings(process.env);
+    return {
+      kafkaBrokers: stack.kafkaBrokers,
+      registryUrl: stack.schemaRegistryUrl,
+      redisUrl: stack.redisUrl,
+    };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`drain-compare: no stack: ${error.message}`);
+    return process.exit(2);
+  }
 }
+const endpoints = loadEndpoints();
 const trees: [string, string][] = [
   ['current', repoRoot],
   ...opts.tree.map((t) => t.split('=', 2) as [string, string]),

@@ -1,6 +1,18 @@
 import { z } from 'zod';
-import { ConfigError, commaList, envBool, envInt, envNonEmpty, parseEnv } from '@fraud/config';
+import {
+  ConfigError,
+  commaList,
+  envBool,
+  envInt,
+  envLogLevel,
+  envNonEmpty,
+  parseEnv,
+  redisEnvShape,
+  type LogLevel,
+} from '@fraud/config';
+import { REDIS_STORE_DEFAULTS } from '@fraud/features';
 import { streamFieldsEnv } from '@fraud/model';
+import { MODEL_SERVING_DEFAULTS } from '@fraud/scoring';
 
 export { ConfigError };
 
@@ -35,20 +47,18 @@ const envSchema = z.object({
   API_MAX_FUTURE_SKEW_MS: envInt(300_000, 0, 86_400_000),
   API_SHUTDOWN_GRACE_MS: envInt(10_000, 100, 600_000),
   API_DOCS_ENABLED: envBool(true),
-  REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be redis://host:port or rediss://host:port'),
-  REDIS_CLUSTER: envBool(false),
-  REDIS_KEY_PREFIX: envNonEmpty('fs'),
+  ...redisEnvShape,
   REDIS_COMMAND_TIMEOUT_MS: envInt(200, 10, 60_000),
-  REDIS_STATE_TTL_SECONDS: envInt(90_000, 86_400, 31_536_000),
-  REDIS_IDEMPOTENCY_TTL_SECONDS: envInt(3_600, 60, 2_592_000),
+  REDIS_STATE_TTL_SECONDS: envInt(REDIS_STORE_DEFAULTS.ttlSeconds, 86_400, 31_536_000),
+  REDIS_IDEMPOTENCY_TTL_SECONDS: envInt(REDIS_STORE_DEFAULTS.idempotencyTtlSeconds, 60, 2_592_000),
   MODEL_REGISTRY_DIR: envNonEmpty('models'),
   MODEL_VERSION: z.string().optional(),
   MODEL_POLL_INTERVAL_MS: envInt(5_000, 0, 3_600_000),
-  MODEL_REASON_CODES_TOP_K: envInt(3, 0, 64),
+  MODEL_REASON_CODES_TOP_K: envInt(MODEL_SERVING_DEFAULTS.reasonCodesTopK, 0, 64),
   // The optional Transaction fields callers send, as the scorer's STREAM_FIELDS: both paths must
   // accept the same models, or they could decide with different ones.
   STREAM_FIELDS: streamFieldsEnv(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: envLogLevel,
 });
 
 export interface ApiConfig {
@@ -80,6 +90,8 @@ export interface ApiConfig {
   shutdownGraceMs: number;
   redis: {
     url: string;
+    /** REDIS_PASSWORD: the AUTH token; unset = none, or the one in the URL. */
+    password: string | undefined;
     cluster: boolean;
     keyPrefix: string;
     commandTimeoutMs: number;
@@ -96,7 +108,7 @@ export interface ApiConfig {
     /** Optional Transaction fields callers provide (STREAM_FIELDS); models needing others are refused. */
     streamFields: readonly string[];
   };
-  logLevel: string;
+  logLevel: LogLevel;
 }
 
 /**
@@ -125,6 +137,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Ap
     shutdownGraceMs: e.API_SHUTDOWN_GRACE_MS,
     redis: {
       url: e.REDIS_URL,
+      password: e.REDIS_PASSWORD,
       cluster: e.REDIS_CLUSTER,
       keyPrefix: e.REDIS_KEY_PREFIX,
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,

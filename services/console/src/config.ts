@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError, envBool, envBrokerList, envInt, envNonEmpty, parseEnv } from '@fraud/config';
+import { ConfigError, envBool, envInt, envLogLevel, envNonEmpty, kafkaEnv, parseEnv } from '@fraud/config';
 import { TOPICS } from '@fraud/contracts';
 import type { KafkaConnectionConfig } from '@fraud/kafka';
 
@@ -47,23 +47,16 @@ const envSchema = z.object({
   CONSOLE_TRANSACTIONAL_ID: envNonEmpty('fraud-console-outbox'),
   CONSOLE_SCORER_METRICS_URLS: urlList('http://127.0.0.1:9464/metrics'),
   CONSOLE_PROMETHEUS_URL: z.url({ message: 'must be a URL' }).optional(),
-  KAFKA_BROKERS: envBrokerList,
+  CONSOLE_SHUTDOWN_GRACE_MS: envInt(15_000, 100, 600_000),
+  ...kafkaEnv.shape,
   KAFKA_CLIENT_ID: envNonEmpty('fraud-console'),
-  KAFKA_SSL: envBool(false),
-  KAFKA_SSL_CA_FILE: z.string().optional(),
-  KAFKA_SASL_MECHANISM: z
-    .enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'])
-    .default('none'),
-  KAFKA_SASL_USERNAME: z.string().optional(),
-  KAFKA_SASL_PASSWORD: z.string().optional(),
-  AWS_REGION: z.string().optional(),
   SCHEMA_REGISTRY_URL: z.url({ message: 'must be a URL, e.g. http://127.0.0.1:18081/apis/ccompat/v7' }),
   TOPIC_DECISIONS: envNonEmpty(TOPICS.decisions),
   TOPIC_ALERTS: envNonEmpty(TOPICS.alerts),
   TOPIC_LABELS: envNonEmpty(TOPICS.labels),
   TOPIC_CONSOLE_DLQ: envNonEmpty('fraud.console.dlq'),
   MODEL_REGISTRY_DIR: envNonEmpty('models'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: envLogLevel,
 });
 
 export interface ConsoleConfig {
@@ -94,17 +87,9 @@ export interface ConsoleConfig {
   scorerMetricsUrls: string[];
   prometheusUrl: string | undefined;
   modelRegistryDir: string;
-  logLevel: string;
-}
-
-function requireVar(
-  env: z.infer<typeof envSchema>,
-  name: 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD' | 'AWS_REGION',
-  why: string,
-): string {
-  const value = env[name];
-  if (!value) throw new ConfigError(name, `is required ${why}`);
-  return value;
+  /** From SIGTERM (or a fatal error) to everything closed; past it the process exits 1. */
+  shutdownGraceMs: number;
+  logLevel: z.output<typeof envLogLevel>;
 }
 
 /**
@@ -118,20 +103,6 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): Readonl
       'CONSOLE_ADMIN_PASSWORD',
       'CONSOLE_ADMIN_EMAIL and CONSOLE_ADMIN_PASSWORD go together',
     );
-  }
-  let sasl: KafkaConnectionConfig['sasl'];
-  if (e.KAFKA_SASL_MECHANISM === 'none') sasl = { mechanism: 'none' };
-  else if (e.KAFKA_SASL_MECHANISM === 'aws-msk-iam') {
-    if (!e.KAFKA_SSL)
-      throw new ConfigError('KAFKA_SSL', 'must be true with KAFKA_SASL_MECHANISM=aws-msk-iam');
-    sasl = { mechanism: 'aws-msk-iam', region: requireVar(e, 'AWS_REGION', 'for aws-msk-iam') };
-  } else {
-    const why = `for KAFKA_SASL_MECHANISM=${e.KAFKA_SASL_MECHANISM}`;
-    sasl = {
-      mechanism: e.KAFKA_SASL_MECHANISM,
-      username: requireVar(e, 'KAFKA_SASL_USERNAME', why),
-      password: requireVar(e, 'KAFKA_SASL_PASSWORD', why),
-    };
   }
   const config: ConsoleConfig = {
     http: { host: e.CONSOLE_HOST, port: e.CONSOLE_PORT, trustProxy: e.CONSOLE_TRUST_PROXY },
@@ -148,12 +119,7 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): Readonl
       : { kind: 'sqlite', file: path.join(e.CONSOLE_DATA_DIR, 'console.db') },
     pageSize: e.CONSOLE_PAGE_SIZE,
     refreshMs: e.CONSOLE_REFRESH_MS,
-    kafka: {
-      brokers: e.KAFKA_BROKERS,
-      clientId: e.KAFKA_CLIENT_ID,
-      ssl: { enabled: e.KAFKA_SSL, caFile: e.KAFKA_SSL_CA_FILE },
-      sasl,
-    },
+    kafka: kafkaEnv.connection(e, e.KAFKA_CLIENT_ID),
     schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
     topics: {
       decisions: e.TOPIC_DECISIONS,
@@ -171,6 +137,7 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): Readonl
     scorerMetricsUrls: e.CONSOLE_SCORER_METRICS_URLS,
     prometheusUrl: e.CONSOLE_PROMETHEUS_URL,
     modelRegistryDir: e.MODEL_REGISTRY_DIR,
+    shutdownGraceMs: e.CONSOLE_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
   };
   return Object.freeze(config);

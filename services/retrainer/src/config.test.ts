@@ -25,8 +25,10 @@ describe('loadRetrainerEnv', () => {
       /KAFKA_SASL_MECHANISM/,
     );
     expect(() => loadRetrainerEnv({ ...base, KAFKA_SASL_MECHANISM: 'aws-msk-iam' })).toThrow(
-      /KAFKA_SSL=true/,
+      /^KAFKA_SSL: must be true with KAFKA_SASL_MECHANISM=aws-msk-iam/,
     );
+    // The same spellings as every service (the retrainer used to accept fewer).
+    expect(loadRetrainerEnv({ ...base, KAFKA_SSL: 'yes' }).kafka?.ssl.enabled).toBe(true);
     expect(() => loadRetrainerEnv({ ...base, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SSL: 'true' })).toThrow(
       /KAFKA_SASL_USERNAME/,
     );

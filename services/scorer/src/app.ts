@@ -17,6 +17,7 @@ import { LocalModelSource, type ModelSource } from '@fraud/model';
 import { ReloadingModelProvider, type ModelProvider } from '@fraud/scoring';
 import { PartitionCommitter, createKafka, ensureTopics } from '@fraud/kafka';
 import { ScorerMetrics, startOpsServer, type Logger, type OpsServer } from '@fraud/observability';
+import type { ServiceLifecycle } from '@fraud/runtime';
 import { BatchProcessor } from './batch-processor.ts';
 import type { ScorerConfig } from './config.ts';
 import { DriftMetrics } from './model-ops/drift-metrics.ts';
@@ -45,6 +46,8 @@ export interface ScorerApp {
 export async function createScorerApp(
   config: Readonly<ScorerConfig>,
   logger: Logger,
+  /** The run the worker reports to (fatal errors) and takes its state and stop signal from. */
+  lifecycle: ServiceLifecycle,
   /** Where models come from; the models directory of the config unless given (an S3 source, a test double). */
   modelSource: ModelSource = new LocalModelSource(path.resolve(config.model.registryDir)),
 ): Promise<ScorerApp> {
@@ -122,6 +125,7 @@ export async function createScorerApp(
   });
   const worker = new ScorerWorker({
     kafka,
+    lifecycle,
     committer,
     processor,
     metrics,
@@ -134,7 +138,7 @@ export async function createScorerApp(
     retryMaxBackoffMs: config.retryMaxBackoffMs,
     sessionTimeoutMs: config.sessionTimeoutMs,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
-    preflight: (onMissing) =>
+    preflight: (onMissing, signal) =>
       awaitStartupDependencies({
         kafka,
         registry,
@@ -143,6 +147,7 @@ export async function createScorerApp(
         timeoutMs: config.startupTimeoutMs,
         logger,
         onMissing,
+        signal,
       }),
   });
   const ops = await startOpsServer({
@@ -150,7 +155,7 @@ export async function createScorerApp(
     port: config.http.port,
     registry: metrics.registry,
     health: {
-      live: () => worker.currentState !== 'FAILED',
+      live: () => lifecycle.state !== 'FAILED',
       ready: () => worker.isReady(),
       detail: () => worker.readinessDetail(),
     },

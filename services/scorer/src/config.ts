@@ -1,33 +1,35 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { ConfigError, envBool, envBrokerList, envInt, envNonEmpty, parseEnv } from '@fraud/config';
+import {
+  ConfigError,
+  envBool,
+  envInt,
+  envLogLevel,
+  envNonEmpty,
+  kafkaEnv,
+  parseEnv,
+  redisEnvShape,
+  type LogLevel,
+} from '@fraud/config';
 import { TOPICS } from '@fraud/contracts';
 import type { KafkaConnectionConfig } from '@fraud/kafka';
+import { REDIS_STORE_DEFAULTS } from '@fraud/features';
 import { streamFieldsEnv } from '@fraud/model';
+import { MODEL_SERVING_DEFAULTS } from '@fraud/scoring';
 
 export { ConfigError };
 
 /** Every variable the scorer reads, with its default. The names are the operator's interface. */
 const envSchema = z.object({
-  KAFKA_BROKERS: envBrokerList,
+  ...kafkaEnv.shape,
   KAFKA_CLIENT_ID: envNonEmpty('fraud-scorer'),
-  KAFKA_SSL: envBool(false),
-  KAFKA_SSL_CA_FILE: z.string().optional(),
-  KAFKA_SASL_MECHANISM: z
-    .enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'])
-    .default('none'),
-  KAFKA_SASL_USERNAME: z.string().optional(),
-  KAFKA_SASL_PASSWORD: z.string().optional(),
-  AWS_REGION: z.string().optional(),
   SCHEMA_REGISTRY_URL: z.url({ message: 'must be a URL, e.g. http://127.0.0.1:18081/apis/ccompat/v7' }),
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),
   SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be redis://host:port or rediss://host:port'),
-  REDIS_CLUSTER: envBool(false),
-  REDIS_KEY_PREFIX: envNonEmpty('fs'),
+  ...redisEnvShape,
   REDIS_COMMAND_TIMEOUT_MS: envInt(2_000, 50, 60_000),
-  REDIS_STATE_TTL_SECONDS: envInt(90_000, 86_400, 31_536_000),
-  REDIS_IDEMPOTENCY_TTL_SECONDS: envInt(3_600, 60, 2_592_000),
+  REDIS_STATE_TTL_SECONDS: envInt(REDIS_STORE_DEFAULTS.ttlSeconds, 86_400, 31_536_000),
+  REDIS_IDEMPOTENCY_TTL_SECONDS: envInt(REDIS_STORE_DEFAULTS.idempotencyTtlSeconds, 60, 2_592_000),
   TOPIC_TRANSACTIONS: envNonEmpty(TOPICS.transactions),
   TOPIC_DECISIONS: envNonEmpty(TOPICS.decisions),
   TOPIC_ALERTS: envNonEmpty(TOPICS.alerts),
@@ -53,12 +55,12 @@ const envSchema = z.object({
   MODEL_REGISTRY_DIR: envNonEmpty('models'),
   MODEL_VERSION: z.string().optional(),
   MODEL_POLL_INTERVAL_MS: envInt(5_000, 0, 3_600_000),
-  MODEL_REASON_CODES_TOP_K: envInt(3, 0, 64),
+  MODEL_REASON_CODES_TOP_K: envInt(MODEL_SERVING_DEFAULTS.reasonCodesTopK, 0, 64),
   MODEL_SHADOW_ENABLED: envBool(true),
   MODEL_AGREEMENT_WINDOW: envInt(10_000, 10, 10_000_000),
   // The optional Transaction fields the upstream sends; a model reading any other is refused.
   STREAM_FIELDS: streamFieldsEnv(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: envLogLevel,
 });
 
 export interface ScorerConfig {
@@ -66,6 +68,8 @@ export interface ScorerConfig {
   schemaRegistry: { url: string; auth?: { username: string; password: string } | undefined };
   redis: {
     url: string;
+    /** REDIS_PASSWORD: the AUTH token; unset = none, or the one in the URL. */
+    password: string | undefined;
     cluster: boolean;
     keyPrefix: string;
     commandTimeoutMs: number;
@@ -113,17 +117,7 @@ export interface ScorerConfig {
     /** Optional Transaction fields the stream provides (STREAM_FIELDS); models needing others are refused. */
     streamFields: readonly string[];
   };
-  logLevel: string;
-}
-
-function requireVar(
-  env: z.infer<typeof envSchema>,
-  name: 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD' | 'AWS_REGION',
-  why: string,
-): string {
-  const value = env[name];
-  if (!value) throw new ConfigError(name, `is required ${why}`);
-  return value;
+  logLevel: LogLevel;
 }
 
 /**
@@ -132,26 +126,7 @@ function requireVar(
  */
 export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly<ScorerConfig> {
   const e = parseEnv(envSchema, env);
-  let sasl: KafkaConnectionConfig['sasl'];
-  if (e.KAFKA_SASL_MECHANISM === 'none') sasl = { mechanism: 'none' };
-  else if (e.KAFKA_SASL_MECHANISM === 'aws-msk-iam') {
-    if (!e.KAFKA_SSL)
-      throw new ConfigError(
-        'KAFKA_SSL',
-        'must be true with KAFKA_SASL_MECHANISM=aws-msk-iam (MSK IAM needs TLS)',
-      );
-    sasl = {
-      mechanism: 'aws-msk-iam',
-      region: requireVar(e, 'AWS_REGION', 'for KAFKA_SASL_MECHANISM=aws-msk-iam'),
-    };
-  } else {
-    const why = `for KAFKA_SASL_MECHANISM=${e.KAFKA_SASL_MECHANISM}`;
-    sasl = {
-      mechanism: e.KAFKA_SASL_MECHANISM,
-      username: requireVar(e, 'KAFKA_SASL_USERNAME', why),
-      password: requireVar(e, 'KAFKA_SASL_PASSWORD', why),
-    };
-  }
+  const kafka = kafkaEnv.connection(e, e.KAFKA_CLIENT_ID);
   if ((e.SCHEMA_REGISTRY_USERNAME === undefined) !== (e.SCHEMA_REGISTRY_PASSWORD === undefined)) {
     throw new ConfigError(
       'SCHEMA_REGISTRY_PASSWORD',
@@ -159,12 +134,7 @@ export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     );
   }
   const config: ScorerConfig = {
-    kafka: {
-      brokers: e.KAFKA_BROKERS,
-      clientId: e.KAFKA_CLIENT_ID,
-      ssl: { enabled: e.KAFKA_SSL, caFile: e.KAFKA_SSL_CA_FILE },
-      sasl,
-    },
+    kafka,
     schemaRegistry: {
       url: e.SCHEMA_REGISTRY_URL,
       auth:
@@ -174,6 +144,7 @@ export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     },
     redis: {
       url: e.REDIS_URL,
+      password: e.REDIS_PASSWORD,
       cluster: e.REDIS_CLUSTER,
       keyPrefix: e.REDIS_KEY_PREFIX,
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,

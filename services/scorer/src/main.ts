@@ -1,61 +1,36 @@
 /**
  * `npm run scorer`: one scorer worker. Reads its configuration from the environment, overlaid on
- * .local/stack.env when that exists (the local stack). Exits 0 after a graceful shutdown, 1 when
- * the configuration is bad, a dependency is missing at start, or the worker fails.
+ * .local/stack.env when that exists (the local stack). Exit codes (@fraud/runtime's runMain):
+ * 0 after a graceful shutdown; 1 when the configuration is bad, a dependency is missing at start,
+ * the worker fails or shutting down outlasts SCORER_SHUTDOWN_GRACE_MS; 143 / 130 when SIGTERM /
+ * SIGINT arrives before it finished starting.
  */
 import { withStackEnv } from '@fraud/config';
 import { silenceKafkajsTimeoutWarnings } from '@fraud/kafka';
 import { createLogger } from '@fraud/observability';
+import { ServiceLifecycle, loadConfigOrExit, runMain } from '@fraud/runtime';
 import { createScorerApp, type ScorerApp } from './app.ts';
-import { ConfigError, loadScorerConfig, type ScorerConfig } from './config.ts';
+import { loadScorerConfig } from './config.ts';
 
 silenceKafkajsTimeoutWarnings();
 
-function configOrExit(): Readonly<ScorerConfig> {
-  try {
-    return loadScorerConfig(withStackEnv());
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`scorer: bad configuration: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-const config = configOrExit();
+const config = loadConfigOrExit('scorer', () => loadScorerConfig(withStackEnv()));
 const logger = createLogger({ name: 'fraud-scorer', level: config.logLevel });
-
+const lifecycle = new ServiceLifecycle({ name: 'scorer', shutdownDeadlineMs: config.shutdownGraceMs });
 let app: ScorerApp | undefined;
-let stopping = false;
 
-function shutdown(signal: string): void {
-  if (stopping) {
-    logger.warn({ signal }, 'second signal: exiting now');
-    process.exit(1);
-  }
-  stopping = true;
-  logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
-  const deadline = setTimeout(() => {
-    logger.error({ graceMs: config.shutdownGraceMs }, 'shutdown grace period exceeded: exiting');
-    process.exit(1);
-  }, config.shutdownGraceMs);
-  deadline.unref();
-  void (app?.close() ?? Promise.resolve()).then(() => process.exit(0));
-}
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
-
-try {
-  app = await createScorerApp(config, logger);
-  app.worker.failed.catch(async (error: unknown) => {
-    logger.fatal({ err: error }, 'worker failed: exiting');
-    await app?.close();
-    process.exit(1);
-  });
-  await app.worker.start();
-  logger.info({ http: `${config.http.host}:${app.ops.port}`, instance: config.instanceId }, 'scorer running');
-} catch (error) {
-  logger.fatal({ err: error }, 'scorer could not start');
-  await app?.close().catch(() => undefined);
-  process.exit(1);
-}
+await runMain(
+  lifecycle,
+  {
+    start: async (signal) => {
+      app = await createScorerApp(config, logger, lifecycle);
+      await app.worker.start(signal);
+      logger.info(
+        { http: `${config.http.host}:${app.ops.port}`, instance: config.instanceId },
+        'scorer running',
+      );
+    },
+    close: async () => app?.close(),
+  },
+  { logger },
+);

@@ -1,6 +1,7 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '@fraud/observability';
+import { abortableSleep } from '@fraud/runtime';
 
 /** A topic or registry subject the scorer needs did not appear within the start-up wait. */
 export class StartupDependencyError extends Error {
@@ -26,6 +27,8 @@ export interface PreflightOptions {
   logger: Logger;
   /** Told what is still missing (readiness detail); empty when everything is there. */
   onMissing?: (missing: string[]) => void;
+  /** A stop request during the wait: the wait ends at once with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 function isNotFound(error: unknown): boolean {
@@ -88,9 +91,8 @@ export async function awaitStartupDependencies(o: PreflightOptions): Promise<voi
       }
       const waitedMs = Date.now() - started;
       if (waitedMs >= o.timeoutMs) throw new StartupDependencyError(missing, waitedMs);
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.min(o.pollMs ?? 2_000, o.timeoutMs - waitedMs)),
-      );
+      const pollMs = Math.min(o.pollMs ?? 2_000, o.timeoutMs - waitedMs);
+      if (!(await abortableSleep(pollMs, o.signal))) o.signal?.throwIfAborted();
     }
   } finally {
     await admin.disconnect().catch(() => undefined);

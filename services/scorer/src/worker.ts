@@ -1,68 +1,23 @@
 import { DecisionValues, RegistryUnavailableError } from '@fraud/contracts';
 import { FeatureStoreUnavailableError } from '@fraud/features';
-import { PartitionFencedError, isProducerFencedError, type PartitionCommitter } from '@fraud/kafka';
-import type { Logger, ScorerMetrics } from '@fraud/observability';
-import kafkajs, { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
-import type { BatchProcessor, ProcessedChunk } from './batch-processor.ts';
+import { PartitionFencedError, classifyKafkaError } from '@fraud/kafka';
+import { ExponentialBackoff, IllegalStateError, abortableSleep } from '@fraud/runtime';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { ProcessedChunk } from './batch-processor.ts';
+import {
+  compileScorerWorkerOptions,
+  type CompiledScorerWorkerOptions,
+  type ScorerWorkerOptions,
+} from './worker-options.ts';
 
-export type WorkerState = 'INITIALIZED' | 'RUNNING' | 'DRAINING' | 'STOPPED' | 'FAILED';
-
-export interface ScorerWorkerOptions {
-  kafka: Kafka;
-  /** Commits each chunk's outputs with its offset in one Kafka transaction of the partition's own producer. */
-  committer: PartitionCommitter;
-  processor: BatchProcessor;
-  metrics: ScorerMetrics;
-  logger: Logger;
-  groupId: string;
-  topics: { transactions: string; decisions: string; alerts: string; dlq: string };
-  partitionsConsumedConcurrently: number;
-  maxBatchSize: number;
-  maxBytesPerPartition: number;
-  retryMaxBackoffMs: number;
-  /** A member silent this long is dropped and its partitions move (the takeover time after a crash). */
-  sessionTimeoutMs: number;
-  heartbeatIntervalMs: number;
-  /**
-   * Runs before joining the group: waits (bounded) for the topics and registry subject the worker
-   * needs, reporting what is missing; rejects to stop the start.
-   */
-  preflight?: (onMissing: (missing: string[]) => void) => Promise<void>;
-}
-
-// kafkajs is CommonJS: Node's ESM loader exposes its error classes on the default export only.
-const { KafkaJSError, KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSRequestTimeoutError } =
-  kafkajs;
-
-/**
- * Broker unreachable or slow: reconnect and retry. kafkajs wraps a connection error in
- * KafkaJSNonRetriableError once its own retries are spent, so the causes are looked at too. A
- * fenced producer (another instance owns our transactional id) is not retried here.
- */
-function isRetriableKafkaError(error: unknown): boolean {
-  return !isProducerFencedError(error) && isTransientKafkaError(error);
-}
-
-function isTransientKafkaError(error: unknown, depth = 0): boolean {
-  if (!(error instanceof KafkaJSError) || depth > 5) return false;
-  if (
-    error.retriable ||
-    error instanceof KafkaJSConnectionError ||
-    error instanceof KafkaJSRequestTimeoutError ||
-    error instanceof KafkaJSNumberOfRetriesExceeded
-  )
-    return true;
-  const wrapped = error as Error & { originalError?: unknown };
-  return (
-    isTransientKafkaError(wrapped.cause, depth + 1) || isTransientKafkaError(wrapped.originalError, depth + 1)
-  );
-}
+export type { ScorerWorkerOptions } from './worker-options.ts';
 
 /** Which dependency an error belongs to, when it is a dependency's fault (retry) rather than ours (fail). */
 function failedDependency(error: unknown): 'redis' | 'registry' | 'kafka' | undefined {
   if (error instanceof FeatureStoreUnavailableError) return 'redis';
   if (error instanceof RegistryUnavailableError) return 'registry';
-  if (isRetriableKafkaError(error)) return 'kafka';
+  // A fenced producer (another instance owns our transactional id) is not retried here.
+  if (classifyKafkaError(error) === 'transient') return 'kafka';
   return undefined;
 }
 
@@ -72,17 +27,15 @@ function chunksOf<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * The streaming worker: a consumer-group member that scores every transaction once and commits
  * its outputs together with the consumed offsets in one Kafka transaction per chunk.
  *
- * Lifecycle: INITIALIZED -> RUNNING -> DRAINING -> STOPPED, or FAILED on an unrecoverable error
- * (`failed` resolves with it so main can exit non-zero).
+ * It runs under the ServiceLifecycle of its options (`start` and `close` are that lifecycle's
+ * hooks, through the app): an unrecoverable error calls `lifecycle.fail`, which shuts the whole
+ * service down under the one shutdown deadline.
  */
 export class ScorerWorker {
-  private state: WorkerState = 'INITIALIZED';
   private consumer: Consumer | undefined;
   private dependencyDown: string | undefined;
   private joined = false;
@@ -90,37 +43,33 @@ export class ScorerWorker {
   /** Counts group joins: a partition is claimed (fencing its previous owner) once per assignment. */
   private generation = 0;
   private closing: Promise<void> | undefined;
-  private rejectFailed: ((error: Error) => void) | undefined;
-  /** Settles only if the worker fails; main awaits it to exit non-zero. */
-  readonly failed: Promise<never>;
 
-  constructor(private readonly options: ScorerWorkerOptions) {
-    this.failed = new Promise<never>((_resolve, reject) => {
-      this.rejectFailed = reject;
-    });
-    this.failed.catch(() => undefined); // observed through `failed` by whoever cares
+  private readonly options: CompiledScorerWorkerOptions;
+
+  constructor(options: ScorerWorkerOptions) {
+    this.options = compileScorerWorkerOptions(options);
+    // Scraped, not pushed: the gauge cannot disagree with the state it reports.
+    this.options.metrics.deriveReadiness(() => this.isReady());
   }
 
-  get currentState(): WorkerState {
-    return this.state;
-  }
-
-  /** Ready = running, in the group, and the last dependency call succeeded. */
+  /** Ready = running, in the group (not before the join, not after a crash), and the last dependency call succeeded. */
   isReady(): boolean {
-    return this.state === 'RUNNING' && this.joined && this.dependencyDown === undefined;
+    return this.options.lifecycle.state === 'RUNNING' && this.joined && this.dependencyDown === undefined;
   }
 
   readinessDetail(): Record<string, unknown> {
     return {
-      state: this.state,
+      state: this.options.lifecycle.state,
       joinedGroup: this.joined,
       dependencyDown: this.dependencyDown ?? null,
       ...(this.waitingFor.length > 0 ? { missing: this.waitingFor } : {}),
     };
   }
 
-  async start(): Promise<void> {
-    if (this.state !== 'INITIALIZED') throw new Error(`cannot start a worker in state ${this.state}`);
+  /** Waits for its topics, connects and joins the group; `signal` (a stop request) ends the wait. */
+  async start(signal: AbortSignal): Promise<void> {
+    if (this.consumer !== undefined)
+      throw new IllegalStateError('starting the scorer worker again', 'started');
     const { kafka, groupId, topics, logger } = this.options;
     const consumer = kafka.consumer({
       groupId,
@@ -128,10 +77,9 @@ export class ScorerWorker {
       maxBytesPerPartition: this.options.maxBytesPerPartition,
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: this.options.heartbeatIntervalMs,
-      // kafkajs heartbeats between fetches: an idle long poll must not outlast the heartbeat.
-      maxWaitTimeInMs: Math.min(5_000, this.options.heartbeatIntervalMs),
+      maxWaitTimeInMs: this.options.maxWaitTimeMs,
       // Kafka transactions commit our offsets; kafkajs must never commit on its own.
-      retry: { retries: 10 },
+      retry: { retries: this.options.consumerRetries },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -149,17 +97,17 @@ export class ScorerWorker {
       const { error, restart } = event.payload;
       logger.error({ err: error, restart }, 'consumer crashed');
       this.joined = false;
-      if (!restart) this.fail(error);
+      if (!restart) this.options.lifecycle.fail(error);
     });
     await this.options.preflight?.((missing) => {
       this.waitingFor = missing;
-    });
+    }, signal);
     this.waitingFor = [];
+    signal.throwIfAborted();
     await this.options.committer.connect();
     await consumer.connect();
     await consumer.subscribe({ topic: topics.transactions, fromBeginning: true });
-    this.state = 'RUNNING';
-    this.options.metrics.ready.set(1);
+    signal.throwIfAborted();
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -286,14 +234,13 @@ export class ScorerWorker {
     payload: EachBatchPayload,
     work: () => Promise<T>,
   ): Promise<T | undefined> {
-    const { logger, metrics, retryMaxBackoffMs } = this.options;
-    let backoffMs = 100;
+    const { logger, metrics, retryInitialBackoffMs, retryMaxBackoffMs, lifecycle } = this.options;
+    const backoff = new ExponentialBackoff({ initialMs: retryInitialBackoffMs, maxMs: retryMaxBackoffMs });
     for (;;) {
       try {
         const result = await work();
         if (this.dependencyDown) logger.info({ dependency: this.dependencyDown }, 'dependency recovered');
         this.dependencyDown = undefined;
-        metrics.ready.set(this.isReady() ? 1 : 0);
         return result;
       } catch (error) {
         if (error instanceof PartitionFencedError) {
@@ -309,19 +256,19 @@ export class ScorerWorker {
         }
         const dependency = failedDependency(error);
         if (!dependency) {
-          this.fail(error as Error);
+          lifecycle.fail(error);
           throw error;
         }
         if (dependency === 'redis') metrics.redisErrors.inc();
         metrics.dependencyRetries.inc({ dependency });
         this.dependencyDown = dependency;
-        metrics.ready.set(0);
+        const backoffMs = backoff.next();
         logger.warn(
           { err: error, dependency, backoffMs, partition: payload.batch.partition },
           'dependency failed; retrying batch',
         );
-        await sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, retryMaxBackoffMs);
+        // A shutdown ends the wait at once: the chunk is redelivered to the next owner.
+        if (!(await abortableSleep(backoffMs, lifecycle.signal))) return undefined;
         if (!payload.isRunning() || payload.isStale()) return undefined;
         try {
           await payload.heartbeat();
@@ -363,14 +310,6 @@ export class ScorerWorker {
     }
   }
 
-  private fail(error: Error): void {
-    if (this.state === 'FAILED' || this.state === 'STOPPED') return;
-    this.state = 'FAILED';
-    this.options.metrics.ready.set(0);
-    this.options.logger.error({ err: error }, 'scorer failed');
-    this.rejectFailed?.(error);
-  }
-
   /**
    * Graceful stop: stop fetching, let in-flight batches finish and commit, leave the group, close
    * the producer. A second call returns the same promise. Every step runs even if one fails.
@@ -381,9 +320,7 @@ export class ScorerWorker {
   }
 
   private async doClose(): Promise<void> {
-    const { logger, committer, metrics } = this.options;
-    if (this.state !== 'FAILED') this.state = 'DRAINING';
-    metrics.ready.set(0);
+    const { logger, committer, lifecycle } = this.options;
     const errors: unknown[] = [];
     if (this.consumer) {
       // stop() waits for the batches in flight; disconnect() then leaves the group.
@@ -391,8 +328,7 @@ export class ScorerWorker {
       await this.consumer.disconnect().catch((e: unknown) => errors.push(e));
     }
     await committer.disconnect().catch((e: unknown) => errors.push(e));
-    if (this.state !== 'FAILED') this.state = 'STOPPED';
     for (const error of errors) logger.warn({ err: error }, 'error while closing');
-    logger.info({ state: this.state }, 'scorer closed');
+    logger.info({ state: lifecycle.state }, 'scorer closed');
   }
 }

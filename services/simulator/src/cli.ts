@@ -3,7 +3,7 @@
  * (simulated or replayed from a PaySim CSV). See services/simulator/README.md.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { withStackEnv } from '@fraud/config';
+import { ConfigError, withStackEnv } from '@fraud/config';
 import { TOPICS } from '@fraud/contracts';
 import { DEFAULT_START_TIME_MS, PaysimImportError } from '@fraud/paysim';
 import { CliUsageError, KafkaUnreachableError, RegistryUnreachableError } from './errors.ts';
@@ -186,6 +186,7 @@ async function main(argv: string[]): Promise<void> {
 
 const KNOWN_ERRORS = [
   CliUsageError,
+  ConfigError,
   SimulationOptionsError,
   KafkaUnreachableError,
   KafkaOutageError,

@@ -1,6 +1,6 @@
 import { TOPICS } from '@fraud/contracts';
 import { readPaysimCsvFile, type LabeledTransaction, type PaysimRowError } from '@fraud/paysim';
-import { CliUsageError } from './errors.ts';
+import { loadStackSettings } from '@fraud/config';
 import { produceToKafka, type KafkaProduceSummary } from './kafka-producer.ts';
 import { simulate, type SimulationOptions } from './simulate.ts';
 
@@ -37,12 +37,8 @@ export interface KafkaModeSummary extends KafkaProduceSummary {
 
 /** The stack settings this mode needs, from variables or `.local/stack.env` (see withStackEnv). */
 export function kafkaSettings(env: NodeJS.ProcessEnv): { brokers: string[]; registryUrl: string } {
-  const brokers = env.KAFKA_BROKERS;
-  const registryUrl = env.SCHEMA_REGISTRY_URL;
-  if (!brokers)
-    throw new CliUsageError('KAFKA_BROKERS', 'is not set (run `make up`, which writes .local/stack.env)');
-  if (!registryUrl) throw new CliUsageError('SCHEMA_REGISTRY_URL', 'is not set (run `make up`)');
-  return { brokers: brokers.split(',').map((b) => b.trim()), registryUrl };
+  const { kafkaBrokers, schemaRegistryUrl } = loadStackSettings(env, { redis: false });
+  return { brokers: kafkaBrokers, registryUrl: schemaRegistryUrl };
 }
 
 /** `simulate --kafka`: simulated (or CSV-replayed) transactions and their labels to Kafka. */

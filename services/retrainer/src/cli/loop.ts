@@ -4,11 +4,10 @@
  * Exit 1 on any failure, or when no promotion happened (the run is built to produce one).
  */
 import { silenceKafkajsTimeoutWarnings } from '@fraud/kafka';
-import { withStackEnv } from '@fraud/config';
 import { loadRetrainerEnv } from '../config.ts';
 import { killStartedChildren } from '../loop/processes.ts';
 import { runLoop } from '../loop/run-loop.ts';
-import { parseCli, runCli, UsageError } from '@fraud/config';
+import { loadStackSettings, parseCli, runCli, UsageError } from '@fraud/config';
 
 silenceKafkajsTimeoutWarnings();
 
@@ -32,8 +31,7 @@ await runCli(USAGE, async () => {
   const maxSeconds = Number(a['max-seconds'] ?? 600);
   if (!(maxSeconds > 0)) throw new UsageError('--max-seconds must be > 0');
   const env = loadRetrainerEnv();
-  const redisUrl = withStackEnv().REDIS_URL;
-  if (!redisUrl) throw new UsageError('REDIS_URL is not set (or run `make up`)');
+  const { redisUrl } = loadStackSettings();
   const started = Date.now();
   const deadline = setTimeout(() => {
     process.stderr.write(`loop: exceeded ${maxSeconds} s; exiting\n`);

@@ -2,30 +2,23 @@
  * `npm run live-quality`: per-model precision/recall on labelled live traffic as Prometheus
  * gauges (fraud_live_precision, fraud_live_recall, ... on QUALITY_HTTP_PORT, default 9465).
  * Follows fraud.decisions and fraud.labels from the beginning (read_committed, no commits: the
- * join is rebuilt at start, bounded by QUALITY_MAX_TRANSACTIONS); SIGTERM stops it.
+ * join is rebuilt at start, bounded by QUALITY_MAX_TRANSACTIONS); SIGTERM stops it. Exit codes
+ * are @fraud/runtime's runMain ones (0 clean stop, 1 failure, 143 / 130 on a signal during start-up).
  */
 import path from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { ContractSerde, type FraudDecision, type FraudLabel, type Thresholds } from '@fraud/contracts';
 import { createKafka, silenceKafkajsTimeoutWarnings } from '@fraud/kafka';
 import { readManifest, readModelRegistry } from '@fraud/model';
-import { createLogger, startOpsServer } from '@fraud/observability';
-import { QualityConfigError, loadQualityConfig, type QualityConfig } from './config.ts';
+import { createLogger, startOpsServer, type OpsServer } from '@fraud/observability';
+import { ServiceLifecycle, loadConfigOrExit, runMain } from '@fraud/runtime';
+import { loadQualityConfig } from './config.ts';
 import { LiveQuality } from './live-quality.ts';
 import { liveQualityRegistry } from './quality-metrics.ts';
 
 silenceKafkajsTimeoutWarnings();
 
-let config: Readonly<QualityConfig>;
-try {
-  config = loadQualityConfig();
-} catch (error) {
-  if (error instanceof QualityConfigError) {
-    console.error(`live-quality: bad configuration: ${error.message}`);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadConfigOrExit('live-quality', () => loadQualityConfig());
 const logger = createLogger({ name: 'fraud-live-quality', level: config.logLevel });
 
 /** Challenger thresholds from their manifests (the decision record carries only the champion's). */
@@ -48,9 +41,6 @@ async function refreshThresholds(): Promise<void> {
     logger.warn({ err: error }, 'model registry unreadable: challenger quality unknown');
   }
 }
-await refreshThresholds();
-const refresher = setInterval(() => void refreshThresholds(), 30_000);
-
 const quality = new LiveQuality(config.maxTransactions, (v) => thresholdCache.get(v));
 const kafka = createKafka({ ...config.kafka, brokers: config.kafkaBrokers, clientId: 'fraud-live-quality' });
 const registry = new SchemaRegistry({ host: config.schemaRegistryUrl });
@@ -60,48 +50,65 @@ const consumer = kafka.consumer({
   groupId: `fraud-live-quality-${process.pid}-${Date.now()}`,
   readUncommitted: false,
 });
-let consuming = false;
+const lifecycle = new ServiceLifecycle({ name: 'live-quality', shutdownDeadlineMs: config.shutdownGraceMs });
+let joined = false;
 consumer.on(consumer.events.GROUP_JOIN, () => {
-  consuming = true;
+  joined = true;
 });
 consumer.on(consumer.events.CRASH, (event) => {
-  consuming = false;
+  joined = false;
   logger.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+  if (!event.payload.restart) lifecycle.fail(event.payload.error);
 });
 
-const ops = await startOpsServer({
-  ...config.http,
-  registry: liveQualityRegistry(quality),
-  health: { live: () => true, ready: () => consuming },
-});
-await consumer.connect();
-await consumer.subscribe({ topics: [config.topics.decisions, config.topics.labels], fromBeginning: true });
-await consumer.run({
-  autoCommit: false,
-  eachBatch: async ({ batch }) => {
-    for (const message of batch.messages) {
-      try {
-        if (batch.topic === config.topics.decisions)
-          quality.addDecision((await decisionSerde.decode(message.value)).value);
-        else quality.addLabel((await labelSerde.decode(message.value)).value);
-      } catch (error) {
-        // One unreadable record costs only itself; the join goes on.
-        logger.warn({ err: error, topic: batch.topic, offset: message.offset }, 'record skipped');
-      }
-    }
+let refresher: NodeJS.Timeout | undefined;
+let ops: OpsServer | undefined;
+await runMain(
+  lifecycle,
+  {
+    start: async () => {
+      await refreshThresholds();
+      refresher = setInterval(() => void refreshThresholds(), 30_000);
+      ops = await startOpsServer({
+        ...config.http,
+        registry: liveQualityRegistry(quality),
+        health: {
+          live: () => lifecycle.state !== 'FAILED',
+          ready: () => lifecycle.state === 'RUNNING' && joined,
+        },
+      });
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: [config.topics.decisions, config.topics.labels],
+        fromBeginning: true,
+      });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) {
+            try {
+              if (batch.topic === config.topics.decisions)
+                quality.addDecision((await decisionSerde.decode(message.value)).value);
+              else quality.addLabel((await labelSerde.decode(message.value)).value);
+            } catch (error) {
+              // One unreadable record costs only itself; the join goes on.
+              logger.warn({ err: error, topic: batch.topic, offset: message.offset }, 'record skipped');
+            }
+          }
+        },
+      });
+      logger.info(
+        { http: `${config.http.host}:${ops.port}`, topics: config.topics },
+        'live quality exporter running',
+      );
+    },
+    close: async () => {
+      clearInterval(refresher);
+      await consumer
+        .disconnect()
+        .catch((error: unknown) => logger.warn({ err: error }, 'consumer disconnect failed'));
+      await ops?.close();
+    },
   },
-});
-logger.info(
-  { http: `${config.http.host}:${ops.port}`, topics: config.topics },
-  'live quality exporter running',
+  { logger },
 );
-
-const stop = async (signal: string): Promise<void> => {
-  logger.info({ signal }, 'shutting down');
-  clearInterval(refresher);
-  await consumer.disconnect().catch(() => undefined);
-  await ops.close();
-  process.exit(0);
-};
-process.once('SIGTERM', () => void stop('SIGTERM'));
-process.once('SIGINT', () => void stop('SIGINT'));
