@@ -10,6 +10,8 @@ const HOUR_MS = 3_600_000;
 
 export interface Marginals {
   rows: number;
+  /** Rows per hour of event time: window counts and destination reuse depend on this density. */
+  rowsPerHour: number;
   fraud: number;
   /** Share of rows per type. */
   typeShare: Record<TransactionType, number>;
@@ -61,6 +63,8 @@ export async function measureMarginals(
   const transfers = new Map<number, [number, string][]>();
   const delays: number[] = [];
   let rows = 0;
+  let firstMs = Number.POSITIVE_INFINITY;
+  let lastMs = Number.NEGATIVE_INFINITY;
   let fraud = 0;
   let wholeLegit = 0;
   let wholeFraud = 0;
@@ -78,6 +82,8 @@ export async function measureMarginals(
   for await (const { tx, isFraud } of source) {
     rows += 1;
     const t = tx.eventTime;
+    firstMs = Math.min(firstMs, t);
+    lastMs = Math.max(lastMs, t);
     amounts[tx.type].push(tx.amountMinor / 100);
     originCount.set(tx.originAccountId, (originCount.get(tx.originAccountId) ?? 0) + 1);
     const whole = tx.amountMinor % 100 === 0 ? 1 : 0;
@@ -140,6 +146,7 @@ export async function measureMarginals(
   }
   return {
     rows,
+    rowsPerHour: rows === 0 ? Number.NaN : rows / Math.max(1, Math.ceil((lastMs - firstMs + 1) / HOUR_MS)),
     fraud,
     typeShare,
     amount,
@@ -172,6 +179,7 @@ export function marginalsTable(columns: readonly [string, Marginals][]): string 
     `| marginal | ${columns.map(([name]) => name).join(' | ')} |`,
     `|---|${columns.map(() => '---').join('|')}|`,
     line('rows', (m) => num(m.rows)),
+    line('rows per hour', (m) => num(m.rowsPerHour)),
     line('fraud rate', (m) => `${((m.fraud / m.rows) * 100).toFixed(3)}%`),
   ];
   for (const type of TYPES) out.push(line(`${type} share`, (m) => pct(m.typeShare[type])));

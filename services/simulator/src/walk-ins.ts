@@ -36,6 +36,9 @@ export const PAYSIM_AMOUNT: Readonly<Record<TransactionType, { median: number; s
     DEBIT: { median: 3_050, sigma: 0.93 },
   });
 
+/** Share of walk-in transfers to a payee never seen before. */
+const FRESH_PAYEE_SHARE = 0.25;
+
 /** Legit PaySim amounts carry cents: about 1% are whole units (frauds: about 32%). */
 const LEGIT_WHOLE_SHARE = 0.01;
 
@@ -65,7 +68,9 @@ export function walkInTransaction(ctx: SimContext, timeMs: number): LabeledTrans
       destination = p.freshName('M'); // PaySim's merchants appear once
       break;
     case 'TRANSFER':
-      destination = randomCustomer(ctx);
+      // A quarter to an account never seen before (PaySim's legit transfers: 21-35% per step of
+      // the shared rows), so "new payee" is not fraud's alone, as in the real data.
+      destination = prng.chance(FRESH_PAYEE_SHARE) ? p.freshName('C') : randomCustomer(ctx);
       break;
     case 'CASH_OUT':
     case 'CASH_IN':
