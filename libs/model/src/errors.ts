@@ -77,3 +77,23 @@ export class XgboostModelFormatError extends ModelError {
     this.name = 'XgboostModelFormatError';
   }
 }
+
+/**
+ * A model whose reason codes cannot be computed: the scorer explains decisions with TreeSHAP over
+ * XGBoost's model JSON, so a model without a readable one (e.g. a LightGBM winner exported only to
+ * ONNX) must not be promoted.
+ */
+export class ModelNotExplainableError extends ModelError {
+  readonly code = 'model_not_explainable';
+  constructor(
+    readonly directory: string,
+    problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `${directory}: not explainable (${problem}); reason codes need XGBoost model JSON with the manifest's features`,
+      options,
+    );
+    this.name = 'ModelNotExplainableError';
+  }
+}

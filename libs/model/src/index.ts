@@ -3,6 +3,7 @@ export {
   ManifestValidationError,
   ModelError,
   ModelInputsUnavailableError,
+  ModelNotExplainableError,
   ModelNotFoundError,
   ScoringInputError,
   XgboostModelFormatError,

@@ -1,9 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FeatureFingerprintMismatchError, ManifestValidationError, ModelNotFoundError } from './errors.ts';
+import {
+  FeatureFingerprintMismatchError,
+  ManifestValidationError,
+  ModelNotExplainableError,
+  ModelNotFoundError,
+} from './errors.ts';
 import { checkModelInputs } from './input-fields.ts';
 import { MODEL_FILES, modelManifestSchema, type ModelManifest } from './manifest.ts';
 import { parseModelJsonFile } from './schema-file.ts';
+import { parseXgboostTrees } from './tree-shap-model.ts';
 
 export interface LoadModelOptions {
   /**
@@ -18,6 +24,12 @@ export interface LoadModelOptions {
    * model that reads any other field is refused (ModelInputsUnavailableError).
    */
   streamFields?: readonly string[];
+  /**
+   * Refuse a model whose reason codes cannot be computed (ModelNotExplainableError): its selected
+   * candidate is not XGBoost, or its XGBoost JSON does not parse into trees over the manifest's
+   * features. Promotion sets it, so a non-explainable model never becomes champion or challenger.
+   */
+  requireExplainable?: boolean;
 }
 
 /** A validated model directory with its ONNX bytes in memory. */
@@ -67,6 +79,7 @@ export async function loadModelDirectory(directory: string, options: LoadModelOp
     );
   }
   if (options.streamFields) checkModelInputs(manifest, options.streamFields);
+  if (options.requireExplainable) await checkExplainable(directory, manifest);
   const onnxModel = await readOrThrow(path.join(directory, manifest.files.onnx));
   return {
     directory,
@@ -74,4 +87,28 @@ export async function loadModelDirectory(directory: string, options: LoadModelOp
     onnxModel: new Uint8Array(onnxModel.buffer, onnxModel.byteOffset, onnxModel.byteLength),
     xgboostJsonPath: path.join(directory, manifest.files.xgboost_json),
   };
+}
+
+/** Parses the model's XGBoost JSON the way the scorer's TreeSHAP will, or throws ModelNotExplainableError. */
+export async function checkExplainable(directory: string, manifest: ModelManifest): Promise<void> {
+  const selected = manifest.candidates?.find((c) => c.selected);
+  if (selected && selected.algorithm !== 'xgboost') {
+    throw new ModelNotExplainableError(
+      directory,
+      `the exported candidate is ${selected.algorithm}, not xgboost`,
+    );
+  }
+  const file = path.join(directory, manifest.files.xgboost_json);
+  let trees;
+  try {
+    trees = parseXgboostTrees(JSON.parse((await readOrThrow(file)).toString('utf8')), file);
+  } catch (error) {
+    throw new ModelNotExplainableError(directory, (error as Error).message, { cause: error });
+  }
+  if (trees.featureCount !== manifest.feature_names.length) {
+    throw new ModelNotExplainableError(
+      directory,
+      `${file} has ${trees.featureCount} features, the manifest ${manifest.feature_names.length}`,
+    );
+  }
 }

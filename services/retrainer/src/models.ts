@@ -17,6 +17,7 @@ export async function loadRegistryVersion(
   return loadModelDirectory(path.join(modelsDir, entry.path), {
     expectedFeatureFingerprint: FEATURE_SET_FINGERPRINT,
     expectedFeatureNames: FEATURE_NAMES,
+    requireExplainable: true,
   });
 }
 

@@ -1,6 +1,8 @@
 import type { TransactionType } from '@fraud/contracts';
 import type { LabeledTransaction } from '@fraud/paysim';
+import type { OneShotPosting } from './ledger.ts';
 import type { ActorFields } from './optional-fields.ts';
+import { oneShotKey } from './walk-ins.ts';
 import { MAX_AMOUNT_MINOR, fractionOf, roundDown } from './amounts.ts';
 import {
   activeCustomer,
@@ -11,15 +13,23 @@ import {
   type SimContext,
 } from './context.ts';
 
-export const TYPOLOGIES = ['account_takeover', 'card_testing', 'mule_fan_in', 'mule_fan_out'] as const;
+export const TYPOLOGIES = [
+  'paysim_drain',
+  'account_takeover',
+  'card_testing',
+  'mule_fan_in',
+  'mule_fan_out',
+] as const;
 export type Typology = (typeof TYPOLOGIES)[number];
 
 /** Share of fraud episodes per typology (by episode, not by transaction). */
 const EPISODE_MIX: [Typology, number][] = [
-  ['account_takeover', 0.5],
-  ['card_testing', 0.08],
-  ['mule_fan_in', 0.17],
-  ['mule_fan_out', 0.25],
+  // About 70% of the fraud rows are PaySim's drain (the public pattern); the richer typologies ride on top.
+  ['paysim_drain', 0.87],
+  ['account_takeover', 0.06],
+  ['card_testing', 0.01],
+  ['mule_fan_in', 0.03],
+  ['mule_fan_out', 0.03],
 ];
 
 /**
@@ -31,6 +41,7 @@ export class FraudBudget {
   emitted = 0;
   pending = 0;
   readonly byTypology: Record<Typology, number> = {
+    paysim_drain: 0,
     account_takeover: 0,
     card_testing: 0,
     mule_fan_in: 0,
@@ -81,6 +92,22 @@ class Episode {
       true,
       actor,
     );
+  }
+
+  /** Posts one fraud transaction of a one-shot account (PaySim's drain: victim and casher appear once). */
+  postOneShot(posting: Omit<OneShotPosting, 'isFraud' | 'actor'>): LabeledTransaction {
+    this.release(1);
+    this.budget.emitted += 1;
+    this.budget.byTypology[this.typology] += 1;
+    const fields = this.ctx.ledger.fields;
+    const actor =
+      posting.type === 'CASH_OUT'
+        ? undefined
+        : (this.attacker ??= fields.attacker(
+            fields.homeCountry(posting.originKey),
+            fields.isUssd(posting.originKey),
+          ));
+    return this.ctx.ledger.postOneShot({ ...posting, isFraud: true, actor });
   }
 
   /** A planned step that will not happen (no money left, say). */
@@ -156,6 +183,82 @@ function scheduleCashOuts(
       return cash > 0 ? episode.post('CASH_OUT', mule, agent, cash, timeMs) : episode.skip();
     });
     t += minutes(prng.uniform(2, 20));
+  }
+}
+
+/**
+ * PaySim fraud amounts: the victim's whole balance, heavy-tailed (shared file: 5% 932, median
+ * 30,521, 95% 2.77M), whole units about a third of the time.
+ */
+function paysimVictimBalanceMinor(ctx: SimContext): number {
+  const { prng } = ctx;
+  let minor = Math.max(100, Math.round(prng.logNormal(40_000, 2.1) * 100));
+  if (prng.chance(0.32)) minor = Math.max(100, Math.round(minor / 100) * 100);
+  return Math.min(minor, 5 * MAX_AMOUNT_MINOR);
+}
+
+/**
+ * (p) PaySim's drain, as it appears in the public data: a victim seen once TRANSFERs its whole
+ * balance (in 10M chunks) to an account never seen before, and right after, ANOTHER account seen
+ * once CASH_OUTs exactly the same amount at an agent (in the file, the very next row). Nothing
+ * links the two accounts but the amount and the time, which is why the features keep a global
+ * amount index. A few transfers have no cash-out and a few cash-outs no transfer, as in the data.
+ */
+function paysimDrain(ctx: SimContext, budget: FraudBudget, startMs: number): void {
+  const { prng, population: p, queue } = ctx;
+  const balance = paysimVictimBalanceMinor(ctx);
+  const chunks: number[] = [];
+  for (let left = balance; left > 0; left -= MAX_AMOUNT_MINOR) chunks.push(Math.min(left, MAX_AMOUNT_MINOR));
+  const roll = prng.next();
+  const withTransfer = roll >= 0.03; // 3%: a lone cash-out
+  const withCashOut = roll < 0.98; // 2%: a transfer nobody cashes out (yet)
+  const episode = new Episode(
+    ctx,
+    budget,
+    'paysim_drain',
+    chunks.length * ((withTransfer ? 1 : 0) + (withCashOut ? 1 : 0)),
+  );
+  const victim = p.freshName('C');
+  let t = startMs;
+  let left = balance;
+  for (const chunk of chunks) {
+    const before = left;
+    left -= chunk;
+    if (withTransfer) {
+      const after = left;
+      const recipient = p.freshName('C');
+      queue.push(t, (timeMs) =>
+        episode.postOneShot({
+          type: 'TRANSFER',
+          originName: victim,
+          originKey: oneShotKey(victim),
+          originBeforeMinor: before,
+          originAfterMinor: after,
+          destination: recipient,
+          amountMinor: chunk,
+          timeMs,
+        }),
+      );
+    }
+    if (withCashOut) {
+      const casher = p.freshName('C');
+      const agent = randomAgent(ctx);
+      // Seconds after the transfer, mostly (PaySim writes it as the next row); sometimes minutes.
+      const delayMs = 200 + prng.exponential(prng.chance(0.8) ? 5_000 : 120_000);
+      queue.push(t + delayMs, (timeMs) =>
+        episode.postOneShot({
+          type: 'CASH_OUT',
+          originName: casher,
+          originKey: oneShotKey(casher),
+          originBeforeMinor: chunk,
+          originAfterMinor: 0,
+          destination: agent,
+          amountMinor: chunk,
+          timeMs,
+        }),
+      );
+    }
+    t += 1_000 + prng.exponential(20_000);
   }
 }
 
@@ -324,6 +427,7 @@ function muleFanOut(ctx: SimContext, budget: FraudBudget, startMs: number): void
 }
 
 const RUN: Record<Typology, (ctx: SimContext, budget: FraudBudget, startMs: number) => void> = {
+  paysim_drain: paysimDrain,
   account_takeover: accountTakeover,
   card_testing: cardTesting,
   mule_fan_in: muleFanIn,

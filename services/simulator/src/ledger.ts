@@ -3,6 +3,21 @@ import type { LabeledTransaction } from '@fraud/paysim';
 import { OptionalFields, type ActorFields } from './optional-fields.ts';
 import type { Population } from './population.ts';
 
+export interface OneShotPosting {
+  type: TransactionType;
+  originName: string;
+  /** A number that stands for the origin in per-account draws (home country, USSD). */
+  originKey: number;
+  /** Reported balances of the origin (null = unknown). */
+  originBeforeMinor: number | null;
+  originAfterMinor: number | null;
+  destination: number | string;
+  amountMinor: number;
+  timeMs: number;
+  isFraud: boolean;
+  actor?: ActorFields | undefined;
+}
+
 /**
  * Posts transactions against the population's balances, so every reported before/after balance
  * is the account's true running balance (untracked accounts report null, i.e. unknown).
@@ -26,6 +41,54 @@ export class Ledger {
   /** Number of transactions posted so far. */
   get count(): number {
     return this.emitted;
+  }
+
+  /**
+   * Posts a transaction of an account outside the population, seen this once (PaySim's norm):
+   * its balance is given, not tracked. `destination` is a population account (its balance moves)
+   * or a fresh name (a merchant reports no balance; a fresh customer starts at 0).
+   */
+  postOneShot(o: OneShotPosting): LabeledTransaction {
+    const { type, amountMinor } = o;
+    const sign = type === 'CASH_IN' ? 1 : -1;
+    let destinationName: string;
+    let destinationBefore: number | null;
+    let destinationAfter: number | null;
+    if (typeof o.destination === 'number') {
+      const balance = this.population.balance;
+      destinationName = this.population.names[o.destination]!;
+      const before = balance[o.destination]!;
+      const tracked = !Number.isNaN(before);
+      if (tracked) balance[o.destination] = before - sign * amountMinor;
+      destinationBefore = tracked ? before : null;
+      destinationAfter = tracked ? balance[o.destination]! : null;
+    } else {
+      destinationName = o.destination;
+      const merchant = destinationName.startsWith('M');
+      destinationBefore = merchant ? null : 0;
+      destinationAfter = merchant ? null : amountMinor;
+    }
+    const who = o.actor ?? this.fields.owner(type, o.originKey, o.originName);
+    const toMerchant = destinationName.startsWith('M');
+    const tx = {
+      transactionId: `${this.idPrefix}${this.emitted}`,
+      eventTime: o.timeMs,
+      type,
+      amountMinor,
+      currency: this.currency,
+      originAccountId: o.originName,
+      destinationAccountId: destinationName,
+      channel: who.channel,
+      deviceId: who.deviceId,
+      countryCode: who.countryCode,
+      merchantCategory: toMerchant ? this.fields.merchantCategoryOf(destinationName) : null,
+      originBalanceBeforeMinor: o.originBeforeMinor,
+      originBalanceAfterMinor: o.originBeforeMinor === null ? null : o.originAfterMinor,
+      destinationBalanceBeforeMinor: destinationBefore,
+      destinationBalanceAfterMinor: destinationAfter,
+    };
+    this.emitted += 1;
+    return { tx, isFraud: o.isFraud };
   }
 
   post(

@@ -112,7 +112,8 @@ export function scheduleSweep(ctx: SimContext, startMs: number): void {
   const receiver = transferDestination(ctx, sender);
   const drainAll = prng.chance(0.6);
   const share = prng.uniform(0.85, 0.99);
-  const sameAmount = prng.chance(0.5);
+  // Rarely the exact amount: in PaySim no legit cash-out repeats a transfer's amount.
+  const sameAmount = prng.chance(0.2);
   const cashOutDelayMs = minutes(prng.uniform(5, 120));
   queue.push(startMs, (timeMs) => {
     const balance = p.balance[sender]!;

@@ -135,6 +135,13 @@ export class OptionalFields {
     };
   }
 
+  /** The category of a merchant known only by name (a fresh, one-shot merchant). */
+  merchantCategoryOf(name: string): string {
+    let h = 0;
+    for (let i = 0; i < name.length; i += 1) h = Math.imul(h, 31) + name.charCodeAt(i);
+    return weighted(MERCHANT_CATEGORIES, mix(h, 0x3d));
+  }
+
   isRiskyMerchant(merchant: number): boolean {
     return RISKY_CATEGORIES.includes(this.merchantCategory(merchant));
   }

@@ -43,6 +43,10 @@ export function defaultSizes(transactions: number, customers?: number): Populati
  */
 export class Population {
   readonly names: string[] = [];
+  private readonly idOffset: number;
+  private readonly merchantOffset: number;
+  private nextFreshCustomer: number;
+  private nextFreshMerchant: number;
   /** Ledger balance in minor units; NaN = not tracked (merchants and banks report unknown). */
   readonly balance: Float64Array;
   readonly customers: Int32Array;
@@ -82,6 +86,8 @@ export class Population {
     this.topUpPending = new Uint8Array(total);
     const idOffset = prng.int(0, 999_999_999);
     const merchantOffset = prng.int(0, 999_999_999);
+    this.idOffset = idOffset;
+    this.merchantOffset = merchantOffset;
 
     let next = 0;
     let cNames = 0;
@@ -101,6 +107,8 @@ export class Population {
     this.agents = range(sizes.agents, 'C');
     this.banks = range(sizes.banks, 'C');
     this.merchants = range(sizes.merchants, 'M');
+    this.nextFreshCustomer = cNames;
+    this.nextFreshMerchant = sizes.merchants;
 
     // Merchants: a few big ones, a long tail (Zipf-like popularity).
     const popularity = new Float64Array(sizes.merchants);
@@ -165,6 +173,16 @@ export class Population {
     const rings: number[][] = Array.from({ length: sizes.rings }, () => []);
     this.mules.forEach((m, i) => rings[i % sizes.rings]!.push(m));
     this.rings = rings.filter((r) => r.length > 0).map((r) => Int32Array.from(r));
+  }
+
+  /**
+   * A name never used before and never used again by the population: PaySim's norm, where almost
+   * every origin appears once (walk-in accounts, fraud's throw-away recipients, fresh merchants).
+   */
+  freshName(prefix: 'C' | 'M'): string {
+    return prefix === 'C'
+      ? accountName('C', this.nextFreshCustomer++, this.idOffset)
+      : accountName('M', this.nextFreshMerchant++, this.merchantOffset);
   }
 
   isTracked(account: number): boolean {

@@ -13,6 +13,7 @@ import { Ledger } from './ledger.ts';
 import { legitTransaction, scheduleEverydayTraffic, scheduleMicroBurst, scheduleSweep } from './legit.ts';
 import { Population, defaultSizes, type PopulationSizes } from './population.ts';
 import { Prng } from './prng.ts';
+import { scheduleWalkIns } from './walk-ins.ts';
 
 export interface SimulationOptions {
   /** Same seed (and options) -> the same transactions, byte for byte. */
@@ -90,7 +91,9 @@ export function compileSimulationOptions(options: SimulationOptions): CompiledSi
 // Legit look-alike episodes per planned transaction: enough that the fraud patterns have
 // innocent twins in the data.
 /** About how many transactions a fraud episode makes (typology mix weighted). */
-const MEAN_EPISODE_TX = 5.5;
+const MEAN_EPISODE_TX = 2.6;
+/** Share of legit traffic from one-shot accounts with PaySim's marginals (see walk-ins.ts). */
+const WALK_IN_SHARE = 0.5;
 const SWEEPS_PER_TX = 0.0008;
 const MICRO_BURSTS_PER_TX = 0.0003;
 
@@ -135,7 +138,9 @@ export function* simulate(options: SimulationOptions): Generator<LabeledTransact
     }
     scheduleRate(ctx, quota * SWEEPS_PER_TX, hourStart, scheduleSweep);
     scheduleRate(ctx, quota * MICRO_BURSTS_PER_TX, hourStart, scheduleMicroBurst);
-    scheduleEverydayTraffic(ctx, hourStart, quota);
+    const walkIns = Math.round(quota * WALK_IN_SHARE);
+    scheduleWalkIns(ctx, hourStart, walkIns);
+    scheduleEverydayTraffic(ctx, hourStart, quota - walkIns);
     while (ctx.queue.peekTime() < hourEnd) {
       const action = ctx.queue.pop()!;
       const out = action.run

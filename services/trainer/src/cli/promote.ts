@@ -36,6 +36,7 @@ await runCli(USAGE, async () => {
   await loadModelDirectory(path.join(modelsDir, entry.path), {
     expectedFeatureFingerprint: FEATURE_SET_FINGERPRINT,
     expectedFeatureNames: FEATURE_NAMES,
+    requireExplainable: true,
   });
   await writeModelRegistry(modelsDir, next);
   // The promotion log makes `npm run rollback` able to undo this (see services/retrainer).
