@@ -1,7 +1,7 @@
 import type { Decision, ReasonCode, Thresholds, Transaction } from '@fraud/contracts';
 import type { FeatureMatrix, FeatureStore } from '@fraud/features';
 import { decide, type DriftReference } from '@fraud/model';
-import type { ActiveModel, ModelProvider } from './active-model.ts';
+import { NO_REASONS, type ActiveModel, type ModelProvider } from './active-model.ts';
 
 export interface BatchScorerOptions {
   featureStore: FeatureStore;
@@ -44,6 +44,8 @@ export interface ScoredBatch {
  * failure rejects the whole batch and no result of it may be used (retrying is safe).
  */
 export class BatchScorer {
+  private flagged = new Int32Array(0);
+
   constructor(private readonly options: BatchScorerOptions) {}
 
   async score(txs: readonly Transaction[]): Promise<ScoredBatch> {
@@ -59,6 +61,30 @@ export class BatchScorer {
       releaseModel?.();
       releaseChallenger?.();
     }
+  }
+
+  /** The flagged-row index scratch, reused across batches (grown, never shrunk). */
+  private flaggedRows(rows: number): Int32Array {
+    if (this.flagged.length < rows) this.flagged = new Int32Array(Math.max(rows, this.flagged.length * 2));
+    return this.flagged;
+  }
+
+  /** Explains all flagged rows in one model call; returns how many rows got reason codes. */
+  private explainFlagged(
+    model: ActiveModel,
+    matrix: FeatureMatrix,
+    flagged: Int32Array,
+    reasonCodes: ReasonCode[][],
+  ): number {
+    if (flagged.length === 0) return 0;
+    if (model.explainRows) {
+      const explained = model.explainRows(matrix, flagged);
+      for (let i = 0; i < flagged.length; i++) reasonCodes[flagged[i]!] = explained[i]!;
+      return flagged.length;
+    }
+    if (!model.explain) return 0;
+    for (const row of flagged) reasonCodes[row] = model.explain(matrix, row);
+    return flagged.length;
   }
 
   private async scoreWith(
@@ -86,22 +112,20 @@ export class BatchScorer {
     }
     const shadow = performance.now() - t;
 
-    let explain = 0;
-    let explained = 0;
+    t = performance.now();
     const decisions: Decision[] = new Array<Decision>(txs.length);
     const reasonCodes: ReasonCode[][] = new Array<ReasonCode[]>(txs.length);
+    let flaggedCount = 0;
+    const flagged = this.flaggedRows(txs.length);
     for (let row = 0; row < txs.length; row++) {
       const decision = decide(scores[row]!, model.thresholds);
       decisions[row] = decision;
-      reasonCodes[row] = [];
-      if (decision !== 'ALLOW' && model.explain) {
-        // Only flagged rows are explained: TreeSHAP costs far more than a score.
-        const started = performance.now();
-        reasonCodes[row] = model.explain(matrix, row);
-        explain += performance.now() - started;
-        explained++;
-      }
+      reasonCodes[row] = NO_REASONS;
+      // Only flagged rows are explained: TreeSHAP costs far more than a score.
+      if (decision !== 'ALLOW') flagged[flaggedCount++] = row;
     }
+    const explained = this.explainFlagged(model, matrix, flagged.subarray(0, flaggedCount), reasonCodes);
+    const explain = performance.now() - t;
 
     return {
       features: matrix,
