@@ -6,6 +6,7 @@ export {
   PartitionFencedError,
   isProducerFencedError,
   type CommitRequest,
+  type CommittedOffsetReader,
   type PartitionCommitterOptions,
 } from './partition-committer.ts';
 export { silenceKafkajsTimeoutWarnings } from './node-warnings.ts';

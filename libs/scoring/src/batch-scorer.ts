@@ -63,6 +63,41 @@ export class BatchScorer {
     }
   }
 
+  /** Shadow scoring on the same matrix; it must never cost the champion its decision. */
+  private async shadowScores(
+    challenger: ActiveModel,
+    matrix: FeatureMatrix,
+  ): Promise<Float32Array | undefined> {
+    try {
+      return await challenger.score(matrix);
+    } catch (error) {
+      this.options.onShadowError?.(error, challenger.version);
+      return undefined;
+    }
+  }
+
+  /**
+   * Decisions at the champion's thresholds, and reason codes for the flagged rows (one batched
+   * explain call; the others share NO_REASONS). Synchronous from start to end, so the reused
+   * flagged-row scratch and the explainer's output arrays are never shared between batches.
+   */
+  private decideAndExplain(model: ActiveModel, matrix: FeatureMatrix, scores: Float32Array) {
+    const rows = scores.length;
+    const decisions: Decision[] = new Array<Decision>(rows);
+    const reasonCodes: ReasonCode[][] = new Array<ReasonCode[]>(rows);
+    let flaggedCount = 0;
+    const flagged = this.flaggedRows(rows);
+    for (let row = 0; row < rows; row++) {
+      const decision = decide(scores[row]!, model.thresholds);
+      decisions[row] = decision;
+      reasonCodes[row] = NO_REASONS;
+      // Only flagged rows are explained: TreeSHAP costs far more than a score.
+      if (decision !== 'ALLOW') flagged[flaggedCount++] = row;
+    }
+    const explained = this.explainFlagged(model, matrix, flagged.subarray(0, flaggedCount), reasonCodes);
+    return { decisions, reasonCodes, explained };
+  }
+
   /** The flagged-row index scratch, reused across batches (grown, never shrunk). */
   private flaggedRows(rows: number): Int32Array {
     if (this.flagged.length < rows) this.flagged = new Int32Array(Math.max(rows, this.flagged.length * 2));
@@ -100,31 +135,13 @@ export class BatchScorer {
     const scores = txs.length > 0 ? await model.score(matrix) : new Float32Array(0);
     const score = performance.now() - t;
 
-    // Shadow scoring on the same matrix; it must never cost the champion its decision.
     t = performance.now();
-    let challengerScores: Float32Array | undefined;
-    if (challenger && txs.length > 0) {
-      try {
-        challengerScores = await challenger.score(matrix);
-      } catch (error) {
-        this.options.onShadowError?.(error, challenger.version);
-      }
-    }
+    const challengerScores =
+      challenger && txs.length > 0 ? await this.shadowScores(challenger, matrix) : undefined;
     const shadow = performance.now() - t;
 
     t = performance.now();
-    const decisions: Decision[] = new Array<Decision>(txs.length);
-    const reasonCodes: ReasonCode[][] = new Array<ReasonCode[]>(txs.length);
-    let flaggedCount = 0;
-    const flagged = this.flaggedRows(txs.length);
-    for (let row = 0; row < txs.length; row++) {
-      const decision = decide(scores[row]!, model.thresholds);
-      decisions[row] = decision;
-      reasonCodes[row] = NO_REASONS;
-      // Only flagged rows are explained: TreeSHAP costs far more than a score.
-      if (decision !== 'ALLOW') flagged[flaggedCount++] = row;
-    }
-    const explained = this.explainFlagged(model, matrix, flagged.subarray(0, flaggedCount), reasonCodes);
+    const { decisions, reasonCodes, explained } = this.decideAndExplain(model, matrix, scores);
     const explain = performance.now() - t;
 
     return {
