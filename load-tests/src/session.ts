@@ -206,6 +206,23 @@ const EMPTY_TOTALS: StageTotals = {
   decisions: {},
 };
 
+/** What one rate phase measured, for `result()` to summarise. */
+interface PhaseOutcome {
+  label: string;
+  profile: RateProfile;
+  /** Time spent encoding the workload before it was driven (reported, not part of the rate). */
+  encodeMs: number;
+  track: PhaseTrack;
+  driven: DriveResult;
+  /** Per-process CPU counters before the phase and after its drain. */
+  cpu: { before: CpuSnapshot; after: CpuSnapshot };
+  /** Seconds from the end of driving until every decision arrived (or the drain gave up). */
+  drainS: number;
+  /** The load average when the phase started. */
+  loadStart: number[];
+  thresholds: Thresholds | undefined;
+}
+
 export class BenchSession {
   readonly runId: string;
   readonly topics: { transactions: string; decisions: string; alerts: string; dlq: string; copy: string };
@@ -438,18 +455,17 @@ export class BenchSession {
     await sleep(1_000); // late duplicates, if any, arrive now
     const drainS = (Date.now() - drainStart) / 1000;
     const after = await this.snapshot();
-    return this.result(
+    return this.result({
       label,
       profile,
-      workload.encodeMs,
+      encodeMs: workload.encodeMs,
       track,
       driven,
-      before,
-      after,
+      cpu: { before, after },
       drainS,
       loadStart,
       thresholds,
-    );
+    });
   }
 
   /**
@@ -623,18 +639,9 @@ export class BenchSession {
     return { scorer, reference: ref };
   }
 
-  private result(
-    label: string,
-    profile: RateProfile,
-    encodeMs: number,
-    track: PhaseTrack,
-    driven: DriveResult,
-    before: CpuSnapshot,
-    after: CpuSnapshot,
-    drainS: number,
-    loadStart: number[],
-    thresholds: Thresholds | undefined,
-  ): PhaseResult {
+  private result(phase: PhaseOutcome): PhaseResult {
+    const { label, profile, encodeMs, track, driven, drainS, loadStart, thresholds } = phase;
+    const { before, after } = phase.cpu;
     const e2e: number[] = [];
     const visible: number[] = [];
     let lastDecision = driven.startMs;

@@ -5,6 +5,7 @@ export {
   PartitionCommitter,
   PartitionFencedError,
   type CommitRequest,
+  type CommittedOffsetReader,
   type PartitionCommitterOptions,
 } from './partition-committer.ts';
 export { silenceKafkajsTimeoutWarnings } from './node-warnings.ts';

@@ -52,6 +52,14 @@ function isFencing(error: unknown, depth = 0): boolean {
   );
 }
 
+/** Reads a group's committed offset once no transaction has it pending (StableOffsetReader). */
+export interface CommittedOffsetReader {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  /** -1 when the group never committed one. */
+  fetch(groupId: string, topic: string, partition: number): Promise<bigint>;
+}
+
 interface Claim {
   producer: Producer;
   /** The claim generation it was made for; a new assignment needs a new claim. */
@@ -77,13 +85,15 @@ interface Claim {
  */
 export class PartitionCommitter {
   private readonly claims = new Map<string, Claim>();
-  private readonly offsets: StableOffsetReader;
+  private readonly offsets: CommittedOffsetReader;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly options: PartitionCommitterOptions,
+    /** The offset reader; unit tests pass a fake, production uses OffsetFetch v7 on `kafka`. */
+    offsets: CommittedOffsetReader = new StableOffsetReader(kafka),
   ) {
-    this.offsets = new StableOffsetReader(kafka);
+    this.offsets = offsets;
   }
 
   transactionalIdOf(topic: string, partition: number): string {

@@ -61,7 +61,12 @@ export {
 export { LocalModelSource, type ModelSource } from './model-source.ts';
 export { OnnxScorer, type OnnxScorerOptions, type ScoringMatrix } from './onnx-scorer.ts';
 export { decide } from './decide.ts';
-export { TreeShapExplainer, type FeatureContribution } from './tree-shap.ts';
+export {
+  TreeShapExplainer,
+  type ExplainMatrix,
+  type ExplainedRows,
+  type FeatureContribution,
+} from './tree-shap.ts';
 export {
   DRIFT_REFERENCE_FILE,
   DriftMonitor,

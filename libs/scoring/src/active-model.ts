@@ -18,6 +18,11 @@ export interface ActiveModel {
   /** Reason codes for a flagged row; absent until the model carries an explainer. */
   explain?(matrix: FeatureMatrix, row: number): ReasonCode[];
   /**
+   * Reason codes for several rows of one matrix (a chunk's flagged rows) in one call: entry i is
+   * the codes of `rows[i]`. Preferred over `explain` when present (no per-row scratch allocation).
+   */
+  explainRows?(matrix: FeatureMatrix, rows: Int32Array): ReasonCode[][];
+  /**
    * Keeps the model open for one batch; call the returned function when the batch is done. A
    * provider that swaps this model out closes it only after its last batch released it.
    */
@@ -30,3 +35,9 @@ export interface ModelProvider {
   challenger?(): ActiveModel | undefined;
   close?(): Promise<void>;
 }
+
+/**
+ * The reason codes of every unexplained row: one shared, frozen empty list (an ALLOW row costs no
+ * allocation; a consumer that tried to add to it would throw instead of leaking into other rows).
+ */
+export const NO_REASONS = Object.freeze([]) as unknown as ReasonCode[];

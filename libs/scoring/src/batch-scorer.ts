@@ -1,7 +1,7 @@
 import type { Decision, ReasonCode, Thresholds, Transaction } from '@fraud/contracts';
 import type { FeatureMatrix, FeatureStore } from '@fraud/features';
 import { decide, type DriftReference } from '@fraud/model';
-import type { ActiveModel, ModelProvider } from './active-model.ts';
+import { NO_REASONS, type ActiveModel, type ModelProvider } from './active-model.ts';
 
 export interface BatchScorerOptions {
   featureStore: FeatureStore;
@@ -44,6 +44,8 @@ export interface ScoredBatch {
  * failure rejects the whole batch and no result of it may be used (retrying is safe).
  */
 export class BatchScorer {
+  private flagged = new Int32Array(0);
+
   constructor(private readonly options: BatchScorerOptions) {}
 
   async score(txs: readonly Transaction[]): Promise<ScoredBatch> {
@@ -61,6 +63,65 @@ export class BatchScorer {
     }
   }
 
+  /** Shadow scoring on the same matrix; it must never cost the champion its decision. */
+  private async shadowScores(
+    challenger: ActiveModel,
+    matrix: FeatureMatrix,
+  ): Promise<Float32Array | undefined> {
+    try {
+      return await challenger.score(matrix);
+    } catch (error) {
+      this.options.onShadowError?.(error, challenger.version);
+      return undefined;
+    }
+  }
+
+  /**
+   * Decisions at the champion's thresholds, and reason codes for the flagged rows (one batched
+   * explain call; the others share NO_REASONS). Synchronous from start to end, so the reused
+   * flagged-row scratch and the explainer's output arrays are never shared between batches.
+   */
+  private decideAndExplain(model: ActiveModel, matrix: FeatureMatrix, scores: Float32Array) {
+    const rows = scores.length;
+    const decisions: Decision[] = new Array<Decision>(rows);
+    const reasonCodes: ReasonCode[][] = new Array<ReasonCode[]>(rows);
+    let flaggedCount = 0;
+    const flagged = this.flaggedRows(rows);
+    for (let row = 0; row < rows; row++) {
+      const decision = decide(scores[row]!, model.thresholds);
+      decisions[row] = decision;
+      reasonCodes[row] = NO_REASONS;
+      // Only flagged rows are explained: TreeSHAP costs far more than a score.
+      if (decision !== 'ALLOW') flagged[flaggedCount++] = row;
+    }
+    const explained = this.explainFlagged(model, matrix, flagged.subarray(0, flaggedCount), reasonCodes);
+    return { decisions, reasonCodes, explained };
+  }
+
+  /** The flagged-row index scratch, reused across batches (grown, never shrunk). */
+  private flaggedRows(rows: number): Int32Array {
+    if (this.flagged.length < rows) this.flagged = new Int32Array(Math.max(rows, this.flagged.length * 2));
+    return this.flagged;
+  }
+
+  /** Explains all flagged rows in one model call; returns how many rows got reason codes. */
+  private explainFlagged(
+    model: ActiveModel,
+    matrix: FeatureMatrix,
+    flagged: Int32Array,
+    reasonCodes: ReasonCode[][],
+  ): number {
+    if (flagged.length === 0) return 0;
+    if (model.explainRows) {
+      const explained = model.explainRows(matrix, flagged);
+      for (let i = 0; i < flagged.length; i++) reasonCodes[flagged[i]!] = explained[i]!;
+      return flagged.length;
+    }
+    if (!model.explain) return 0;
+    for (const row of flagged) reasonCodes[row] = model.explain(matrix, row);
+    return flagged.length;
+  }
+
   private async scoreWith(
     model: ActiveModel,
     challenger: ActiveModel | undefined,
@@ -74,34 +135,14 @@ export class BatchScorer {
     const scores = txs.length > 0 ? await model.score(matrix) : new Float32Array(0);
     const score = performance.now() - t;
 
-    // Shadow scoring on the same matrix; it must never cost the champion its decision.
     t = performance.now();
-    let challengerScores: Float32Array | undefined;
-    if (challenger && txs.length > 0) {
-      try {
-        challengerScores = await challenger.score(matrix);
-      } catch (error) {
-        this.options.onShadowError?.(error, challenger.version);
-      }
-    }
+    const challengerScores =
+      challenger && txs.length > 0 ? await this.shadowScores(challenger, matrix) : undefined;
     const shadow = performance.now() - t;
 
-    let explain = 0;
-    let explained = 0;
-    const decisions: Decision[] = new Array<Decision>(txs.length);
-    const reasonCodes: ReasonCode[][] = new Array<ReasonCode[]>(txs.length);
-    for (let row = 0; row < txs.length; row++) {
-      const decision = decide(scores[row]!, model.thresholds);
-      decisions[row] = decision;
-      reasonCodes[row] = [];
-      if (decision !== 'ALLOW' && model.explain) {
-        // Only flagged rows are explained: TreeSHAP costs far more than a score.
-        const started = performance.now();
-        reasonCodes[row] = model.explain(matrix, row);
-        explain += performance.now() - started;
-        explained++;
-      }
-    }
+    t = performance.now();
+    const { decisions, reasonCodes, explained } = this.decideAndExplain(model, matrix, scores);
+    const explain = performance.now() - t;
 
     return {
       features: matrix,

@@ -7,7 +7,7 @@ import {
   type DriftReference,
   type LoadedModel,
 } from '@fraud/model';
-import type { ActiveModel } from './active-model.ts';
+import { NO_REASONS, type ActiveModel } from './active-model.ts';
 
 /** The serving defaults, written once: the scorer's and the API's env defaults are these. */
 export const MODEL_SERVING_DEFAULTS = {
@@ -87,6 +87,37 @@ export class OnnxActiveModel implements ActiveModel {
   }
 
   /**
+   * Reason codes of several rows in ONE explainer call (the flagged rows of a chunk): the SHAP
+   * values and the top-k selection run in the explainer's reused typed arrays; only the reason
+   * codes that go into the records are allocated.
+   */
+  explainRows(matrix: FeatureMatrix, rows: Int32Array): ReasonCode[][] {
+    const out = new Array<ReasonCode[]>(rows.length);
+    if (!this.explainer) {
+      out.fill(NO_REASONS);
+      return out;
+    }
+    const names = this.loaded.manifest.feature_names;
+    const { data, cols } = matrix;
+    const { k, feature, contribution } = this.explainer.explainRows(matrix, rows, this.reasonCodesTopK);
+    for (let i = 0; i < rows.length; i++) {
+      const codes = new Array<ReasonCode>(k);
+      const base = rows[i]! * cols;
+      for (let j = 0; j < k; j++) {
+        const index = feature[i * k + j]!;
+        const value = data[base + index]!;
+        codes[j] = {
+          feature: names[index]!,
+          value: Number.isNaN(value) ? null : value,
+          contribution: contribution[i * k + j]!,
+        };
+      }
+      out[i] = codes;
+    }
+    return out;
+  }
+
+  /**
    * Runs a batch of `rows` all-missing rows through the session (and explains one) so the first
    * real batch after a swap does not pay for onnxruntime's lazy allocations.
    */
@@ -94,7 +125,7 @@ export class OnnxActiveModel implements ActiveModel {
     const cols = this.loaded.manifest.feature_names.length;
     const matrix = { data: new Float32Array(rows * cols).fill(Number.NaN), rows, cols };
     await this.score(matrix);
-    this.explain(matrix, 0);
+    this.explainRows(matrix, Int32Array.of(0));
   }
 
   retain(): () => void {

@@ -9,7 +9,7 @@ import {
 } from '@fraud/contracts';
 import type { FeatureStore } from '@fraud/features';
 import { deadLetterMessage } from '@fraud/kafka';
-import { BatchScorer, type ModelProvider } from '@fraud/scoring';
+import { BatchScorer, type ModelProvider, type ScoredBatch } from '@fraud/scoring';
 import type { ChunkObserver } from './model-ops/shadow-metrics.ts';
 import type { KafkaMessage, Message } from 'kafkajs';
 
@@ -74,19 +74,150 @@ export interface ProcessedChunk {
   };
 }
 
+/** A record that decoded and validated, beside the Kafka message it came in. */
+export interface ValidRecord {
+  tx: Transaction;
+  message: KafkaMessage;
+}
+
+/** Step 1's result: the chunk split into valid transactions and dead letters (with reasons). */
+export interface DecodedChunk {
+  good: ValidRecord[];
+  deadLetters: Message[];
+  deadLettered: DeadLettered[];
+}
+
 /**
- * The hot path for one chunk of records from one partition: decode (registry ids cached),
- * validate, features (ONE Redis round trip), score (ONE onnxruntime call), decide, encode.
- * It produces nothing itself: the worker sends the result and the offsets atomically.
- * Records that cannot be decoded or are invalid become dead letters and write no state;
- * dependency failures (Redis, registry) reject the whole chunk so it is retried.
+ * Step 1, decode + validate (pure once `serde.prepare` has loaded the chunk's schema ids): a
+ * record that cannot be decoded or is invalid becomes a dead letter naming the reason and writes
+ * no state. Anything that is not a ContractError (a bug, an outage) is rethrown.
+ */
+export function decodeChunk(
+  serde: ContractSerde<Transaction>,
+  source: { topic: string; partition: number },
+  messages: readonly KafkaMessage[],
+  nowMs: number,
+  maxFutureSkewMs: number,
+): DecodedChunk {
+  const good: ValidRecord[] = [];
+  const deadLetters: Message[] = [];
+  const deadLettered: DeadLettered[] = [];
+  for (const message of messages) {
+    try {
+      const { value } = serde.decodePrepared(message.value);
+      good.push({ tx: validateTransaction(value, nowMs, maxFutureSkewMs), message });
+    } catch (error) {
+      if (!(error instanceof ContractError)) throw error;
+      deadLettered.push({ offset: message.offset, reason: error.reason, error });
+      deadLetters.push(
+        deadLetterMessage(
+          {
+            topic: source.topic,
+            partition: source.partition,
+            offset: message.offset,
+            key: message.key,
+            value: message.value,
+            headers: message.headers,
+          },
+          error,
+        ),
+      );
+    }
+  }
+  return { good, deadLetters, deadLettered };
+}
+
+export interface EncodeOptions {
+  decisionSerde: ContractSerde<FraudDecision>;
+  alertSerde: ContractSerde<FraudAlert>;
+  /** Whether each decision carries its feature vector. */
+  logFeatures: boolean;
+  scoredAt: number;
+}
+
+/** Step 5's result: the records to produce, and what metrics and logs need per transaction. */
+export interface EncodedChunk {
+  decisions: Message[];
+  alerts: Message[];
+  scored: ScoredTransaction[];
+}
+
+/**
+ * Step 5, encode (pure): one decision per valid record, one alert per flagged one. Row i of
+ * `batch` belongs to `good[i]` (steps 2-4, features, score and decide+explain, are BatchScorer's).
+ */
+export function encodeChunk(
+  good: readonly ValidRecord[],
+  batch: ScoredBatch,
+  options: EncodeOptions,
+): EncodedChunk {
+  const { decisionSerde, alertSerde, logFeatures, scoredAt } = options;
+  const { champion: model, challenger } = batch;
+  const shadowVersion = challenger ? challenger.version : null;
+  const loggedFingerprint = model.featureFingerprint.slice(0, LOGGED_FINGERPRINT_HEX_DIGITS);
+  const { data: featureData, cols } = batch.features;
+  // avsc writes only a real Array; encode() copies it into the record's bytes at once, so one
+  // array per chunk, refilled row by row, serves every decision of the chunk.
+  const loggedValues = new Array<number>(cols);
+  const decisions: Message[] = [];
+  const alerts: Message[] = [];
+  const scored: ScoredTransaction[] = [];
+  for (let row = 0; row < good.length; row++) {
+    const { tx, message } = good[row]!;
+    const probability = model.scores[row]!;
+    const decision = batch.decisions[row]!;
+    const record: FraudDecision = {
+      transactionId: tx.transactionId,
+      originAccountId: tx.originAccountId,
+      destinationAccountId: tx.destinationAccountId,
+      transactionType: tx.type,
+      amountMinor: tx.amountMinor,
+      currency: tx.currency,
+      score: probability,
+      decision,
+      thresholds: model.thresholds,
+      modelVersion: model.version,
+      reasonCodes: batch.reasonCodes[row]!,
+      eventTime: tx.eventTime,
+      scoredAt,
+      challengerModelVersion: shadowVersion,
+      challengerScore: challenger ? challenger.scores[row]! : null,
+      // The float32 row itself (avsc writes floats): what the model saw, bit for bit.
+      features: logFeatures
+        ? { featureSetFingerprint: loggedFingerprint, values: copyRow(featureData, row, cols, loggedValues) }
+        : null,
+    };
+    decisions.push({ key: tx.transactionId, value: decisionSerde.encode(record) });
+    if (decision !== 'ALLOW') {
+      const { challengerModelVersion: _v, challengerScore: _s, features: _f, ...alert } = record;
+      alerts.push({ key: tx.transactionId, value: alertSerde.encode(alert) });
+    }
+    scored.push({
+      transactionId: tx.transactionId,
+      decision,
+      score: probability,
+      eventTime: tx.eventTime,
+      appendTime: Number(message.timestamp),
+    });
+  }
+  return { decisions, alerts, scored };
+}
+
+/**
+ * The hot path for one chunk of records from one partition, as a thin driver over the steps:
+ * decode + validate (registry ids cached), features (ONE Redis round trip), score (ONE
+ * onnxruntime call, plus the shadow challenger), decide + explain (flagged rows, one TreeSHAP
+ * call), encode. It produces nothing itself: the worker sends the result and the offsets
+ * atomically. Dependency failures (Redis, registry) reject the whole chunk so it is retried.
  */
 export class BatchProcessor {
   private readonly now: () => number;
   private readonly scorer: BatchScorer;
+  private readonly logFeatures: boolean;
 
   constructor(private readonly options: BatchProcessorOptions) {
     this.now = options.now ?? Date.now;
+    this.logFeatures = (options.featureLog ?? 'decision') === 'decision';
     this.scorer = new BatchScorer({
       featureStore: options.featureStore,
       models: options.models,
@@ -99,114 +230,45 @@ export class BatchProcessor {
     partition: number,
     messages: readonly KafkaMessage[],
   ): Promise<ProcessedChunk> {
-    const { transactionSerde, decisionSerde, alertSerde } = this.options;
+    const { transactionSerde, decisionSerde, alertSerde, maxFutureSkewMs } = this.options;
     let t = performance.now();
-
     await transactionSerde.prepare(messages.map((m) => m.value));
-    const good: { tx: Transaction; message: KafkaMessage }[] = [];
-    const deadLetters: Message[] = [];
-    const deadLettered: DeadLettered[] = [];
-    const nowMs = this.now();
-    for (const message of messages) {
-      try {
-        const { value } = transactionSerde.decodePrepared(message.value);
-        good.push({ tx: validateTransaction(value, nowMs, this.options.maxFutureSkewMs), message });
-      } catch (error) {
-        if (!(error instanceof ContractError)) throw error;
-        deadLettered.push({ offset: message.offset, reason: error.reason, error });
-        deadLetters.push(
-          deadLetterMessage(
-            {
-              topic,
-              partition,
-              offset: message.offset,
-              key: message.key,
-              value: message.value,
-              headers: message.headers,
-            },
-            error,
-          ),
-        );
-      }
-    }
+    const decoded = decodeChunk(
+      transactionSerde,
+      { topic, partition },
+      messages,
+      this.now(),
+      maxFutureSkewMs,
+    );
     const decode = performance.now() - t;
 
     // Features, score, shadow, decide and explain: the path the synchronous API shares.
-    const batch = await this.scorer.score(good.map((g) => g.tx));
-    const { champion: model, challenger } = batch;
-    const shadowVersion = challenger ? challenger.version : null;
+    const batch = await this.scorer.score(decoded.good.map((g) => g.tx));
 
     t = performance.now();
-    const scoredAt = this.now();
-    const logFeatures = (this.options.featureLog ?? 'decision') === 'decision';
-    const loggedFingerprint = model.featureFingerprint.slice(0, LOGGED_FINGERPRINT_HEX_DIGITS);
-    const { data: featureData, cols } = batch.features;
-    // avsc writes only a real Array; encode() copies it into the record's bytes at once, so one
-    // array per chunk, refilled row by row, serves every decision of the chunk.
-    const loggedValues = new Array<number>(cols);
-    const decisions: Message[] = [];
-    const alerts: Message[] = [];
-    const scored: ScoredTransaction[] = [];
-    good.forEach(({ tx, message }, row) => {
-      const probability = model.scores[row]!;
-      const decision = batch.decisions[row]!;
-      const record: FraudDecision = {
-        transactionId: tx.transactionId,
-        originAccountId: tx.originAccountId,
-        destinationAccountId: tx.destinationAccountId,
-        transactionType: tx.type,
-        amountMinor: tx.amountMinor,
-        currency: tx.currency,
-        score: probability,
-        decision,
-        thresholds: model.thresholds,
-        modelVersion: model.version,
-        reasonCodes: batch.reasonCodes[row]!,
-        eventTime: tx.eventTime,
-        scoredAt,
-        challengerModelVersion: shadowVersion,
-        challengerScore: challenger ? challenger.scores[row]! : null,
-        // The float32 row itself (avsc writes floats): what the model saw, bit for bit.
-        features: logFeatures
-          ? {
-              featureSetFingerprint: loggedFingerprint,
-              values: copyRow(featureData, row, cols, loggedValues),
-            }
-          : null,
-      };
-      decisions.push({ key: tx.transactionId, value: decisionSerde.encode(record) });
-      if (decision !== 'ALLOW') {
-        const { challengerModelVersion: _v, challengerScore: _s, features: _f, ...alert } = record;
-        alerts.push({ key: tx.transactionId, value: alertSerde.encode(alert) });
-      }
-      scored.push({
-        transactionId: tx.transactionId,
-        decision,
-        score: probability,
-        eventTime: tx.eventTime,
-        appendTime: Number(message.timestamp),
-      });
+    const encoded = encodeChunk(decoded.good, batch, {
+      decisionSerde,
+      alertSerde,
+      logFeatures: this.logFeatures,
+      scoredAt: this.now(),
     });
     const encode = performance.now() - t;
     const stageMs = { decode, ...batch.stageMs, encode };
-    if (good.length > 0) {
+    if (decoded.good.length > 0) {
       this.options.observer?.onChunk({
         features: batch.features,
-        champion: model,
-        challenger,
+        champion: batch.champion,
+        challenger: batch.challenger,
         explained: batch.explained,
         stageMs,
       });
     }
-
     return {
-      decisions,
-      alerts,
-      deadLetters,
-      scored,
-      deadLettered,
-      modelVersion: model.version,
-      challengerVersion: shadowVersion ?? undefined,
+      ...encoded,
+      deadLetters: decoded.deadLetters,
+      deadLettered: decoded.deadLettered,
+      modelVersion: batch.champion.version,
+      challengerVersion: batch.challenger?.version,
       stageMs,
     };
   }

@@ -9,6 +9,13 @@
 -- KEYS: 2 per update: the account's state key, the shard's idempotency hash for the event hour.
 -- Returns one view per update (16 little-endian doubles): the account before the transaction.
 -- A redelivery returns the view stored the first time and writes nothing.
+--
+-- Redis commands are batched per call (each redis.call costs about as much as the update itself):
+-- ONE MGET reads every state of the call, ONE HMGET per idempotency hash finds redeliveries, the
+-- updates then run on the strings in a Lua table (an account updated twice in a call reads its
+-- own first update, as with sequential GET/SET), and the end writes each changed state ONCE
+-- (SET .. PX, which also refreshes its TTL) and each idempotency hash with ONE HSET. Nothing else
+-- runs between, so this is the same as the update-by-update sequence, byte for byte.
 local HDR = '<dddddddddddddddddd'
 local VIEW = '<dddddddddddddddd'
 local ENT = '<ddddd'
@@ -45,42 +52,95 @@ local function add(from, to, idx, oc, os, ic, is)
   return string.sub(s, from, to) .. struct.pack(ENT, idx, oc, os, ic, is)
 end
 
+-- redis.call with many arguments, in slices that stay inside Lua's C stack (unpack limit).
+local SLICE = 1000
+local function callSliced(cmd, key, args, step, collect)
+  local i = 1
+  while i <= #args do
+    local j = math.min(#args, i + SLICE * step - 1)
+    local r
+    if key then
+      r = redis.call(cmd, key, unpack(args, i, j))
+    else
+      r = redis.call(cmd, unpack(args, i, j))
+    end
+    if collect then
+      for k = 1, #r do collect[#collect + 1] = r[k] end
+    end
+    i = j + 1
+  end
+end
+
+local n = #KEYS / 2
+-- Distinct state keys (first-touch order) and their current strings (false = absent).
+local stateKeys, state, dirty = {}, {}, {}
+-- Per idempotency hash: its fields in this call, the stored views, and the views written now.
+local idemKeys, idemFields, stored, written = {}, {}, {}, {}
+for u = 1, n do
+  local key, idemKey = KEYS[2 * u - 1], KEYS[2 * u]
+  if state[key] == nil then
+    state[key] = false
+    stateKeys[#stateKeys + 1] = key
+  end
+  local fields = idemFields[idemKey]
+  if not fields then
+    fields = {}
+    idemFields[idemKey] = fields
+    idemKeys[#idemKeys + 1] = idemKey
+    written[idemKey] = {}
+  end
+  fields[#fields + 1] = ARGV[3 + 5 * (u - 1) + 4]
+end
+local got = {}
+callSliced('MGET', nil, stateKeys, 1, got)
+for i = 1, #stateKeys do state[stateKeys[i]] = got[i] end
+for _, idemKey in ipairs(idemKeys) do
+  local fields, views = idemFields[idemKey], {}
+  callSliced('HMGET', idemKey, fields, 1, views)
+  local byField = {}
+  for i = 1, #fields do
+    if views[i] then byField[fields[i]] = views[i] end
+  end
+  stored[idemKey] = byField
+end
+
 local out = {}
-local touched = {}
 local a = 3
-for u = 1, #KEYS / 2 do
+for u = 1, n do
   local key, idemKey = KEYS[2 * u - 1], KEYS[2 * u]
   local role, t, amt, transfer, field = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4]
   a = a + 5
-  s = redis.call('GET', key)
-  if s then
-    h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15], h[16], h[17], h[18] =
-      struct.unpack(HDR, s)
-    -- Idle longer than the horizon: start from empty history (TTL-independent features).
-    if t - h[2] > __HISTORY_HORIZON_MS__ then s = false end
-  end
-  if not s then
-    s = ''
-    for j = 1, 18 do h[j] = 0 end
-  end
-  -- Byte ranges of the two queues (empty when from > to).
-  local f1, t1 = 145, 144 + h[18] * 40
-  local f2, t2 = t1 + 1, #s
-  -- Windows only move forward: a late event lands in the account's latest bucket.
-  local b = h[1]
-  local tb = math.floor(t / __SHORT_BUCKET_MS__)
-  if tb > b then b = tb end
-  h[1] = b
-  local lb = math.floor(b / __SHORT_PER_LONG__)
-  f1 = evict(f1, t1, b - __SHORT_WINDOW_BUCKETS__ + 1, 10)
-  f2 = evict(f2, t2, lb - __LONG_WINDOW_BUCKETS__ + 1, 14)
-
-  local view = struct.pack(VIEW, h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9],
-    h[10], h[11], h[12], h[13], h[14], h[15], h[16], h[17])
-  touched[idemKey] = true
-  if redis.call('HSETNX', idemKey, field, view) == 0 then
-    out[u] = redis.call('HGET', idemKey, field)
+  local previous = stored[idemKey][field] or written[idemKey][field]
+  if previous then
+    -- A redelivery: the view stored the first time, and no state change.
+    out[u] = previous
   else
+    s = state[key]
+    if s then
+      h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15], h[16], h[17], h[18] =
+        struct.unpack(HDR, s)
+      -- Idle longer than the horizon: start from empty history (TTL-independent features).
+      if t - h[2] > __HISTORY_HORIZON_MS__ then s = false end
+    end
+    if not s then
+      s = ''
+      for j = 1, 18 do h[j] = 0 end
+    end
+    -- Byte ranges of the two queues (empty when from > to).
+    local f1, t1 = 145, 144 + h[18] * 40
+    local f2, t2 = t1 + 1, #s
+    -- Windows only move forward: a late event lands in the account's latest bucket.
+    local b = h[1]
+    local tb = math.floor(t / __SHORT_BUCKET_MS__)
+    if tb > b then b = tb end
+    h[1] = b
+    local lb = math.floor(b / __SHORT_PER_LONG__)
+    f1 = evict(f1, t1, b - __SHORT_WINDOW_BUCKETS__ + 1, 10)
+    f2 = evict(f2, t2, lb - __LONG_WINDOW_BUCKETS__ + 1, 14)
+
+    local view = struct.pack(VIEW, h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9],
+      h[10], h[11], h[12], h[13], h[14], h[15], h[16], h[17])
+    written[idemKey][field] = view
     out[u] = view
     local oc, os, ic, is = 0, 0, 0, 0
     if role ~= '2' then
@@ -109,10 +169,30 @@ for u = 1, #KEYS / 2 do
     h[17] = h[17] + is
     local q1 = add(f1, t1, b, oc, os, ic, is)
     h[18] = #q1 / 40
-    redis.call('SET', key, struct.pack(HDR, h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12],
-      h[13], h[14], h[15], h[16], h[17], h[18]) .. q1 .. add(f2, t2, lb, oc, os, ic, is), 'PX', stateTtl)
+    state[key] = struct.pack(HDR, h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12],
+      h[13], h[14], h[15], h[16], h[17], h[18]) .. q1 .. add(f2, t2, lb, oc, os, ic, is)
+    dirty[key] = true
   end
 end
--- The hash of an event hour lives idempotency-TTL after its latest write.
-for k in pairs(touched) do redis.call('PEXPIRE', k, idemTtl) end
+
+-- Each changed state once (PX: it lives state-TTL after its latest update).
+for _, key in ipairs(stateKeys) do
+  if dirty[key] then redis.call('SET', key, state[key], 'PX', stateTtl) end
+end
+-- New idempotency records, one HSET per hash; the hash of an event hour lives idempotency-TTL
+-- after the latest call that touched it (redeliveries included, as before).
+for _, idemKey in ipairs(idemKeys) do
+  local pairsToSet, fields = {}, idemFields[idemKey]
+  local w = written[idemKey]
+  for i = 1, #fields do
+    local v = w[fields[i]]
+    if v then
+      pairsToSet[#pairsToSet + 1] = fields[i]
+      pairsToSet[#pairsToSet + 1] = v
+      w[fields[i]] = nil -- a field twice in the call is written once
+    end
+  end
+  callSliced('HSET', idemKey, pairsToSet, 2)
+end
+for _, idemKey in ipairs(idemKeys) do redis.call('PEXPIRE', idemKey, idemTtl) end
 return out
