@@ -7,4 +7,4 @@
 //   libs/features/src/view.ts
 //   libs/features/src/redis/account-update.lua
 //   libs/features/src/redis/script.ts
-export const GENERATED_FEATURE_SET_FINGERPRINT = '507f3dadc4c6a0fcaf0b0fb8583639d28015de7dc217274683b529b32474a5fc';
+export const GENERATED_FEATURE_SET_FINGERPRINT = '6855c54f0fd319b3205044fa0be83f189b896bae9edfd987170d3234c24749c1';
