@@ -38,7 +38,7 @@ import {
   startPrometheus,
   type PrometheusServer,
 } from './prometheus-server.ts';
-import { vectorSelectors } from './promql-selectors.ts';
+import { PromQLScanError, vectorSelectors } from './promql-selectors.ts';
 
 /*
  * Monitoring proven against the real thing: a real Prometheus (the installed binary, 1 s scrape and
@@ -256,7 +256,14 @@ interface QueryUnderTest {
 /** The failures of one query: rejected, unknown names, or empty without a documented reason. */
 async function checkQuery(q: QueryUnderTest, cat: Catalog, emptyLog: string[]): Promise<string[]> {
   const failures: string[] = [];
-  const unknown = unknownMetricNames(q.promql, cat.known);
+  let unknown: string[];
+  try {
+    unknown = unknownMetricNames(q.promql, cat.known);
+  } catch (error) {
+    // The PromQL grammar rejects it before Prometheus sees it.
+    if (error instanceof PromQLScanError) return [`${q.source}: rejected: ${error.message}`];
+    throw error;
+  }
   if (unknown.length > 0) failures.push(`${q.source}: unknown metric names ${unknown.join(', ')}`);
   let series: number;
   try {
