@@ -8,9 +8,10 @@ if (!file || !existsSync(file)) {
 }
 const report = JSON.parse(readFileSync(file, 'utf8'));
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-// A file that failed to load counts as a failure even though it ran no test.
+// A file that failed without a failing test (it did not load, or its beforeAll threw and its
+// tests were skipped) counts as one failure.
 const failedSuites = (report.testResults ?? []).filter(
-  (r) => r.status === 'failed' && r.assertionResults.length === 0,
+  (r) => r.status === 'failed' && !r.assertionResults.some((a) => a.status === 'failed'),
 ).length;
 const failed = report.numFailedTests + failedSuites;
 console.log(`${report.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

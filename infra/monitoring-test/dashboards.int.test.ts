@@ -98,7 +98,9 @@ beforeAll(async () => {
   const scorerPort = await freePort();
   // Two API replicas (job fraud-api): a healthy one whose queue holds only 2 requests (so a burst is
   // shed with 429), and one with no model (503 model_unavailable), so the error and shedding series
-  // the API rules and dashboard read exist.
+  // the API rules and dashboard read exist. The healthy one collects each batch for 100 ms: with
+  // batches of 4 and a queue of 2, a third request within 100 ms is shed however fast the machine
+  // (with no wait a quick API could answer a burst before it queues, and no 429 would come).
   const apiEnv = {
     REDIS_URL: ctx.settings.redisUrl,
     REDIS_KEY_PREFIX: `${ctx.keyPrefix}-api`,
@@ -107,7 +109,13 @@ beforeAll(async () => {
   emptyModelsDir = mkdtempSync(path.join(os.tmpdir(), 'monitoring-no-model-'));
   apis.push(
     await startTestApi(
-      { ...apiEnv, API_MAX_QUEUE: '2', API_MAX_CONCURRENT_BATCHES: '1', API_MAX_BATCH_SIZE: '4' },
+      {
+        ...apiEnv,
+        API_MAX_QUEUE: '2',
+        API_MAX_CONCURRENT_BATCHES: '1',
+        API_MAX_BATCH_SIZE: '4',
+        API_BATCH_WAIT_MS: '100',
+      },
       { defaultMetrics: true },
     ),
     await startTestApi({ ...apiEnv, MODEL_REGISTRY_DIR: emptyModelsDir }, { defaultMetrics: true }),

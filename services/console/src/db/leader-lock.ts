@@ -16,6 +16,8 @@ export interface LeaderLock {
   readonly held: boolean;
   /** Takes the lock if no other replica holds it; never waits. */
   tryAcquire(): Promise<boolean>;
+  /** While held: checks the lock's connection is alive (false, and not held, once it is gone). */
+  stillHeld(): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -24,6 +26,9 @@ class AlwaysLeader implements LeaderLock {
   tryAcquire(): Promise<boolean> {
     this.held = true;
     return Promise.resolve(true);
+  }
+  stillHeld(): Promise<boolean> {
+    return Promise.resolve(this.held);
   }
   release(): Promise<void> {
     this.held = false;
@@ -43,32 +48,50 @@ class PostgresAdvisoryLock implements LeaderLock {
 
   async tryAcquire(): Promise<boolean> {
     if (this.held) return true;
-    if (!this.client) {
-      const client = new pg.Client({ connectionString: this.url });
+    let client = this.client;
+    if (!client) {
+      // keepAlive: a peer that vanished without a FIN (NAT timeout, failover) still ends the session.
+      const fresh = new pg.Client({ connectionString: this.url, keepAlive: true });
+      client = fresh;
       // A dropped connection drops the lock with it: from then on this replica is not the leader.
       const lost = (error: Error) => {
-        if (this.client !== client) return;
+        if (this.client !== fresh) return;
         this.client = undefined;
         const wasHeld = this.held;
         this.held = false;
         if (wasHeld) this.onLost(error);
       };
-      client.on('error', lost);
-      client.on('end', () => lost(new Error('leader lock connection closed')));
-      this.client = client;
+      fresh.on('error', lost);
+      fresh.on('end', () => lost(new Error('leader lock connection closed')));
+      this.client = fresh;
       try {
-        await client.connect();
+        await fresh.connect();
       } catch (error) {
         this.client = undefined;
         throw error;
       }
     }
-    const row = await this.client.query<{ acquired: boolean }>(
+    const row = await client.query<{ acquired: boolean }>(
       'SELECT pg_try_advisory_lock(hashtext($1)) AS acquired',
       [this.name],
     );
     this.held = row.rows[0]?.acquired === true;
     return this.held;
+  }
+
+  async stillHeld(): Promise<boolean> {
+    const client = this.client;
+    if (!this.held || !client) return false;
+    try {
+      await client.query('SELECT 1');
+      return this.held;
+    } catch {
+      // The session is gone, and the lock with it.
+      this.client = undefined;
+      this.held = false;
+      await client.end().catch(() => undefined);
+      return false;
+    }
   }
 
   async release(): Promise<void> {

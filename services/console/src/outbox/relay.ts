@@ -14,6 +14,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ContractSerde, valueSubject, type FraudLabel } from '@fraud/contracts';
+import { isProducerFencedError } from '@fraud/kafka';
 import type { Db } from '../db/db.ts';
 import type { LeaderLock } from '../db/leader-lock.ts';
 
@@ -46,7 +47,8 @@ interface OutboxRow {
 }
 
 export class OutboxRelay {
-  private readonly producer: Producer;
+  /** The current leadership term's producer: a new one per term (kafkajs never resets its epoch). */
+  private producer: Producer | undefined;
   private readonly serde: ContractSerde<FraudLabel>;
   private readonly registeredTopics = new Set<string>();
   private running = false;
@@ -59,11 +61,6 @@ export class OutboxRelay {
   published = 0;
 
   constructor(private readonly options: RelayOptions) {
-    this.producer = options.kafka.producer({
-      transactionalId: options.transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
     this.serde = new ContractSerde<FraudLabel>(options.registry, 'fraud-label');
   }
 
@@ -85,21 +82,47 @@ export class OutboxRelay {
   /** Called by the leader lock when its connection drops: another replica may lead now. */
   leadershipLost(error: Error): void {
     if (!this.leading) return;
-    this.leading = false;
     this.options.logger.warn({ err: error }, 'outbox relay lost the leader lock: standing by');
     // A batch in flight may still try to commit; the next leader's producer fences it.
-    void this.producer.disconnect().catch(() => undefined);
+    void this.endTerm();
     this.poke();
   }
 
   private async tryToLead(): Promise<boolean> {
-    if (this.leading) return true;
-    if (!(await this.options.leaderLock.tryAcquire())) return false;
-    await this.producer.connect();
-    await this.recover();
+    const lock = this.options.leaderLock;
+    // While leading, make sure the lock's connection is still alive (a silently dead one would
+    // otherwise leave two replicas relaying until the old one's producer is fenced).
+    if (this.leading && (await lock.stillHeld())) return true;
+    if (this.leading) this.leadershipLost(new Error('leader lock connection is gone'));
+    if (!(await lock.tryAcquire())) return false;
+    const { kafka, transactionalId } = this.options;
+    const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    try {
+      await producer.connect();
+      // kafkajs sends InitProducerId at the first transaction: that fences the previous leader and
+      // completes or aborts its open transaction, so the topic tail that recover() reads is final.
+      await (await producer.transaction()).abort();
+      await this.recover();
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    this.producer = producer;
     this.leading = true;
-    this.options.logger.info({ transactionalId: this.options.transactionalId }, 'outbox relay leads');
+    this.options.logger.info({ transactionalId }, 'outbox relay leads');
     return true;
+  }
+
+  /** Ends this replica's leadership term: drops the producer; `releaseLock` lets a standby lead. */
+  private async endTerm(releaseLock = false): Promise<void> {
+    this.leading = false;
+    const producer = this.producer;
+    this.producer = undefined;
+    try {
+      await producer?.disconnect().catch(() => undefined);
+    } finally {
+      if (releaseLock) await this.options.leaderLock.release();
+    }
   }
 
   /** Publish now rather than at the next poll. */
@@ -118,14 +141,14 @@ export class OutboxRelay {
     this.running = false;
     this.poke();
     await this.loop;
-    this.leading = false;
-    await this.producer.disconnect();
-    await this.options.leaderLock.release();
+    await this.endTerm(true);
   }
 
   /** Publishes one batch; returns the number of rows sent. Exposed for tests. */
   async publishBatch(): Promise<number> {
     const { db, transactionalId, batchSize = 100 } = this.options;
+    const producer = this.producer;
+    if (!producer) throw new Error('outbox relay is not the leader: no producer to publish with');
     const rows = await db.all<OutboxRow>(
       'SELECT id, topic, message_key, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?',
       [batchSize],
@@ -137,7 +160,7 @@ export class OutboxRelay {
         this.registeredTopics.add(topic);
       }
     }
-    const transaction = await this.producer.transaction();
+    const transaction = await producer.transaction();
     try {
       for (const row of rows) {
         await transaction.send({
@@ -184,6 +207,12 @@ export class OutboxRelay {
           waitMs = standbyPollMs;
         }
       } catch (error) {
+        if (this.leading && isProducerFencedError(error)) {
+          // Another replica leads with a newer epoch: hand the lock back rather than retry forever.
+          logger.warn({ err: error }, 'outbox relay was fenced by another leader: standing by');
+          await this.endTerm(true);
+          continue;
+        }
         logger.error({ err: error, backoffMs }, 'outbox publish failed: retrying');
         waitMs = backoffMs;
         backoffMs = Math.min(backoffMs * 2, 10_000);
