@@ -9,3 +9,4 @@ export {
 export { exitCodeFor, runMain, type MainLogger, type MainProcess, type RunMainOptions } from './run-main.ts';
 export { loadConfigOrExit } from './config-or-exit.ts';
 export { silenceTimeoutNegativeWarnings } from './process-warnings.ts';
+export { runShutdownSteps, type ShutdownStep } from './shutdown-steps.ts';

@@ -9,6 +9,7 @@ import {
 import { LocalModelSource, type ModelSource } from '@fraud/model';
 import type { Logger } from '@fraud/observability';
 import { BatchScorer } from '@fraud/scoring';
+import { runShutdownSteps, type ShutdownStep } from '@fraud/runtime';
 import { ApiKeyVerifier } from './auth.ts';
 import type { ApiConfig } from './config.ts';
 import { ApiMetrics } from './metrics.ts';
@@ -126,18 +127,12 @@ export async function createApiApp(
   let closing: Promise<void> | undefined;
   const close = async () => {
     // Order: stop taking requests and answer the queued ones, then the clients they used.
-    const steps: [string, () => Promise<unknown>][] = [
+    const steps: ShutdownStep[] = [
       ['http', () => Promise.all([server.close(), batcher.close()])],
       ['models', () => models.close()],
       ['redis', () => redis.quit().catch(() => redis.disconnect())],
     ];
-    for (const [name, step] of steps) {
-      try {
-        await step();
-      } catch (error) {
-        logger.warn({ err: error, step: name }, 'shutdown step failed');
-      }
-    }
+    await runShutdownSteps(steps, logger);
   };
   return {
     server,

@@ -17,7 +17,7 @@ import { LocalModelSource, type ModelSource } from '@fraud/model';
 import { ReloadingModelProvider, type ModelProvider } from '@fraud/scoring';
 import { PartitionCommitter, createKafka, ensureTopics } from '@fraud/kafka';
 import { ScorerMetrics, startOpsServer, type Logger, type OpsServer } from '@fraud/observability';
-import type { ServiceLifecycle } from '@fraud/runtime';
+import { runShutdownSteps, type ServiceLifecycle, type ShutdownStep } from '@fraud/runtime';
 import { BatchProcessor } from './batch-processor.ts';
 import type { ScorerConfig } from './config.ts';
 import { DriftMetrics } from './model-ops/drift-metrics.ts';
@@ -164,19 +164,13 @@ export async function createScorerApp(
   let closing: Promise<void> | undefined;
   const close = async () => {
     // Order: stop consuming and commit in-flight work first, then the clients it used.
-    const steps: [string, () => Promise<unknown>][] = [
+    const steps: ShutdownStep[] = [
       ['worker', () => worker.close()],
       ['models', () => models.close?.() ?? Promise.resolve()],
       ['redis', () => redis.quit()],
       ['http', () => ops.close()],
     ];
-    for (const [name, step] of steps) {
-      try {
-        await step();
-      } catch (error) {
-        logger.warn({ err: error, step: name }, 'shutdown step failed');
-      }
-    }
+    await runShutdownSteps(steps, logger);
   };
   return {
     worker,
