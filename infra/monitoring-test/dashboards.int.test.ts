@@ -5,6 +5,10 @@ import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The API's test harness: an API in this process on the local stack's Redis.
 import { postScore, startTestApi } from '@fraud/api/testing';
+import type { FraudLabel } from '@fraud/contracts';
+import { createDecisionLabelTopics } from '@fraud/contracts/testing';
+// The retrainer's live-quality exporter (job fraud-live-quality), as a real child process.
+import { spawnLiveQualityExporter, type LiveQualityExporter } from '@fraud/retrainer/testing';
 // The scorer's test harness, through its explicit `testing` entry point.
 import {
   decisionReader,
@@ -24,6 +28,7 @@ import {
   PROMETHEUS_SERIES,
   apiRegistryFamilies,
   familySampleNames,
+  liveQualityRegistryFamilies,
   parseExpositionFamilies,
   pendingFamilies,
   scorerRegistryFamilies,
@@ -43,7 +48,8 @@ import { PromQLScanError, vectorSelectors } from './promql-selectors.ts';
 /*
  * Monitoring proven against the real thing: a real Prometheus (the installed binary, 1 s scrape and
  * rule evaluation, the repository's rule files) scrapes a real scorer (child process on the local
- * stack) under a little load, including one undecodable record so the dead-letter series exist.
+ * stack) under a little load, including one undecodable record so the dead-letter series exist,
+ * two real APIs, and the real live-quality exporter joining the scorer's decisions with labels.
  * Then every dashboard query, every variable query, every recording rule and every alert expression
  * runs through /api/v1/query.
  *
@@ -68,6 +74,8 @@ let prometheus: PrometheusServer | undefined;
 const readers: TopicReader<unknown>[] = [];
 let metricsText = '';
 let apiMetricsText = '';
+let qualityMetricsText = '';
+let liveQuality: LiveQualityExporter | undefined;
 type TestApi = Awaited<ReturnType<typeof startTestApi>>;
 const apis: TestApi[] = [];
 let emptyModelsDir: string | undefined;
@@ -120,9 +128,13 @@ beforeAll(async () => {
     ),
     await startTestApi({ ...apiEnv, MODEL_REGISTRY_DIR: emptyModelsDir }, { defaultMetrics: true }),
   );
+  const qualityPort = await freePort();
   prometheus = await startPrometheus({
     targets: [`127.0.0.1:${scorerPort}`],
-    extraJobs: [{ jobName: 'fraud-api', targets: apis.map((api) => `127.0.0.1:${api.port}`) }],
+    extraJobs: [
+      { jobName: 'fraud-api', targets: apis.map((api) => `127.0.0.1:${api.port}`) },
+      { jobName: 'fraud-live-quality', targets: [`127.0.0.1:${qualityPort}`] },
+    ],
     ruleFiles: [path.join(rulesDir, '*.yml')],
     scrapeIntervalSeconds: 1,
   });
@@ -151,6 +163,10 @@ beforeAll(async () => {
   await driveApis(apis[0]!, apis[1]!);
 
   await decisions.waitFor((r) => r.length >= SCORED, 90_000, 'every decision');
+  liveQuality = await startLiveQuality(
+    decisions.records.map((r) => r.value),
+    qualityPort,
+  );
   await deadLetters.waitFor((r) => r.length >= 1, 60_000, 'the dead letter');
   // Prometheus has scraped the final counters and evaluated the rules over them.
   await until('Prometheus to see every decision and the dead letter', 30_000, async () => {
@@ -159,7 +175,8 @@ beforeAll(async () => {
       scored >= SCORED &&
       (await seriesCount('job:fraud_dlq_ratio:rate5m')) > 0 &&
       (await seriesCount('fraud_api_errors_total{class="overloaded"}')) > 0 &&
-      (await seriesCount('fraud_api_request_duration_seconds_count{status="503"}')) > 0
+      (await seriesCount('fraud_api_request_duration_seconds_count{status="503"}')) > 0 &&
+      (await seriesCount('fraud_live_labelled_transactions')) > 0
     );
   });
   await sleep(3_000); // a few more scrapes and rule evaluations after the last change
@@ -168,7 +185,47 @@ beforeAll(async () => {
   });
   metricsText = await response.text();
   apiMetricsText = await (await fetch(`${apis[0]!.url}/metrics`)).text();
+  qualityMetricsText = await (await fetch(`${liveQuality.url}/metrics`)).text();
 }, 240_000);
+
+/**
+ * Labels for every fourth decision of the scorer (a quarter of them fraud) on a labels topic of this
+ * test, and the live-quality exporter joining them with the scorer's decisions topic.
+ */
+async function startLiveQuality(
+  decided: readonly { transactionId: string; scoredAt: number }[],
+  port: number,
+): Promise<LiveQualityExporter> {
+  const { topics, labelSerde } = await createDecisionLabelTopics(
+    ctx.kafka,
+    ctx.settings.schemaRegistryUrl,
+    `${ctx.keyPrefix}-quality`,
+  );
+  const labels: FraudLabel[] = decided
+    .filter((_, i) => i % 4 === 0)
+    .map((d, i) => ({
+      transactionId: d.transactionId,
+      isFraud: i % 4 === 0,
+      source: 'analyst',
+      labeledAt: d.scoredAt + 1,
+    }));
+  const producer = ctx.kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({
+      topic: topics.labels,
+      messages: labels.map((l) => ({ key: l.transactionId, value: labelSerde.encode(l) })),
+    });
+  } finally {
+    await producer.disconnect();
+  }
+  return spawnLiveQualityExporter({
+    kafkaBrokers: ctx.settings.kafkaBrokers,
+    schemaRegistryUrl: ctx.settings.schemaRegistryUrl,
+    topics: { decisions: ctx.topics.decisions, labels: topics.labels },
+    port,
+  });
+}
 
 /**
  * API traffic in waves a few scrapes apart (so rates are above 0): scored requests, a bad request,
@@ -199,6 +256,7 @@ afterAll(async () => {
     }
   }
   for (const api of apis.splice(0)) await api.close().catch(() => undefined);
+  await liveQuality?.stop();
   if (emptyModelsDir) rmSync(emptyModelsDir, { recursive: true, force: true });
   await prometheus?.stop();
   console.info(`monitoring live test: ${((Date.now() - startedAt) / 1000).toFixed(1)} s wall time`);
@@ -225,7 +283,7 @@ interface Catalog {
 }
 
 async function catalog(): Promise<Catalog> {
-  const exported = parseExpositionFamilies(`${metricsText}\n${apiMetricsText}`);
+  const exported = parseExpositionFamilies(`${metricsText}\n${apiMetricsText}\n${qualityMetricsText}`);
   const pending = pendingFamilies(exported);
   const rules = await liveRules();
   const recorded = new Map(rules.filter((r) => r.type === 'recording').map((r) => [r.name, r.query]));
@@ -305,6 +363,7 @@ describe('monitoring against a live scorer and Prometheus', () => {
     expect(targets.activeTargets.map((t) => [t.labels.job, t.health]).sort()).toEqual([
       ['fraud-api', 'up'],
       ['fraud-api', 'up'],
+      ['fraud-live-quality', 'up'],
       ['fraud-scorer', 'up'],
     ]);
 
@@ -325,6 +384,8 @@ describe('monitoring against a live scorer and Prometheus', () => {
     ).toEqual([]);
     const apiContract = [...(await apiRegistryFamilies()).keys()].filter((n) => n.startsWith('fraud_'));
     expect(apiContract.filter((name) => !cat.exported.has(name))).toEqual([]);
+    const qualityContract = [...(await liveQualityRegistryFamilies()).keys()];
+    expect(qualityContract.filter((name) => !cat.exported.has(name))).toEqual([]);
     const stillPending = [...PENDING_METRICS.keys()].filter((name) => !cat.exported.has(name));
     console.info(`pending metrics not exported yet: ${stillPending.join(', ') || 'none'}`);
   });

@@ -6,6 +6,7 @@
  */
 import { ApiMetrics } from '@fraud/api';
 import { ScorerMetrics, parseExposition, type MetricKind } from '@fraud/observability';
+import { LiveQuality, liveQualityRegistry } from '@fraud/retrainer/live-quality';
 import { metricNames } from './promql-selectors.ts';
 
 export type MetricType = MetricKind;
@@ -83,6 +84,19 @@ export async function apiRegistryFamilies(): Promise<MetricFamilies> {
   const metrics = new ApiMetrics();
   const families: MetricFamilies = new Map();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
+    families.set(metric.name, String(metric.type) as MetricType);
+  }
+  return families;
+}
+
+/**
+ * The families the retrainer's live-quality exporter registers (job fraud-live-quality), from its
+ * real registry: per-model precision and recall on labelled live traffic.
+ */
+export async function liveQualityRegistryFamilies(): Promise<MetricFamilies> {
+  const registry = liveQualityRegistry(new LiveQuality(1_000, () => undefined));
+  const families: MetricFamilies = new Map();
+  for (const metric of await registry.getMetricsAsJSON()) {
     families.set(metric.name, String(metric.type) as MetricType);
   }
   return families;

@@ -3,6 +3,7 @@ import {
   PROMETHEUS_SERIES,
   apiRegistryFamilies,
   familySampleNames,
+  liveQualityRegistryFamilies,
   parseExpositionFamilies,
   pendingFamilies,
   scorerRegistryFamilies,
@@ -27,6 +28,7 @@ async function knownNames(): Promise<Set<string>> {
   return new Set([
     ...familySampleNames(exported),
     ...familySampleNames(await apiRegistryFamilies()),
+    ...familySampleNames(await liveQualityRegistryFamilies()),
     ...familySampleNames(pendingFamilies(exported)),
     ...PROMETHEUS_SERIES,
     ...readRules()
@@ -188,6 +190,9 @@ describe('dashboards', () => {
         'Score PSI',
         'Missing ratio per feature',
         'Champion vs challenger agreement over time',
+        'Live precision on labelled traffic',
+        'Live recall on labelled traffic',
+        'Labelled transactions and frauds',
       ]),
     );
     expect(titles('Fraud scorer — API')).toEqual(

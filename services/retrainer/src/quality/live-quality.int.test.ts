@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FraudDecision } from '@fraud/contracts';
 import { createDecisionLabelTopics, testDecision } from '@fraud/contracts/testing';
 import { freePort, stackSettings, testKafka, uniqueName } from '@fraud/test-support';
-import { REPO_ROOT } from '../retrain.ts';
+import { spawnLiveQualityExporter } from '../testing/live-quality-exporter.ts';
 
 describe('live quality exporter', () => {
   it('serves per-model precision and recall from decisions joined with labels on a real broker', async () => {
@@ -34,31 +32,19 @@ describe('live quality exporter', () => {
       })),
     );
 
-    const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(REPO_ROOT, 'services/retrainer/src/quality/main.ts')],
-      {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          KAFKA_BROKERS: settings.kafkaBrokers.join(','),
-          SCHEMA_REGISTRY_URL: settings.schemaRegistryUrl,
-          TOPIC_DECISIONS: topics.decisions,
-          TOPIC_LABELS: topics.labels,
-          QUALITY_HTTP_PORT: String(port),
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
+    const exporter = spawnLiveQualityExporter({
+      kafkaBrokers: settings.kafkaBrokers,
+      schemaRegistryUrl: settings.schemaRegistryUrl,
+      topics,
+      port: await freePort(),
+    });
     try {
       let text = '';
       const deadline = Date.now() + 60_000;
       const expected = 'fraud_live_labelled_transactions{model_version="live-champ",role="champion"} 40';
       while (Date.now() < deadline && !text.includes(expected)) {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        text = await fetch(`http://127.0.0.1:${port}/metrics`)
+        text = await fetch(`${exporter.url}/metrics`)
           .then((r) => r.text())
           .catch(() => '');
       }
@@ -71,9 +57,7 @@ describe('live quality exporter', () => {
       );
       expect(text).toContain('fraud_live_recall{model_version="live-champ",role="champion",level="block"} 0');
     } finally {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await exporter.stop();
     }
   });
 });
