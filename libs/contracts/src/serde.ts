@@ -1,6 +1,7 @@
 import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type avro from 'avsc';
 import { ContractError, DecodeError, RegistryUnavailableError, UnknownSchemaError } from './errors.ts';
+import { isRegistryNotFound } from './registry-errors.ts';
 import { contractType, schemaText, type ContractName } from './schemas.ts';
 
 type RegistrySchema = Parameters<SchemaRegistry['getRegistryIdBySchema']>[1] & { schema: string };
@@ -68,9 +69,7 @@ export class ContractSerde<T> {
     try {
       return await this.registry.getRegistryIdBySchema(subject, schema);
     } catch (error) {
-      // The client wraps the 404 and drops its status; Confluent says "Subject/Schema not found"
-      // (40401/40403), Apicurio "No artifact with ID ... was found".
-      if (isNotFound(error) || /not found|no artifact|40401|40403/i.test(String(error))) return undefined;
+      if (isRegistryNotFound(error)) return undefined;
       throw error;
     }
   }

@@ -1,5 +1,6 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
+import { isRegistryNotFound } from '@fraud/contracts';
 import type { Logger } from '@fraud/observability';
 import { abortableSleep } from '@fraud/runtime';
 
@@ -29,11 +30,6 @@ export interface PreflightOptions {
   onMissing?: (missing: string[]) => void;
   /** A stop request during the wait: the wait ends at once with the signal's reason. */
   signal?: AbortSignal;
-}
-
-function isNotFound(error: unknown): boolean {
-  const status = (error as { status?: number }).status;
-  return status === 404 || /not found|no artifact|40401|40403/i.test(String(error));
 }
 
 /**
@@ -68,7 +64,7 @@ export async function awaitStartupDependencies(o: PreflightOptions): Promise<voi
       try {
         await o.registry.getLatestSchemaId(o.inputSubject);
       } catch (error) {
-        if (!isNotFound(error)) throw error;
+        if (!isRegistryNotFound(error)) throw error;
         subjectMissing = true;
       }
       if (subjectMissing) {
