@@ -3,6 +3,8 @@
 # compatible API) and Redis, all on 127.0.0.1.
 #
 #   stack.sh up | down | status
+#   stack.sh kafka-tools   # fetch Apache Kafka's tools jars (same version as the broker) once and
+#                          # print their directory, for `java -cp "DIR/*" org.apache.kafka.tools...`
 #
 # Downloads are cached outside the repository ($FRAUD_CACHE_DIR, default ~/.cache/fraud-scorer).
 # Runtime state (PID files, logs, data, stack.env) lives in .local/ at the repository root.
@@ -33,6 +35,7 @@ JAVA="${FRAUD_JAVA:-java}"                 # which java runs Kafka and Apicurio
 read -r -a MAVEN_ARGS_EXTRA <<<"${FRAUD_MAVEN_ARGS:-}" # e.g. a mirror's settings (-s FILE) or -o
 
 KAFKA_HOME="$CACHE_DIR/kafka-$KAFKA_VERSION"
+KAFKA_TOOLS_HOME="$CACHE_DIR/kafka-tools-$KAFKA_VERSION"
 APICURIO_HOME="$CACHE_DIR/apicurio-$APICURIO_VERSION"
 
 # Variables the user set before we run; those services are theirs, not ours.
@@ -107,6 +110,33 @@ EOF
   fi
   rm -rf "$pomdir"
   touch "$KAFKA_HOME/.complete"
+}
+
+# kafka-tools (TransactionalMessageCopier, the drain benchmark's JVM reference) with its runtime
+# dependencies; the broker's jars above leave the tools out.
+fetch_kafka_tools() {
+  [ -f "$KAFKA_TOOLS_HOME/.complete" ] && return 0
+  require_cmd mvn "install Maven (apt-get install maven) to fetch kafka-tools from Maven Central"
+  log "downloading kafka-tools $KAFKA_VERSION jars from Maven Central (once)"
+  local pomdir
+  pomdir="$(mktemp -d)"
+  cat >"$pomdir/pom.xml" <<EOF
+<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+  <groupId>local.fraud-scorer</groupId><artifactId>kafka-tools-runtime</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
+  </dependencies>
+</project>
+EOF
+  mkdir -p "$LOG_DIR" "$KAFKA_TOOLS_HOME"
+  if ! mvn -B -q "${MAVEN_ARGS_EXTRA[@]}" -f "$pomdir/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$KAFKA_TOOLS_HOME/libs" >"$LOG_DIR/download-kafka-tools.log" 2>&1; then
+    rm -rf "$pomdir"
+    fail "download failed: org.apache.kafka:kafka-tools:$KAFKA_VERSION from Maven Central" "$LOG_DIR/download-kafka-tools.log"
+  fi
+  rm -rf "$pomdir"
+  touch "$KAFKA_TOOLS_HOME/.complete"
 }
 
 fetch_apicurio() {
@@ -283,8 +313,12 @@ case "${1:-}" in
     status_one registry "$REGISTRY_PORT" "$USER_SCHEMA_REGISTRY_URL"
     status_one redis "$REDIS_PORT" "$USER_REDIS_URL"
     ;;
+  kafka-tools)
+    fetch_kafka_tools
+    echo "$KAFKA_TOOLS_HOME/libs"
+    ;;
   *)
-    echo "usage: $0 up|down|status" >&2
+    echo "usage: $0 up|down|status|kafka-tools" >&2
     exit 2
     ;;
 esac

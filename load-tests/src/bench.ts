@@ -94,6 +94,13 @@ const program = new Command('bench')
     'drain mode: a backlog of n transactions (normal, then storm) drained by --workers, plus a reference transactional copy loop',
     positiveInt('--drain'),
   )
+  .option(
+    '--java-reference-txn-size <n>',
+    "drain mode: records per transaction of the JVM reference, Apache Kafka's TransactionalMessageCopier (its default: 200)",
+    positiveInt('--java-reference-txn-size'),
+    200,
+  )
+  .option('--no-java-reference', 'drain mode: skip the JVM reference (no kafka-tools download, no JVM)')
   .option('--keep-topics', 'do not delete the run topics afterwards', false)
   .option('--strict', 'exit 99 when a threshold fails', false);
 
@@ -120,6 +127,8 @@ const o = program.opts<{
   customers?: number;
   keepTopics: boolean;
   drain?: number;
+  javaReference: boolean;
+  javaReferenceTxnSize: number;
   strict: boolean;
 }>();
 const defaults = SCENARIO_DEFAULTS[o.scenario];
@@ -160,6 +169,7 @@ try {
     customers: o.customers,
     keepTopics: o.keepTopics,
     drain: o.drain,
+    javaReferenceTransactionSize: o.javaReference ? o.javaReferenceTxnSize : undefined,
     log: (m) => console.error(`[bench] ${m}`),
   });
   report.run.command = `bench ${process.argv.slice(2).join(' ')}`;

@@ -36,6 +36,11 @@ export interface BenchOptions {
   keepTopics?: boolean;
   /** Drain mode: a backlog of this many transactions (normal, then storm, plus the reference). */
   drain?: number | undefined;
+  /**
+   * Drain mode: records per transaction of the JVM reference (Kafka's TransactionalMessageCopier;
+   * its own default is 200); undefined = no JVM reference.
+   */
+  javaReferenceTransactionSize?: number | undefined;
   log?: (message: string) => void;
 }
 
@@ -48,6 +53,10 @@ export interface DrainReport {
   reference: DrainResult;
   /** Scorer tx/s on the normal backlog / the reference copier's tx/s on the same records. */
   scorer_vs_reference: number;
+  /** Apache Kafka's TransactionalMessageCopier (JVM) on the same records, when asked for. */
+  java_reference?: DrainResult & { transaction_size: number };
+  /** Scorer tx/s on the normal backlog / the Java copier's tx/s. */
+  scorer_vs_java_reference?: number;
   /** Storm drain tx/s / normal drain tx/s. */
   storm_vs_normal: number;
 }
@@ -115,7 +124,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const normal = await withSession(
       options,
       'scorer',
-      (s) => s.runDrain('normal', count, true),
+      async (s) => {
+        const drained = await s.runDrain('normal', count, true);
+        const size = options.javaReferenceTransactionSize;
+        if (size === undefined) return { ...drained, java: undefined };
+        const java = await s.runJavaReference(count, size);
+        return {
+          ...drained,
+          java: { ...java, produce_s: drained.scorer.produce_s, transaction_size: size },
+        };
+      },
       openSessions,
       true,
     );
@@ -135,6 +153,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       storm: storm.value.scorer,
       reference,
       scorer_vs_reference: round(normal.value.scorer.tx_per_s / reference.tx_per_s, 2),
+      ...(normal.value.java
+        ? {
+            java_reference: normal.value.java,
+            scorer_vs_java_reference: round(normal.value.scorer.tx_per_s / normal.value.java.tx_per_s, 2),
+          }
+        : {}),
       storm_vs_normal: round(storm.value.scorer.tx_per_s / normal.value.scorer.tx_per_s, 2),
     };
   } else if (options.findMax && !options.compareBaseline) {
@@ -283,7 +307,7 @@ export function formatReport(report: BenchReport): string {
   if (report.drain) {
     const d = report.drain;
     lines.push(`  drain: backlog ${d.backlog}, ${d.workers} worker(s)`);
-    for (const r of [d.normal, d.storm, d.reference]) {
+    for (const r of [d.normal, d.storm, d.reference, ...(d.java_reference ? [d.java_reference] : [])]) {
       lines.push(
         `    ${r.backlog_kind.padEnd(9)} ${r.worker_kind.padEnd(7)} ${String(r.processed).padStart(7)} in ${r.drain_s} s = ${r.tx_per_s} tx/s  worker ${r.worker_cpu_us_per_tx} us/tx  broker ${fmt(r.broker_cpu_us_per_tx)} us/tx  redis ${fmt(r.redis_cpu_us_per_tx)} us/tx  lost ${r.lost} dup ${r.duplicated}` +
           (r.flagged_share !== undefined ? `  flagged ${fmt(r.flagged_share)}` : '') +
@@ -291,6 +315,11 @@ export function formatReport(report: BenchReport): string {
       );
     }
     row('scorer / reference tx/s', d.scorer_vs_reference);
+    if (d.scorer_vs_java_reference !== undefined)
+      row(
+        `scorer / Java copier tx/s (${d.java_reference!.transaction_size} per transaction)`,
+        d.scorer_vs_java_reference,
+      );
     row('storm / normal tx/s', d.storm_vs_normal);
   }
   steps('find-max', report.find_max);

@@ -13,6 +13,7 @@ import { loadStackSettings } from '@fraud/config';
 import { ContractSerde, valueSubject, type Transaction } from '@fraud/contracts';
 import { deleteFeatureKeys } from '@fraud/features';
 import { drive, type DriveResult } from './driver.ts';
+import { JavaCopier, kafkaToolsLibDir } from './java-copier.ts';
 import {
   loadAverage,
   machineCpuUs,
@@ -54,7 +55,7 @@ export interface SessionOptions {
 /** One drain: a backlog of `backlog` transactions produced first, then drained by W workers. */
 export interface DrainResult {
   backlog_kind: BacklogKind | 'reference';
-  worker_kind: WorkerKind;
+  worker_kind: WorkerKind | 'java-copier';
   workers: number;
   backlog: number;
   /** Transactions decided (scorer) or copied (reference). */
@@ -225,7 +226,14 @@ interface PhaseOutcome {
 
 export class BenchSession {
   readonly runId: string;
-  readonly topics: { transactions: string; decisions: string; alerts: string; dlq: string; copy: string };
+  readonly topics: {
+    transactions: string;
+    decisions: string;
+    alerts: string;
+    dlq: string;
+    copy: string;
+    copyJava: string;
+  };
   readonly groupId: string;
   private readonly tracker = new DecisionTracker();
   private readonly workers: WorkerProcess[] = [];
@@ -253,6 +261,8 @@ export class BenchSession {
       dlq: `${this.runId}.dlq`,
       // Drain mode's reference copier writes here.
       copy: `${this.runId}.copy`,
+      // ... and Kafka's own TransactionalMessageCopier here.
+      copyJava: `${this.runId}.copy-java`,
     };
     this.groupId = `${this.runId}.scorers`;
     this.log = options.log ?? ((m) => console.error(m));
@@ -637,6 +647,79 @@ export class BenchSession {
     };
     this.log(`run ${this.runId}: reference copied ${copied} in ${ref.drain_s} s (${ref.tx_per_s} tx/s)`);
     return { scorer, reference: ref };
+  }
+
+  /**
+   * Drain mode's JVM reference, after runDrain: Apache Kafka's TransactionalMessageCopier (one JVM,
+   * group mode, `transactionSize` records per transaction) drains the SAME backlog again in its own
+   * group. Timed like the kafkajs copier: from its first committed transaction (JVM start-up left
+   * out) until the group's committed offsets cover the backlog.
+   */
+  async runJavaReference(count: number, transactionSize: number): Promise<DrainResult> {
+    const libDir = await kafkaToolsLibDir();
+    const before = await this.snapshot();
+    const groupId = `${this.runId}.java-copier`;
+    const copier = new JavaCopier({
+      libDir,
+      brokers: this.settings.brokers,
+      inputTopic: this.topics.transactions,
+      outputTopic: this.topics.copyJava,
+      groupId,
+      transactionalId: `${this.runId}-java-copier`,
+      transactionSize,
+    });
+    try {
+      const startDeadline = Date.now() + 120_000;
+      while (copier.firstCommit === undefined && copier.running && Date.now() < startDeadline) await sleep(5);
+      const first = copier.firstCommit;
+      if (first === undefined) {
+        throw new Error(
+          `the Java copier committed nothing within 120 s: ${copier.errorOutput() || 'no output'}`,
+        );
+      }
+      let copied = 0;
+      const copyDeadline = Date.now() + 600_000;
+      while (copied < count && Date.now() < copyDeadline) {
+        copier.sampleCpu();
+        if (!copier.running && copier.exitCode !== 0) break;
+        await sleep(50);
+        const offsets = await this.admin.fetchOffsets({ groupId, topics: [this.topics.transactions] });
+        copied = offsets[0]!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+      }
+      const doneMs = Date.now();
+      const after = await this.snapshot();
+      if (copied < count && copier.exitCode !== undefined && copier.exitCode !== 0) {
+        this.log(`run ${this.runId}: Java copier exited ${copier.exitCode}: ${copier.errorOutput()}`);
+      }
+      const wallS = (doneMs - first.atMs) / 1000;
+      const perTx = (us: number | undefined) =>
+        us === undefined ? null : round(us / Math.max(1, copied), 1);
+      const result: DrainResult = {
+        backlog_kind: 'reference',
+        worker_kind: 'java-copier',
+        workers: 1,
+        backlog: count,
+        processed: copied,
+        lost: Math.max(0, count - copied),
+        duplicated: Math.max(0, copied - count),
+        drain_s: round(wallS, 2),
+        tx_per_s: round(copied / wallS, 0),
+        worker_cpu_us_per_tx: round(((copier.lastCpuUs ?? NaN) - first.cpuUs) / Math.max(1, copied), 1),
+        broker_cpu_us_per_tx:
+          after.brokerUs !== undefined && before.brokerUs !== undefined
+            ? perTx(after.brokerUs - before.brokerUs)
+            : null,
+        redis_cpu_us_per_tx: null,
+        machine_busy_us_per_tx: perTx(after.machine.busyUs - before.machine.busyUs),
+        produce_s: 0,
+      };
+      this.log(
+        `run ${this.runId}: Java copier copied ${copied} in ${result.drain_s} s (${result.tx_per_s} tx/s)`,
+      );
+      return result;
+    } finally {
+      await copier.stop();
+    }
   }
 
   private result(phase: PhaseOutcome): PhaseResult {
