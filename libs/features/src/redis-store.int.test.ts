@@ -12,7 +12,7 @@ import { featureRow } from './matrix.ts';
 import { MemoryFeatureStore } from './memory-store.ts';
 import { HISTORY_HORIZON_MS } from './parameters.ts';
 import { accountKey, indexKey, shardOf, shardTag } from './redis/keys.ts';
-import { RedisFeatureStore } from './redis-store.ts';
+import { RedisFeatureStore, STATE_TTL_REFRESH_SLACK_SECONDS } from './redis-store.ts';
 import { encodeAccountState } from './state.ts';
 import { generateTransactions, prng } from './testing/generate-transactions.ts';
 import {
@@ -195,17 +195,53 @@ describe('RedisFeatureStore against real Redis', () => {
     await store.applyBatch([t]);
     const keys = await prefixKeys(redis, prefix);
     expect(keys.length).toBe(4); // 2 account states + 2 idempotency hashes (different shards)
+    // A state's TTL is ttlSeconds plus the hourly-refresh slack (see the next test).
+    const stateTtlMs = (90_000 + STATE_TTL_REFRESH_SLACK_SECONDS) * 1000;
     for (const k of keys) {
       const pttl = await redis.pttl(k);
-      if (k.includes('}:a:')) expect(pttl).toBeGreaterThan(90_000_000 - 60_000);
+      if (k.includes('}:a:')) expect(pttl).toBeGreaterThan(stateTtlMs - 60_000);
       else expect(pttl).toBeGreaterThan(0);
-      expect(pttl).toBeLessThanOrEqual(k.includes('}:a:') ? 90_000_000 : 1_000);
+      expect(pttl).toBeLessThanOrEqual(k.includes('}:a:') ? stateTtlMs : 1_000);
     }
     await new Promise((r) => setTimeout(r, 1_300));
     expect((await prefixKeys(redis, prefix)).filter((k) => k.includes('}:i:'))).toEqual([]);
     // With the record gone, the same id counts as new again: that is the bound, by design.
     const again = await store.applyBatch([t]);
     expect(featureRow(again, 0)[FEATURE_NAMES.indexOf('orig_history_count')]).toBe(1);
+  });
+
+  it('renews a state TTL when the event hour advances, keeps it (KEEPTTL) within the hour', async () => {
+    const prefix = newPrefix();
+    const store = new RedisFeatureStore({ redis, keyPrefix: prefix, shards: SHARDS, ttlSeconds: 90_000 });
+    const fullTtlMs = (90_000 + STATE_TTL_REFRESH_SLACK_SECONDS) * 1000;
+    const hourStart = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    const at = (id: string, eventTime: number) =>
+      tx({ transactionId: id, eventTime, originAccountId: 'C-renew', destinationAccountId: 'C-other' });
+    const key = accountKey(shardTag(prefix, shardOf('C-renew', SHARDS)), 'C-renew');
+
+    await store.applyBatch([at('r1', hourStart + 60_000)]);
+    expect(await redis.pttl(key)).toBeGreaterThan(fullTtlMs - 60_000);
+    // Shorten it by hand: a write in the same event hour must keep it, not renew it.
+    await redis.pexpire(key, 50_000);
+    await store.applyBatch([at('r2', hourStart + 20 * 60_000)]);
+    const kept = await redis.pttl(key);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(50_000);
+    // The next event hour renews it to the full TTL.
+    await store.applyBatch([at('r3', hourStart + 3_600_000 + 60_000)]);
+    expect(await redis.pttl(key)).toBeGreaterThan(fullTtlMs - 60_000);
+    // A late event (older than the account's latest bucket) lands in the latest hour: no renewal.
+    await redis.pexpire(key, 50_000);
+    await store.applyBatch([at('r4', hourStart + 30 * 60_000)]);
+    expect(await redis.pttl(key)).toBeLessThanOrEqual(50_000);
+    // Every write kept the state equal to the memory store's.
+    const mem = new MemoryFeatureStore({ sweepEvery: 1e12 });
+    mem.applyBatchSync(
+      ['r1', 'r2', 'r3', 'r4'].map((id, i) =>
+        at(id, hourStart + [60_000, 20 * 60_000, 3_600_000 + 60_000, 30 * 60_000][i]!),
+      ),
+    );
+    expect(await redis.getBuffer(key)).toEqual(encodeAccountState(mem.accountState('C-renew')!));
   });
 
   it('gives NaN for missing balances', async () => {
