@@ -7,4 +7,4 @@
 //   libs/features/src/view.ts
 //   libs/features/src/redis/account-update.lua
 //   libs/features/src/redis/script.ts
-export const GENERATED_FEATURE_SET_FINGERPRINT = '6855c54f0fd319b3205044fa0be83f189b896bae9edfd987170d3234c24749c1';
+export const GENERATED_FEATURE_SET_FINGERPRINT = 'ec19a4d9ebe725115621186fdae1c6ab391c5494072ef4c11391d464ffd1f824';

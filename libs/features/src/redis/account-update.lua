@@ -52,9 +52,11 @@ local function evict(from, to, oldest, j)
 end
 
 -- The queue [from, to] after adding to bucket idx, as (kept prefix end, new last entry): the
--- last entry is merged when it is the same bucket, otherwise the entry is appended.
-local function add(from, to, idx, oc, os, ic, is)
-  if to > from then
+-- last entry is merged when it is the same bucket, otherwise the entry is appended. A queue's
+-- last entry is always the bucket of the account's previous head, so only `same` (the head did
+-- not move) can merge, and an append needs no unpack.
+local function add(from, to, same, idx, oc, os, ic, is)
+  if same and to > from then
     local i, a, c, d, e = struct.unpack(ENT, s, to - 39)
     if i == idx then return to - 40, struct.pack(ENT, i, a + oc, c + os, d + ic, e + is) end
   end
@@ -136,14 +138,18 @@ for u = 1, n do
     local f1, t1 = 145, 144 + h[18] * 40
     local f2, t2 = t1 + 1, #s
     -- Windows only move forward: a late event lands in the account's latest bucket.
-    local b = h[1]
-    local oldLb = math.floor(b / __SHORT_PER_LONG__)
+    local oldB = h[1]
+    local oldLb = math.floor(oldB / __SHORT_PER_LONG__)
+    local b = oldB
     local tb = math.floor(t / __SHORT_BUCKET_MS__)
     if tb > b then b = tb end
     h[1] = b
     local lb = math.floor(b / __SHORT_PER_LONG__)
-    local e1 = evict(f1, t1, b - __SHORT_WINDOW_BUCKETS__ + 1, 10)
-    local e2 = evict(f2, t2, lb - __LONG_WINDOW_BUCKETS__ + 1, 14)
+    -- The previous update already evicted everything outside the previous head's windows, so a
+    -- queue can only lose entries when its bucket moved (saves reading its front entry).
+    local e1, e2 = f1, f2
+    if b > oldB then e1 = evict(f1, t1, b - __SHORT_WINDOW_BUCKETS__ + 1, 10) end
+    if lb > oldLb then e2 = evict(f2, t2, lb - __LONG_WINDOW_BUCKETS__ + 1, 14) end
 
     -- The view is header slots 2..17 after aging; unless aging evicted or reset something, those
     -- are the stored bytes 9..136 unchanged, and slicing them is cheaper than packing 16 doubles.
@@ -183,8 +189,8 @@ for u = 1, n do
     h[15] = h[15] + os
     h[16] = h[16] + ic
     h[17] = h[17] + is
-    local k1, n1 = add(e1, t1, b, oc, os, ic, is)
-    local k2, n2 = add(e2, t2, lb, oc, os, ic, is)
+    local k1, n1 = add(e1, t1, b == oldB, b, oc, os, ic, is)
+    local k2, n2 = add(e2, t2, lb == oldLb, lb, oc, os, ic, is)
     h[18] = (k1 - e1 + 1) / 40 + 1
     -- One concatenation builds the new state (no intermediate queue strings).
     state[k] = struct.pack(HDR, h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12],
