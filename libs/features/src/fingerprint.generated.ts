@@ -7,4 +7,4 @@
 //   libs/features/src/view.ts
 //   libs/features/src/redis/account-update.lua
 //   libs/features/src/redis/script.ts
-export const GENERATED_FEATURE_SET_FINGERPRINT = 'ec19a4d9ebe725115621186fdae1c6ab391c5494072ef4c11391d464ffd1f824';
+export const GENERATED_FEATURE_SET_FINGERPRINT = 'b03451fb6321f9e8d5c15afa6e267680c4788f12e39a2afb4a0df5734a23a16d';

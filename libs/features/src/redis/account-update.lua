@@ -31,36 +31,108 @@ local stateTtl = ARGV[1]
 local idemTtl = ARGV[2]
 local packed = ARGV[3]
 local ZERO_VIEW = string.rep('\0', 128)
--- Queues are kept as [from, to] byte ranges of the stored string, and the header table is
--- reused across updates (allocation-light: Lua GC and string copies dominate the cost).
-local h = {}
-local s
-
--- Advances the front of a queue past buckets older than `oldest`, taking them out of the totals
--- at h[j..j+3]; returns the new start position.
-local function evict(from, to, oldest, j)
-  while from < to do
-    local i, oc, os, ic, is = struct.unpack(ENT, s, from)
-    if i >= oldest then break end
-    h[j] = h[j] - oc
-    h[j + 1] = h[j + 1] - os
-    h[j + 2] = h[j + 2] - ic
-    h[j + 3] = h[j + 3] - is
-    from = from + 40
+-- One update of one state string (false = absent): returns the prior view, the new state string
+-- and whether its TTL must be set. Header fields live in locals h1..h18 (Lua index = state.ts
+-- slot + 1), not in a table: table reads and writes were the largest share of the script's VM time.
+-- Queues stay [from, to] byte ranges of the stored string until the one final concatenation.
+local function apply(s, t, amt, role, transfer)
+  local h1, h2, h3, h4, h5, h6, h7, h8, h9, h10, h11, h12, h13, h14, h15, h16, h17, h18 =
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+  local fresh = not s
+  if s then
+    h1, h2, h3, h4, h5, h6, h7, h8, h9, h10, h11, h12, h13, h14, h15, h16, h17, h18 = struct.unpack(HDR, s)
+    -- Idle longer than the horizon: start from empty history (TTL-independent features).
+    if t - h2 > __HISTORY_HORIZON_MS__ then
+      s = false
+      h1, h2, h3, h4, h5, h6, h7, h8, h9, h10, h11, h12, h13, h14, h15, h16, h17, h18 =
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    end
   end
-  return from
-end
-
--- The queue [from, to] after adding to bucket idx, as (kept prefix end, new last entry): the
--- last entry is merged when it is the same bucket, otherwise the entry is appended. A queue's
--- last entry is always the bucket of the account's previous head, so only `same` (the head did
--- not move) can merge, and an append needs no unpack.
-local function add(from, to, same, idx, oc, os, ic, is)
-  if same and to > from then
-    local i, a, c, d, e = struct.unpack(ENT, s, to - 39)
-    if i == idx then return to - 40, struct.pack(ENT, i, a + oc, c + os, d + ic, e + is) end
+  if not s then s = '' end
+  -- Byte ranges of the two queues (empty when from > to).
+  local f1, t1 = 145, 144 + h18 * 40
+  local f2, t2 = t1 + 1, #s
+  -- Windows only move forward: a late event lands in the account's latest bucket.
+  local oldB = h1
+  local oldLb = math.floor(oldB / __SHORT_PER_LONG__)
+  local b = oldB
+  local tb = math.floor(t / __SHORT_BUCKET_MS__)
+  if tb > b then b = tb end
+  h1 = b
+  local lb = math.floor(b / __SHORT_PER_LONG__)
+  -- Evict buckets that left the windows, taking them out of the running totals. The previous
+  -- update already evicted everything outside the previous head's windows, so a queue can only
+  -- lose entries when its bucket moved (saves reading its front entry).
+  local e1, e2 = f1, f2
+  if b > oldB then
+    local oldest = b - __SHORT_WINDOW_BUCKETS__ + 1
+    while e1 < t1 do
+      local i, oc, os, ic, is = struct.unpack(ENT, s, e1)
+      if i >= oldest then break end
+      h10, h11, h12, h13 = h10 - oc, h11 - os, h12 - ic, h13 - is
+      e1 = e1 + 40
+    end
   end
-  return to, struct.pack(ENT, idx, oc, os, ic, is)
+  if lb > oldLb then
+    local oldest = lb - __LONG_WINDOW_BUCKETS__ + 1
+    while e2 < t2 do
+      local i, oc, os, ic, is = struct.unpack(ENT, s, e2)
+      if i >= oldest then break end
+      h14, h15, h16, h17 = h14 - oc, h15 - os, h16 - ic, h17 - is
+      e2 = e2 + 40
+    end
+  end
+
+  -- The view is header slots 2..17 after aging; unless aging evicted or reset something, those
+  -- are the stored bytes 9..136 unchanged, and slicing them is cheaper than packing 16 doubles.
+  local view
+  if s == '' then
+    view = ZERO_VIEW
+  elseif e1 == f1 and e2 == f2 then
+    view = string.sub(s, 9, 136)
+  else
+    view = struct.pack(VIEW, h2, h3, h4, h5, h6, h7, h8, h9, h10, h11, h12, h13, h14, h15, h16, h17)
+  end
+  local oc, os, ic, is = 0, 0, 0, 0
+  if role ~= 2 then
+    oc, os = 1, amt
+    h3 = h3 + 1
+    h4 = h4 + amt
+    if amt > h5 then h5 = amt end
+  end
+  if role ~= 1 then
+    ic, is = 1, amt
+    h6 = h6 + 1
+    h7 = h7 + amt
+    if transfer == 1 then
+      h8 = amt
+      h9 = t
+    end
+  end
+  if t > h2 then h2 = t end
+  h10, h11, h12, h13 = h10 + oc, h11 + os, h12 + ic, h13 + is
+  h14, h15, h16, h17 = h14 + oc, h15 + os, h16 + ic, h17 + is
+  -- Add to the newest bucket of each queue: merged into the last entry when it is the same
+  -- bucket, otherwise appended. The last entry is always the previous head's bucket, so only an
+  -- unmoved head can merge, and an append needs no unpack. k = end of the kept prefix.
+  local k1, n1, k2, n2 = t1, nil, t2, nil
+  if b == oldB and t1 > e1 then
+    local i, x1, x2, x3, x4 = struct.unpack(ENT, s, t1 - 39)
+    if i == b then k1, n1 = t1 - 40, struct.pack(ENT, i, x1 + oc, x2 + os, x3 + ic, x4 + is) end
+  end
+  if not n1 then n1 = struct.pack(ENT, b, oc, os, ic, is) end
+  if lb == oldLb and t2 > e2 then
+    local i, x1, x2, x3, x4 = struct.unpack(ENT, s, t2 - 39)
+    if i == lb then k2, n2 = t2 - 40, struct.pack(ENT, i, x1 + oc, x2 + os, x3 + ic, x4 + is) end
+  end
+  if not n2 then n2 = struct.pack(ENT, lb, oc, os, ic, is) end
+  h18 = (k1 - e1 + 1) / 40 + 1
+  -- One concatenation builds the new state (no intermediate queue strings). The TTL is set when
+  -- the key is (re)created or its event hour advances, not on every write.
+  return view,
+    struct.pack(HDR, h1, h2, h3, h4, h5, h6, h7, h8, h9, h10, h11, h12, h13, h14, h15, h16, h17, h18)
+      .. string.sub(s, e1, k1) .. n1 .. string.sub(s, e2, k2) .. n2,
+    fresh or lb > oldLb
 end
 
 -- redis.call with many arguments, in slices that stay inside Lua's C stack (unpack limit).
@@ -122,82 +194,12 @@ for u = 1, n do
     -- A redelivery: the view stored the first time, and no state change.
     out[u] = previous
   else
-    s = state[k]
-    local fresh = not s
-    if s then
-      h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15], h[16], h[17], h[18] =
-        struct.unpack(HDR, s)
-      -- Idle longer than the horizon: start from empty history (TTL-independent features).
-      if t - h[2] > __HISTORY_HORIZON_MS__ then s = false end
-    end
-    if not s then
-      s = ''
-      for j = 1, 18 do h[j] = 0 end
-    end
-    -- Byte ranges of the two queues (empty when from > to).
-    local f1, t1 = 145, 144 + h[18] * 40
-    local f2, t2 = t1 + 1, #s
-    -- Windows only move forward: a late event lands in the account's latest bucket.
-    local oldB = h[1]
-    local oldLb = math.floor(oldB / __SHORT_PER_LONG__)
-    local b = oldB
-    local tb = math.floor(t / __SHORT_BUCKET_MS__)
-    if tb > b then b = tb end
-    h[1] = b
-    local lb = math.floor(b / __SHORT_PER_LONG__)
-    -- The previous update already evicted everything outside the previous head's windows, so a
-    -- queue can only lose entries when its bucket moved (saves reading its front entry).
-    local e1, e2 = f1, f2
-    if b > oldB then e1 = evict(f1, t1, b - __SHORT_WINDOW_BUCKETS__ + 1, 10) end
-    if lb > oldLb then e2 = evict(f2, t2, lb - __LONG_WINDOW_BUCKETS__ + 1, 14) end
-
-    -- The view is header slots 2..17 after aging; unless aging evicted or reset something, those
-    -- are the stored bytes 9..136 unchanged, and slicing them is cheaper than packing 16 doubles.
-    local view
-    if s == '' then
-      view = ZERO_VIEW
-    elseif e1 == f1 and e2 == f2 then
-      view = string.sub(s, 9, 136)
-    else
-      view = struct.pack(VIEW, h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9],
-        h[10], h[11], h[12], h[13], h[14], h[15], h[16], h[17])
-    end
+    local view, updated, renew = apply(state[k], t, amt, role, transfer)
     written[idemIdx][field] = view
     out[u] = view
-    local oc, os, ic, is = 0, 0, 0, 0
-    if role ~= 2 then
-      oc, os = 1, amt
-      h[3] = h[3] + 1
-      h[4] = h[4] + amt
-      if amt > h[5] then h[5] = amt end
-    end
-    if role ~= 1 then
-      ic, is = 1, amt
-      h[6] = h[6] + 1
-      h[7] = h[7] + amt
-      if transfer == 1 then
-        h[8] = amt
-        h[9] = t
-      end
-    end
-    if t > h[2] then h[2] = t end
-    h[10] = h[10] + oc
-    h[11] = h[11] + os
-    h[12] = h[12] + ic
-    h[13] = h[13] + is
-    h[14] = h[14] + oc
-    h[15] = h[15] + os
-    h[16] = h[16] + ic
-    h[17] = h[17] + is
-    local k1, n1 = add(e1, t1, b == oldB, b, oc, os, ic, is)
-    local k2, n2 = add(e2, t2, lb == oldLb, lb, oc, os, ic, is)
-    h[18] = (k1 - e1 + 1) / 40 + 1
-    -- One concatenation builds the new state (no intermediate queue strings).
-    state[k] = struct.pack(HDR, h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12],
-      h[13], h[14], h[15], h[16], h[17], h[18]) .. string.sub(s, e1, k1) .. n1 .. string.sub(s, e2, k2) .. n2
+    state[k] = updated
     dirty[k] = true
-    -- The TTL is set when the key is (re)created or its event hour advances, not on every write.
-    if fresh or lb > oldLb then refresh[k] = true end
+    if renew then refresh[k] = true end
   end
 end
 
