@@ -33,7 +33,8 @@ export interface RedisFeatureStoreOptions {
   keyPrefix: string;
   /**
    * Account state lives this long after the account's last activity. Must cover the history
-   * horizon (24 h), or serving would forget what training remembers.
+   * horizon (24 h), or serving would forget what training remembers. Stored as this plus
+   * STATE_TTL_REFRESH_SLACK_SECONDS, renewed when the account's event hour advances.
    * @default 90_000 (25 h: the horizon plus an hour of processing lag)
    */
   ttlSeconds?: number;
