@@ -210,6 +210,36 @@ describe('RedisFeatureStore against real Redis', () => {
     expect(featureRow(again, 0)[FEATURE_NAMES.indexOf('orig_history_count')]).toBe(1);
   });
 
+  it('continues from state bytes another scorer version left (format 1 unchanged: no migration)', async () => {
+    // A rolling deploy: the previous script wrote these states (the same bytes as
+    // encodeAccountState, which the parity tests pin), and the new script must carry on from them.
+    const { txs } = generateTransactions({ count: 6_000, seed: 21 });
+    const mem = new MemoryFeatureStore({ sweepEvery: 1e12 });
+    mem.applyBatchSync(txs.slice(0, 3_000));
+    const prefix = newPrefix();
+    const pipeline = redis.pipeline();
+    for (const id of mem.accountIds()) {
+      const key = accountKey(shardTag(prefix, shardOf(id, SHARDS)), id);
+      pipeline.set(key, encodeAccountState(mem.accountState(id)!), 'PX', 90_000_000);
+    }
+    for (const [key, state] of mem.indexStates()) {
+      const redisKey = indexKey(shardTag(prefix, shardOf(key, SHARDS)), key.slice(0, 1), key.slice(2));
+      pipeline.set(redisKey, encodeAccountState(state), 'PX', 90_000_000);
+    }
+    await pipeline.exec();
+
+    const store = new RedisFeatureStore({ redis, keyPrefix: prefix, shards: SHARDS });
+    for (let i = 3_000; i < txs.length; i += 500) {
+      const batch = txs.slice(i, i + 500);
+      const r = await store.applyBatch(batch);
+      const m = mem.applyBatchSync(batch);
+      batch.forEach((t, j) =>
+        expect(firstDifference(featureRow(r, j), featureRow(m, j)), t.transactionId).toBeUndefined(),
+      );
+    }
+    await expectSameStates(mem, prefix);
+  });
+
   it('renews a state TTL when the event hour advances, keeps it (KEEPTTL) within the hour', async () => {
     const prefix = newPrefix();
     const store = new RedisFeatureStore({ redis, keyPrefix: prefix, shards: SHARDS, ttlSeconds: 90_000 });
