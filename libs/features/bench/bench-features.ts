@@ -1,10 +1,13 @@
 /**
  * Feature-store benchmark against a real Redis (REDIS_URL or .local/stack.env), own key prefix,
  * keys deleted afterwards. Writes a JSON ARRAY, one object per batch size:
- *   { batch, tx, seconds, tx_per_s, redis_cpu_us_per_tx, redis_script_us_per_tx, client_cpu_us_per_tx, in_flight, shards }
+ *   { batch, tx, seconds, tx_per_s, redis_cpu_us_per_tx, redis_script_us_per_tx, redis_commands_us_per_tx,
+ *     client_cpu_us_per_tx, in_flight, shards }
  * redis_cpu_us_per_tx: INFO cpu (used_cpu_sys + used_cpu_user) delta of the whole server / tx
  *   (includes anything else that server did meanwhile: run it on a quiet Redis).
  * redis_script_us_per_tx: INFO commandstats eval+evalsha usec delta / tx (script time only).
+ * redis_commands_us_per_tx: the part of that spent in the Redis commands the script calls
+ *   (commandstats of MGET, SET, HMGET, HSET, PEXPIRE, ...); the rest is Lua work and call overhead.
  * client_cpu_us_per_tx: process.cpuUsage() delta / tx (this process: generating nothing, only
  *   building pipelines, ioredis, decoding views, computing features).
  *
@@ -39,11 +42,18 @@ async function serverCpuSeconds(redis: Redis): Promise<number> {
   return field('used_cpu_sys') + field('used_cpu_user');
 }
 
-async function scriptUsec(redis: Redis): Promise<number> {
+/** Commands the feature script calls (inside a script, Redis counts them in commandstats too). */
+const SCRIPT_COMMANDS = new Set(['get', 'mget', 'set', 'hget', 'hmget', 'hset', 'hsetnx', 'pexpire', 'pttl']);
+
+async function scriptUsec(redis: Redis): Promise<{ script: number; commands: number }> {
   const info = await redis.info('commandstats');
-  let usec = 0;
-  for (const m of info.matchAll(/cmdstat_(?:eval|evalsha):calls=\d+,usec=(\d+)/g)) usec += Number(m[1]);
-  return usec;
+  let script = 0;
+  let commands = 0;
+  for (const m of info.matchAll(/cmdstat_([a-z|]+):calls=\d+,usec=(\d+)/g)) {
+    if (m[1] === 'eval' || m[1] === 'evalsha') script += Number(m[2]);
+    else if (SCRIPT_COMMANDS.has(m[1]!)) commands += Number(m[2]);
+  }
+  return { script, commands };
 }
 
 async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
@@ -90,7 +100,8 @@ try {
       seconds: Number(seconds.toFixed(3)),
       tx_per_s: Math.round(n / seconds),
       redis_cpu_us_per_tx: Number((((cpu1 - cpu0) * 1e6) / n).toFixed(2)),
-      redis_script_us_per_tx: Number(((script1 - script0) / n).toFixed(2)),
+      redis_script_us_per_tx: Number(((script1.script - script0.script) / n).toFixed(2)),
+      redis_commands_us_per_tx: Number(((script1.commands - script0.commands) / n).toFixed(2)),
       client_cpu_us_per_tx: Number(((client.user + client.system) / n).toFixed(2)),
       in_flight: inFlight,
       shards,

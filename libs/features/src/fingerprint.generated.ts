@@ -7,4 +7,4 @@
 //   libs/features/src/view.ts
 //   libs/features/src/redis/account-update.lua
 //   libs/features/src/redis/script.ts
-export const GENERATED_FEATURE_SET_FINGERPRINT = '6855c54f0fd319b3205044fa0be83f189b896bae9edfd987170d3234c24749c1';
+export const GENERATED_FEATURE_SET_FINGERPRINT = 'b03451fb6321f9e8d5c15afa6e267680c4788f12e39a2afb4a0df5734a23a16d';

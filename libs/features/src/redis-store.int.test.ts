@@ -12,7 +12,7 @@ import { featureRow } from './matrix.ts';
 import { MemoryFeatureStore } from './memory-store.ts';
 import { HISTORY_HORIZON_MS } from './parameters.ts';
 import { accountKey, indexKey, shardOf, shardTag } from './redis/keys.ts';
-import { RedisFeatureStore } from './redis-store.ts';
+import { RedisFeatureStore, STATE_TTL_REFRESH_SLACK_SECONDS } from './redis-store.ts';
 import { encodeAccountState } from './state.ts';
 import { generateTransactions, prng } from './testing/generate-transactions.ts';
 import {
@@ -37,6 +37,14 @@ function newPrefix(): string {
   return p;
 }
 
+/**
+ * Byte equality first, the diffing matcher only on a mismatch: toEqual on 100k+ Buffers took most of
+ * the parity test's two minutes.
+ */
+function expectSameBytes(stored: Buffer | null | undefined, expected: Buffer, id: string): void {
+  if (!stored?.equals(expected)) expect(stored, id).toEqual(expected);
+}
+
 /** Final Redis state of every account the memory store knows must equal its encoding, byte for byte. */
 async function expectSameStates(mem: MemoryFeatureStore, prefix: string): Promise<void> {
   const ids = [...mem.accountIds()];
@@ -45,7 +53,7 @@ async function expectSameStates(mem: MemoryFeatureStore, prefix: string): Promis
     const stored = await redis.mgetBuffer(
       ...chunk.map((id) => accountKey(shardTag(prefix, shardOf(id, SHARDS)), id)),
     );
-    chunk.forEach((id, k) => expect(stored[k], id).toEqual(encodeAccountState(mem.accountState(id)!)));
+    chunk.forEach((id, k) => expectSameBytes(stored[k], encodeAccountState(mem.accountState(id)!), id));
   }
   const stateKeys = (await prefixKeys(redis, prefix)).filter((k) => k.includes('}:a:'));
   expect(stateKeys.length).toBe(ids.length);
@@ -60,7 +68,7 @@ async function expectSameStates(mem: MemoryFeatureStore, prefix: string): Promis
         return indexKey(shardTag(prefix, shardOf(key, SHARDS)), kind, key.slice(2));
       }),
     );
-    chunk.forEach(([key, state], k) => expect(stored[k], key).toEqual(encodeAccountState(state)));
+    chunk.forEach(([key, state], k) => expectSameBytes(stored[k], encodeAccountState(state), key));
   }
   const indexKeys = (await prefixKeys(redis, prefix)).filter((k) => /\}:[mvk]:/.test(k));
   expect(indexKeys.length).toBe(indexes.length);
@@ -195,17 +203,83 @@ describe('RedisFeatureStore against real Redis', () => {
     await store.applyBatch([t]);
     const keys = await prefixKeys(redis, prefix);
     expect(keys.length).toBe(4); // 2 account states + 2 idempotency hashes (different shards)
+    // A state's TTL is ttlSeconds plus the hourly-refresh slack (see the next test).
+    const stateTtlMs = (90_000 + STATE_TTL_REFRESH_SLACK_SECONDS) * 1000;
     for (const k of keys) {
       const pttl = await redis.pttl(k);
-      if (k.includes('}:a:')) expect(pttl).toBeGreaterThan(90_000_000 - 60_000);
+      if (k.includes('}:a:')) expect(pttl).toBeGreaterThan(stateTtlMs - 60_000);
       else expect(pttl).toBeGreaterThan(0);
-      expect(pttl).toBeLessThanOrEqual(k.includes('}:a:') ? 90_000_000 : 1_000);
+      expect(pttl).toBeLessThanOrEqual(k.includes('}:a:') ? stateTtlMs : 1_000);
     }
     await new Promise((r) => setTimeout(r, 1_300));
     expect((await prefixKeys(redis, prefix)).filter((k) => k.includes('}:i:'))).toEqual([]);
     // With the record gone, the same id counts as new again: that is the bound, by design.
     const again = await store.applyBatch([t]);
     expect(featureRow(again, 0)[FEATURE_NAMES.indexOf('orig_history_count')]).toBe(1);
+  });
+
+  it('continues from state bytes another scorer version left (format 1 unchanged: no migration)', async () => {
+    // A rolling deploy: the previous script wrote these states (the same bytes as
+    // encodeAccountState, which the parity tests pin), and the new script must carry on from them.
+    const { txs } = generateTransactions({ count: 6_000, seed: 21 });
+    const mem = new MemoryFeatureStore({ sweepEvery: 1e12 });
+    mem.applyBatchSync(txs.slice(0, 3_000));
+    const prefix = newPrefix();
+    const pipeline = redis.pipeline();
+    for (const id of mem.accountIds()) {
+      const key = accountKey(shardTag(prefix, shardOf(id, SHARDS)), id);
+      pipeline.set(key, encodeAccountState(mem.accountState(id)!), 'PX', 90_000_000);
+    }
+    for (const [key, state] of mem.indexStates()) {
+      const redisKey = indexKey(shardTag(prefix, shardOf(key, SHARDS)), key.slice(0, 1), key.slice(2));
+      pipeline.set(redisKey, encodeAccountState(state), 'PX', 90_000_000);
+    }
+    await pipeline.exec();
+
+    const store = new RedisFeatureStore({ redis, keyPrefix: prefix, shards: SHARDS });
+    for (let i = 3_000; i < txs.length; i += 500) {
+      const batch = txs.slice(i, i + 500);
+      const r = await store.applyBatch(batch);
+      const m = mem.applyBatchSync(batch);
+      batch.forEach((t, j) =>
+        expect(firstDifference(featureRow(r, j), featureRow(m, j)), t.transactionId).toBeUndefined(),
+      );
+    }
+    await expectSameStates(mem, prefix);
+  });
+
+  it('renews a state TTL when the event hour advances, keeps it (KEEPTTL) within the hour', async () => {
+    const prefix = newPrefix();
+    const store = new RedisFeatureStore({ redis, keyPrefix: prefix, shards: SHARDS, ttlSeconds: 90_000 });
+    const fullTtlMs = (90_000 + STATE_TTL_REFRESH_SLACK_SECONDS) * 1000;
+    const hourStart = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    const at = (id: string, eventTime: number) =>
+      tx({ transactionId: id, eventTime, originAccountId: 'C-renew', destinationAccountId: 'C-other' });
+    const key = accountKey(shardTag(prefix, shardOf('C-renew', SHARDS)), 'C-renew');
+
+    await store.applyBatch([at('r1', hourStart + 60_000)]);
+    expect(await redis.pttl(key)).toBeGreaterThan(fullTtlMs - 60_000);
+    // Shorten it by hand: a write in the same event hour must keep it, not renew it.
+    await redis.pexpire(key, 50_000);
+    await store.applyBatch([at('r2', hourStart + 20 * 60_000)]);
+    const kept = await redis.pttl(key);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(50_000);
+    // The next event hour renews it to the full TTL.
+    await store.applyBatch([at('r3', hourStart + 3_600_000 + 60_000)]);
+    expect(await redis.pttl(key)).toBeGreaterThan(fullTtlMs - 60_000);
+    // A late event (older than the account's latest bucket) lands in the latest hour: no renewal.
+    await redis.pexpire(key, 50_000);
+    await store.applyBatch([at('r4', hourStart + 30 * 60_000)]);
+    expect(await redis.pttl(key)).toBeLessThanOrEqual(50_000);
+    // Every write kept the state equal to the memory store's.
+    const mem = new MemoryFeatureStore({ sweepEvery: 1e12 });
+    mem.applyBatchSync(
+      ['r1', 'r2', 'r3', 'r4'].map((id, i) =>
+        at(id, hourStart + [60_000, 20 * 60_000, 3_600_000 + 60_000, 30 * 60_000][i]!),
+      ),
+    );
+    expect(await redis.getBuffer(key)).toEqual(encodeAccountState(mem.accountState('C-renew')!));
   });
 
   it('gives NaN for missing balances', async () => {

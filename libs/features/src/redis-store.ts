@@ -13,6 +13,7 @@ import { createMatrix, type FeatureMatrix } from './matrix.ts';
 import { HISTORY_HORIZON_MS } from './parameters.ts';
 import { accountKey, idempotencyKey, indexKey, keySlot, shardOf, shardTag } from './redis/keys.ts';
 import { ACCOUNT_UPDATE_LUA } from './redis/script.ts';
+import { ShardCallBuilder } from './redis/shard-call.ts';
 import type { FeatureStore } from './store.ts';
 import { assertUsable } from './usable.ts';
 import { decodeView } from './view.ts';
@@ -32,7 +33,8 @@ export interface RedisFeatureStoreOptions {
   keyPrefix: string;
   /**
    * Account state lives this long after the account's last activity. Must cover the history
-   * horizon (24 h), or serving would forget what training remembers.
+   * horizon (24 h), or serving would forget what training remembers. Stored as this plus
+   * STATE_TTL_REFRESH_SLACK_SECONDS, renewed when the account's event hour advances.
    * @default 90_000 (25 h: the horizon plus an hour of processing lag)
    */
   ttlSeconds?: number;
@@ -60,17 +62,16 @@ export interface RedisFeatureStoreOptions {
 const COMMAND = 'fraudFeaturesShardUpdate';
 
 interface ScriptPipeline {
-  fraudFeaturesShardUpdateBuffer(numKeys: number, ...keysAndArgs: string[]): unknown;
+  fraudFeaturesShardUpdateBuffer(numKeys: number, ...keysAndArgs: (string | Buffer)[]): unknown;
 }
 
-/** One script call: every update of one shard in the batch, in batch order. */
-interface ShardCall {
-  slot: number;
-  keys: string[];
-  args: string[];
-  /** Update index (see applyBatch) of each of this call's replies. */
-  updates: number[];
-}
+/**
+ * A state's TTL is renewed when its event hour advances (and at creation), not on every write
+ * (see account-update.lua), so it is set to ttlSeconds plus this slack: a state still lives at
+ * least ttlSeconds after its latest update as long as an account's updates of one event hour are
+ * processed within an hour of each other (a consumer keeping up, or draining a backlog faster).
+ */
+export const STATE_TTL_REFRESH_SLACK_SECONDS = 3_600;
 
 export class RedisFeatureStore implements FeatureStore {
   private readonly redis: Redis | Cluster;
@@ -102,7 +103,7 @@ export class RedisFeatureStore implements FeatureStore {
     if (!(this.timeoutMs > 0)) throw new FeatureStoreConfigError('timeoutMs', 'must be > 0');
     this.redis = options.redis;
     this.tags = Array.from({ length: this.shards }, (_, i) => shardTag(options.keyPrefix, i));
-    this.stateTtlMs = String(ttl * 1000);
+    this.stateTtlMs = String((ttl + STATE_TTL_REFRESH_SLACK_SECONDS) * 1000);
     this.idemTtlMs = String(idemTtl * 1000);
     // ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT (e.g. after a Redis restart), per connection.
     this.redis.defineCommand(COMMAND, { lua: ACCOUNT_UPDATE_LUA });
@@ -112,7 +113,7 @@ export class RedisFeatureStore implements FeatureStore {
     assertUsable(txs);
     const m = createMatrix(txs.length, FEATURE_COUNT);
     if (txs.length === 0) return m;
-    const calls = new Map<number, ShardCall>();
+    const calls = new Map<number, ShardCallBuilder>();
     let updates = 0;
     const add = (tx: Transaction, u: EntityUpdate): void => {
       const isAccount = u.kind === EntityKind.ACCOUNT;
@@ -120,21 +121,21 @@ export class RedisFeatureStore implements FeatureStore {
       let call = calls.get(shard);
       if (!call) {
         const slot = this.redis.isCluster ? keySlot(this.tags[shard]!) : 0;
-        calls.set(shard, (call = { slot, keys: [], args: [this.stateTtlMs, this.idemTtlMs], updates: [] }));
+        calls.set(shard, (call = new ShardCallBuilder(slot)));
       }
       const tag = this.tags[shard]!;
-      call.keys.push(
-        isAccount ? accountKey(tag, u.id) : indexKey(tag, u.kind, u.id),
-        idempotencyKey(tag, tx.eventTime),
+      call.add(
+        {
+          stateKey: isAccount ? accountKey(tag, u.id) : indexKey(tag, u.kind, u.id),
+          idempotencyKey: idempotencyKey(tag, tx.eventTime),
+          role: u.role,
+          isTransfer: u.isTransfer,
+          eventTime: tx.eventTime,
+          amountMinor: tx.amountMinor,
+          field: u.fieldPrefix + tx.transactionId,
+        },
+        updates++,
       );
-      call.args.push(
-        String(u.role),
-        String(tx.eventTime),
-        String(tx.amountMinor),
-        u.isTransfer ? '1' : '0',
-        u.fieldPrefix + tx.transactionId,
-      );
-      call.updates.push(updates++);
     };
     // Each transaction's updates (entities.ts): its accounts, then the index entities that apply.
     const perTx = txs.map((tx) => {
@@ -153,7 +154,7 @@ export class RedisFeatureStore implements FeatureStore {
   }
 
   /** Runs the calls, one pipeline per Redis node, and returns the views by update index. */
-  private async run(calls: ShardCall[], updates: number): Promise<Buffer[]> {
+  private async run(calls: ShardCallBuilder[], updates: number): Promise<Buffer[]> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -178,10 +179,10 @@ export class RedisFeatureStore implements FeatureStore {
     }
   }
 
-  private async runGroup(calls: ShardCall[], out: Buffer[]): Promise<void> {
+  private async runGroup(calls: ShardCallBuilder[], out: Buffer[]): Promise<void> {
     const pipeline: ChainableCommander = this.redis.pipeline();
     const p = pipeline as unknown as ScriptPipeline;
-    for (const c of calls) p.fraudFeaturesShardUpdateBuffer(c.keys.length, ...c.keys, ...c.args);
+    for (const c of calls) p.fraudFeaturesShardUpdateBuffer(...c.build(this.stateTtlMs, this.idemTtlMs));
     const replies = await pipeline.exec();
     if (!replies || replies.length !== calls.length)
       throw new Error('pipeline returned no replies (connection closed?)');
@@ -189,10 +190,10 @@ export class RedisFeatureStore implements FeatureStore {
       const [err, reply] = replies[k]!;
       if (err) throw err;
       const call = calls[k]!;
-      if (!Array.isArray(reply) || reply.length !== call.updates.length) {
-        throw new Error(`shard update script returned ${typeof reply}, not ${call.updates.length} views`);
+      if (!Array.isArray(reply) || reply.length !== call.size) {
+        throw new Error(`shard update script returned ${typeof reply}, not ${call.size} views`);
       }
-      for (let j = 0; j < reply.length; j++) out[call.updates[j]!] = reply[j] as Buffer;
+      for (let j = 0; j < reply.length; j++) out[call.replyTo[j]!] = reply[j] as Buffer;
     }
   }
 
@@ -201,10 +202,10 @@ export class RedisFeatureStore implements FeatureStore {
    * by the node owning their slot (slot map unknown yet: by slot). Each account lives in one shard,
    * so its updates stay in batch order, which is all the point-in-time rule needs.
    */
-  private groupByNode(calls: ShardCall[]): ShardCall[][] {
+  private groupByNode(calls: ShardCallBuilder[]): ShardCallBuilder[][] {
     if (!this.redis.isCluster) return [calls];
     const slots = (this.redis as Cluster).slots;
-    const groups = new Map<string, ShardCall[]>();
+    const groups = new Map<string, ShardCallBuilder[]>();
     for (const c of calls) {
       const node = slots[c.slot]?.[0] ?? `slot:${c.slot}`;
       let g = groups.get(node);
