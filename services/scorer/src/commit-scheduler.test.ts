@@ -174,12 +174,12 @@ describe('CommitScheduler', () => {
     await batch(0, 0, 1, false);
     await vi.advanceTimersByTimeAsync(25); // the timer flush started and takes 40 ms
     const order: string[] = [];
-    const next0 = scheduler.exclusive(0, async () => {
-      order.push(`p0 batch after ${flushed.length} flush(es)`);
-    });
-    const next1 = scheduler.exclusive(1, async () => {
-      order.push(`p1 batch after ${flushed.length} flush(es)`);
-    });
+    const note = (p: number) => () => {
+      order.push(`p${p} batch after ${flushed.length} flush(es)`);
+      return Promise.resolve();
+    };
+    const next0 = scheduler.exclusive(0, note(0));
+    const next1 = scheduler.exclusive(1, note(1));
     await vi.advanceTimersByTimeAsync(50);
     await Promise.all([next0, next1]);
     expect(order).toEqual(['p1 batch after 0 flush(es)', 'p0 batch after 1 flush(es)']);
@@ -222,9 +222,10 @@ describe('CommitScheduler', () => {
       intervalMs: 10,
       maxRecords: 100,
       now: () => Date.now(),
-      flush: async (group) => {
-        if (fail) throw new Error('fatal');
+      flush: (group) => {
+        if (fail) return Promise.reject(new Error('fatal'));
         flushed.push(group.records);
+        return Promise.resolve();
       },
       onFlushError: (error) => errors.push(error),
     });
@@ -245,7 +246,7 @@ describe('CommitScheduler', () => {
   });
 
   it('rejects a negative interval and a zero record cap', () => {
-    const options = { flush: async () => undefined, onFlushError: () => undefined };
+    const options = { flush: () => Promise.resolve(), onFlushError: () => undefined };
     expect(() => new CommitScheduler({ ...options, intervalMs: -1, maxRecords: 10 })).toThrow(/intervalMs/);
     expect(() => new CommitScheduler({ ...options, intervalMs: 20, maxRecords: 0 })).toThrow(/maxRecords/);
   });
