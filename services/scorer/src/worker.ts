@@ -311,9 +311,14 @@ export class ScorerWorker {
       );
     } catch (error) {
       if (error instanceof PartitionFencedError) {
-        // Another member claimed the partition (or the coordinator aborted our transaction on
-        // timeout): nothing of the group is visible, and it is the new owner's to redo.
+        // Another producer took the partition's transactional id: usually a new owner after a
+        // rebalance, but also the coordinator aborting a transaction on timeout, when the
+        // partition is still ours. Nothing of the group is visible. Seek back anyway: the
+        // next batch claims the partition again and reads the committed offset (a seek of a
+        // partition no longer assigned is ignored). Without it, a partition that stays ours
+        // would only redo the group when new input arrives.
         logger.warn({ partition, records: group.records }, 'partition fenced by a newer owner; pending group dropped');
+        this.seekToGroupStart(group);
         return;
       }
       if (classifyKafkaError(error) !== 'transient') {
@@ -341,7 +346,7 @@ export class ScorerWorker {
 
   /** A group's commit failed transiently: seek back to its first offset and back off before retrying. */
   private rewind(group: PendingGroup<PendingChunkItem>, error: unknown): void {
-    const { metrics, logger, topics, retryInitialBackoffMs, retryMaxBackoffMs } = this.options;
+    const { metrics, logger, retryInitialBackoffMs, retryMaxBackoffMs } = this.options;
     const { partition } = group;
     metrics.dependencyRetries.inc({ dependency: 'kafka' });
     this.dependencyDown = 'kafka';
@@ -353,23 +358,28 @@ export class ScorerWorker {
     }
     const backoffMs = entry.backoff.next();
     entry.retryAtMs = Date.now() + backoffMs;
-    // After a rebalance the claim path reads the committed offset and rewinds by itself; a seek
-    // now could move a partition that is being reassigned.
-    const current = group.generation === this.generation;
     logger.warn(
-      {
-        err: error,
-        partition,
-        records: group.records,
-        rewindTo: group.firstOffset.toString(),
-        backoffMs,
-        seek: current,
-      },
+      { err: error, partition, records: group.records, rewindTo: group.firstOffset.toString(), backoffMs },
       'group commit failed; rewinding to the committed offset',
     );
-    if (!current) return;
-    this.rewinds.set(partition, group.firstOffset);
-    this.consumer?.seek({ topic: topics.transactions, partition, offset: group.firstOffset.toString() });
+    this.seekToGroupStart(group);
+  }
+
+  /**
+   * Sends the partition's fetch position back to a lost group's first offset (its committed
+   * offset); until a batch fetched from there arrives, batches fetched before are dropped.
+   */
+  private seekToGroupStart(group: PendingGroup<PendingChunkItem>): void {
+    // After a rebalance the claim path reads the committed offset and rewinds by itself; a seek
+    // now could move a partition that is being reassigned.
+    if (group.generation !== this.generation) return;
+    const { topics } = this.options;
+    this.rewinds.set(group.partition, group.firstOffset);
+    this.consumer?.seek({
+      topic: topics.transactions,
+      partition: group.partition,
+      offset: group.firstOffset.toString(),
+    });
   }
 
   /**
