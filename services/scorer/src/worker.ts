@@ -317,7 +317,10 @@ export class ScorerWorker {
         // next batch claims the partition again and reads the committed offset (a seek of a
         // partition no longer assigned is ignored). Without it, a partition that stays ours
         // would only redo the group when new input arrives.
-        logger.warn({ partition, records: group.records }, 'partition fenced by a newer owner; pending group dropped');
+        logger.warn(
+          { partition, records: group.records },
+          'partition fenced by a newer owner; pending group dropped',
+        );
         this.seekToGroupStart(group);
         return;
       }
