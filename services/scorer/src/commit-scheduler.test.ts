@@ -36,7 +36,7 @@ function setup(intervalMs: number, maxRecords = 1_000, flushDelayMs = 0) {
   /** One batch of `records` records at `offset` on `partition`, as the worker feeds it. */
   const batch = (partition: number, offset: number, records: number, caughtUp: boolean, generation = 1) =>
     scheduler.exclusive(partition, async () => {
-      scheduler.batchArrived(partition);
+      scheduler.batchArrived(partition, records);
       scheduler.add(partition, generation, BigInt(offset), {
         records,
         nextOffset: BigInt(offset + records),
@@ -91,7 +91,7 @@ describe('CommitScheduler', () => {
   it('commits a batch inline once its group is older than the interval', async () => {
     const { flushed, scheduler } = setup(20);
     await scheduler.exclusive(0, async () => {
-      scheduler.batchArrived(0);
+      scheduler.batchArrived(0, 1);
       scheduler.add(0, 1, 0n, { records: 1, nextOffset: 1n, item: 'a' });
       vi.setSystemTime(Date.now() + 25); // a slow chunk: the timer could not run meanwhile
       await scheduler.flushIfDue(0);
@@ -108,27 +108,47 @@ describe('CommitScheduler', () => {
     expect(flushed.map((f) => [f.trigger, f.records])).toEqual([['size', 30]]);
   });
 
-  it('an idle partition (caught up after a quiet interval) commits at once, without waiting', async () => {
+  it('an idle partition (caught up, less than one more record expected in the interval) commits at once', async () => {
     const { flushed, batch } = setup(20);
-    await batch(0, 0, 1, true); // the first batch ever: nothing came before it
+    await batch(0, 0, 1, true); // the first batch ever: no history, a trickle
     expect(flushed.map((f) => [f.trigger, f.atMs])).toEqual([['idle', 1_000_000]]);
     await vi.advanceTimersByTimeAsync(500);
-    await batch(0, 1, 1, true); // a lone record after 500 ms of silence
-    expect(flushed.map((f) => f.trigger)).toEqual(['idle', 'idle']);
-    expect(flushed[1]!.atMs).toBe(1_000_500);
+    await batch(0, 1, 1, true); // a lone record after 500 ms of silence: 0.04 expected in 20 ms
+    await vi.advanceTimersByTimeAsync(200);
+    await batch(0, 2, 5, true); // 5 records in 200 ms: 0.5 expected in 20 ms
+    expect(flushed.map((f) => [f.trigger, f.atMs])).toEqual([
+      ['idle', 1_000_000],
+      ['idle', 1_000_500],
+      ['idle', 1_000_700],
+    ]);
   });
 
-  it('a caught-up batch that is not behind a quiet period waits for the interval (load, not idleness)', async () => {
+  it('a caught-up partition whose records keep flowing waits for the interval (load, not idleness)', async () => {
     const { flushed, batch } = setup(20);
     await batch(0, 0, 1, true); // idle: commits
     await vi.advanceTimersByTimeAsync(3);
-    await batch(0, 1, 1, true); // 3 ms later: traffic is flowing, group it
-    expect(flushed).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(20);
-    expect(flushed.map((f) => [f.trigger, f.firstOffset])).toEqual([
-      ['idle', 0n],
-      ['interval', 1n],
+    await batch(0, 1, 1, true); // 1 record 3 ms later: ~7 expected in 20 ms, group it
+    await vi.advanceTimersByTimeAsync(100);
+    // 40 records in 100 ms (a slow commit made the gap long): still 8 expected, group it.
+    await batch(0, 2, 40, true);
+    expect(flushed.map((f) => [f.trigger, f.firstOffset, f.nextOffset])).toEqual([
+      ['idle', 0n, 1n],
+      ['interval', 1n, 2n],
     ]);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(flushed.map((f) => [f.trigger, f.firstOffset, f.nextOffset])).toEqual([
+      ['idle', 0n, 1n],
+      ['interval', 1n, 2n],
+      ['interval', 2n, 42n],
+    ]);
+  });
+
+  it('a batch that leaves the partition behind never counts as idle', async () => {
+    const { flushed, batch } = setup(20);
+    await batch(0, 0, 1, false); // first batch, but more is waiting on the broker
+    expect(flushed).toEqual([]);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(flushed.map((f) => f.trigger)).toEqual(['interval']);
   });
 
   it('partitions keep separate groups and deadlines', async () => {
@@ -149,7 +169,7 @@ describe('CommitScheduler', () => {
     const { scheduler, flushed } = setup(20);
     const events: string[] = [];
     await scheduler.exclusive(0, async () => {
-      scheduler.batchArrived(0);
+      scheduler.batchArrived(0, 1);
       scheduler.add(0, 1, 0n, { records: 1, nextOffset: 1n, item: 'a' });
       await scheduler.afterBatch(0, false); // arms the timer for +20 ms
     });

@@ -9,12 +9,14 @@
  * - `interval`: when the oldest chunk of the group has waited `intervalMs` (a latency bound, not
  *   a cadence: a quiet partition never commits on a clock);
  * - `size`: when the group holds `maxRecords` records (bounds memory and the transaction size);
- * - `idle`: at once, when a batch leaves the partition caught up (nothing behind it) and no batch
- *   of this partition arrived in the `intervalMs` before it. A lone record on a quiet partition
- *   then pays no added latency at all, while under load (batches closer together than the
- *   interval) records keep grouping up to the interval. Flushing on "caught up" alone would
- *   commit every fetch at moderate rates (each fetch drains the partition), which is the cost
- *   this module removes;
+ * - `idle`: at once, when a batch leaves the partition caught up (nothing behind it) and, at the
+ *   rate its records arrived since the previous batch, less than one more record is expected
+ *   within the interval: waiting would add latency and save nothing. A trickle (a lone record
+ *   after a quiet spell) then pays no added latency at all, while a flowing partition groups up
+ *   to the interval. Flushing on "caught up" alone would commit every fetch at moderate rates
+ *   (each fetch drains the partition), which is the cost this module removes; and the gap
+ *   between batches alone is no measure of idleness, because with a commit per fetch the gap is
+ *   mostly the commit's own round trips;
  * - `close`: when the worker shuts down (flushAll).
  *
  * `intervalMs` 0 commits every chunk on its own (the behaviour before group commit).
@@ -73,8 +75,8 @@ interface PartitionState<T> {
   timer: NodeJS.Timeout | undefined;
   /** When the previous batch of this partition arrived (idle detection). */
   lastBatchAtMs: number | undefined;
-  /** Whether the previous batch arrived at least intervalMs after the one before it. */
-  arrivedAfterQuiet: boolean;
+  /** Records expected to arrive within one interval, at the last batch's arrival rate. */
+  expectedPerInterval: number;
   /** The tail of the partition's exclusive sections. */
   tail: Promise<unknown>;
 }
@@ -100,12 +102,18 @@ export class CommitScheduler<T> {
     return run;
   }
 
-  /** Notes that a batch of `partition` arrived (call once per batch, before adding its chunks). */
-  batchArrived(partition: number): void {
+  /**
+   * Notes that a batch of `records` records of `partition` arrived (once per batch, before its
+   * chunks are added): their rate since the previous batch tells whether more are coming.
+   */
+  batchArrived(partition: number, records: number): void {
     const state = this.state(partition);
     const now = this.now();
-    state.arrivedAfterQuiet =
-      state.lastBatchAtMs === undefined || now - state.lastBatchAtMs >= this.options.intervalMs;
+    // The first batch (or the first after a rebalance) has no history: treated as a trickle.
+    state.expectedPerInterval =
+      state.lastBatchAtMs === undefined
+        ? 0
+        : (records / Math.max(1, now - state.lastBatchAtMs)) * this.options.intervalMs;
     state.lastBatchAtMs = now;
   }
 
@@ -149,13 +157,14 @@ export class CommitScheduler<T> {
 
   /**
    * After a batch's chunks were added (inside the exclusive section): commits at once when the
-   * group is due or the partition is idle (caught up after a quiet period), otherwise arms a
-   * timer so the oldest record waits at most intervalMs.
+   * group is due or the partition is idle (caught up, and less than one more record expected
+   * within the interval), otherwise arms a timer so the oldest record waits at most intervalMs.
    */
   async afterBatch(partition: number, caughtUp: boolean): Promise<void> {
     const state = this.partitions.get(partition);
     if (!state?.group) return;
-    const trigger = this.dueTrigger(partition) ?? (caughtUp && state.arrivedAfterQuiet ? 'idle' : undefined);
+    const idle = caughtUp && state.expectedPerInterval < 1;
+    const trigger = this.dueTrigger(partition) ?? (idle ? 'idle' : undefined);
     if (trigger) {
       await this.flushNow(partition, trigger);
       return;
@@ -237,7 +246,7 @@ export class CommitScheduler<T> {
         group: undefined,
         timer: undefined,
         lastBatchAtMs: undefined,
-        arrivedAfterQuiet: true,
+        expectedPerInterval: 0,
         tail: Promise.resolve(),
       };
       this.partitions.set(partition, state);

@@ -169,15 +169,21 @@ export class ScorerWorker {
     if (!this.rewoundTo(batch)) return;
     const messages = await this.claimedMessages(payload, generation);
     if (messages === undefined) return;
-    this.scheduler.batchArrived(batch.partition);
+    this.scheduler.batchArrived(batch.partition, messages.length);
+    let completed = true;
     for (const chunk of chunksOf(messages, this.options.maxBatchSize)) {
       // Rebalanced or stopping: the rest is redelivered (to us or to the new owner).
-      if (this.stopping || !payload.isRunning() || payload.isStale() || generation !== this.generation)
-        return;
+      if (this.stopping || !payload.isRunning() || payload.isStale() || generation !== this.generation) {
+        completed = false;
+        break;
+      }
       const processed = await this.withDependencyRetry(payload, () =>
         this.options.processor.process(batch.topic, batch.partition, chunk),
       );
-      if (processed === undefined) return;
+      if (processed === undefined) {
+        completed = false;
+        break;
+      }
       const last = chunk[chunk.length - 1]!.offset;
       this.scheduler.add(batch.partition, generation, BigInt(chunk[0]!.offset), {
         records: chunk.length,
@@ -187,11 +193,14 @@ export class ScorerWorker {
       // The next fetch continues after the chunk; the commit that makes it final may come later.
       payload.resolveOffset(last);
       await this.scheduler.flushIfDue(batch.partition);
+      // The group's commit failed or was fenced: it rewinds, and the rest of this batch follows it.
       if (this.groupLost(batch.partition, generation)) return;
       await payload.heartbeat();
     }
     const lag = Number(batch.offsetLag());
-    await this.scheduler.afterBatch(batch.partition, lag === 0);
+    // Even a batch cut short leaves its scored chunks pending: they get their timer (a rebalance
+    // discards them; a shutdown commits them).
+    await this.scheduler.afterBatch(batch.partition, completed && lag === 0);
     metrics.consumerLag.set({ topic: topics.transactions, partition: String(batch.partition) }, lag);
   }
 
