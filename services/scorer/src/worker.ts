@@ -47,6 +47,8 @@ interface PendingChunkItem {
 export class ScorerWorker {
   private consumer: Consumer | undefined;
   private dependencyDown: string | undefined;
+  /** A group commit failed and no commit succeeded since (not ready, like a dependency down). */
+  private commitFailing = false;
   private joined = false;
   private waitingFor: string[] = [];
   /** Counts group joins: a partition is claimed (fencing its previous owner) once per assignment. */
@@ -85,14 +87,19 @@ export class ScorerWorker {
 
   /** Ready = running, in the group (not before the join, not after a crash), and the last dependency call succeeded. */
   isReady(): boolean {
-    return this.options.lifecycle.state === 'RUNNING' && this.joined && this.dependencyDown === undefined;
+    return (
+      this.options.lifecycle.state === 'RUNNING' &&
+      this.joined &&
+      this.dependencyDown === undefined &&
+      !this.commitFailing
+    );
   }
 
   readinessDetail(): Record<string, unknown> {
     return {
       state: this.options.lifecycle.state,
       joinedGroup: this.joined,
-      dependencyDown: this.dependencyDown ?? null,
+      dependencyDown: this.dependencyDown ?? (this.commitFailing ? 'kafka' : null),
       ...(this.waitingFor.length > 0 ? { missing: this.waitingFor } : {}),
     };
   }
@@ -347,9 +354,9 @@ export class ScorerWorker {
     metrics.commits.inc({ trigger });
     this.commitBackoff.get(partition)?.backoff.reset();
     this.commitBackoff.delete(partition);
-    if (this.dependencyDown === 'kafka') {
+    if (this.commitFailing) {
       logger.info({ dependency: 'kafka' }, 'dependency recovered');
-      this.dependencyDown = undefined;
+      this.commitFailing = false;
     }
     // The decisions are visible from now on: that is when their latency ends.
     const doneAt = Date.now();
@@ -361,7 +368,8 @@ export class ScorerWorker {
     const { metrics, logger, retryInitialBackoffMs, retryMaxBackoffMs } = this.options;
     const { partition } = group;
     metrics.dependencyRetries.inc({ dependency: 'kafka' });
-    this.dependencyDown = 'kafka';
+    // Scoring may succeed meanwhile; readiness waits for a commit that does.
+    this.commitFailing = true;
     let entry = this.commitBackoff.get(partition);
     if (!entry) {
       const backoff = new ExponentialBackoff({ initialMs: retryInitialBackoffMs, maxMs: retryMaxBackoffMs });
