@@ -127,6 +127,7 @@ export class ScorerWorker {
       // here, redelivered from the committed offset (the claim path rewinds if needed).
       const dropped = this.scheduler.discardAll();
       this.rewinds.clear();
+      this.commitBackoff.clear();
       if (dropped > 0) logger.info({ records: dropped }, 'pending groups dropped on rebalance');
       this.releaseRevoked(event.payload.memberAssignment[topics.transactions] ?? []);
       // Forget the lag of partitions this member no longer owns; the next batches refill it.
