@@ -81,6 +81,11 @@ const program = new Command('bench')
     positiveInt('--partitions-concurrently'),
     3,
   )
+  .option(
+    '--commit-interval-ms <ms>',
+    'SCORER_COMMIT_INTERVAL_MS for the scorer workers (0 = one transaction per chunk)',
+    nonNegative('--commit-interval-ms'),
+  )
   .option('--warmup <s>', 'warm-up seconds before measuring (0 = none)', nonNegative('--warmup'), 3)
   .option('--warmup-rate <tps>', 'warm-up rate', positiveNumber('--warmup-rate'), 2000)
   .option('--seed <n>', 'simulator seed', positiveInt('--seed'), 7)
@@ -121,6 +126,7 @@ const o = program.opts<{
   p99Max: number;
   maxBatchSize?: number;
   partitionsConcurrently: number;
+  commitIntervalMs?: number;
   warmup: number;
   warmupRate: number;
   seed: number;
@@ -163,6 +169,7 @@ try {
     findMaxP99Ms: o.p99Max,
     maxBatchSize: o.maxBatchSize,
     partitionsConcurrently: o.partitionsConcurrently,
+    commitIntervalMs: o.commitIntervalMs,
     warmupS: o.warmup,
     warmupTps: o.warmupRate,
     seed: o.seed,

@@ -28,6 +28,8 @@ export interface BenchOptions {
   findMaxP99Ms: number;
   maxBatchSize?: number | undefined;
   partitionsConcurrently?: number | undefined;
+  /** SCORER_COMMIT_INTERVAL_MS for the scorer workers (default: the scorer's own). */
+  commitIntervalMs?: number | undefined;
   warmupS: number;
   warmupTps: number;
   seed: number;
@@ -86,6 +88,10 @@ async function withSession<T>(
     partitions: options.partitions,
     maxBatchSize: options.maxBatchSize,
     partitionsConcurrently: options.partitionsConcurrently,
+    workerEnv:
+      options.commitIntervalMs === undefined
+        ? undefined
+        : { SCORER_COMMIT_INTERVAL_MS: String(options.commitIntervalMs) },
     warmupS: options.warmupS,
     warmupTps: options.warmupTps,
     seed: options.seed,
@@ -224,6 +230,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     partitions: options.partitions,
     partitions_concurrently: options.partitionsConcurrently ?? 3,
     max_batch_size: options.maxBatchSize ?? 'scorer default (512)',
+    commit_interval_ms: options.commitIntervalMs ?? 'scorer default (20)',
     warmup: `${options.warmupS} s at ${options.warmupTps} TPS`,
     customers:
       options.customers ??

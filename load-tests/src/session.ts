@@ -36,6 +36,8 @@ export interface SessionOptions {
   maxBatchSize?: number | undefined;
   /** SCORER_PARTITIONS_CONCURRENTLY, given to the scorer and the baseline alike. @default 3 */
   partitionsConcurrently?: number | undefined;
+  /** More environment for the workers (e.g. SCORER_COMMIT_INTERVAL_MS); wins over the defaults. */
+  workerEnv?: Record<string, string> | undefined;
   /** Warm-up before anything is measured (JIT, registry ids, Lua script load, group settle). */
   warmupTps: number;
   warmupS: number;
@@ -129,6 +131,10 @@ export interface PhaseResult {
   stage_us_per_tx: Record<string, number>;
   stage_ms_per_batch: Record<string, number>;
   mean_batch_size: number | null;
+  /** Kafka transactions the scorer committed in the phase (its `produce` stage count); null for the baseline. */
+  kafka_transactions: number | null;
+  /** Consumed records per committed Kafka transaction (adaptive group commit makes this grow). */
+  records_per_transaction: number | null;
   /** Share of each decision among the phase's scored transactions (scorer workers only). */
   decision_mix: Record<string, number>;
   /** Share of scored transactions that were not ALLOW (explained and alerted). */
@@ -370,6 +376,7 @@ export class BenchSession {
           maxBatchSize: options.maxBatchSize,
           partitionsConcurrently: options.partitionsConcurrently ?? 3,
           copyOutputTopic: this.topics.copy,
+          extraEnv: options.workerEnv,
         }),
       );
     }
@@ -775,6 +782,8 @@ export class BenchSession {
     const scoredTotal = scoredDeltas.reduce((sum, [, v]) => sum + v, 0);
     for (const [k, v] of scoredDeltas) decisionMix[k] = scoredTotal > 0 ? round(v / scoredTotal, 4) : NaN;
     const batches = after.stages.batchSizeCount - before.stages.batchSizeCount;
+    // The scorer observes its `produce` stage once per committed transaction.
+    const transactions = (after.stages.stageCount.produce ?? 0) - (before.stages.stageCount.produce ?? 0);
     const rss = Math.max(0, ...this.workers.map((w) => processRssMb(w.pid)?.peakMb ?? 0));
     const trim = (n: number) => {
       let end = n;
@@ -835,6 +844,11 @@ export class BenchSession {
       flagged_share: flaggedShare(decisionMix),
       mean_batch_size:
         batches > 0 ? round((after.stages.batchSizeSum - before.stages.batchSizeSum) / batches, 1) : null,
+      kafka_transactions: transactions > 0 ? transactions : null,
+      records_per_transaction:
+        transactions > 0
+          ? round((after.stages.batchSizeSum - before.stages.batchSizeSum) / transactions, 1)
+          : null,
       load_average: { start: loadStart.map((v) => round(v, 2)), end: loadAverage().map((v) => round(v, 2)) },
       thresholds: checks,
       passed: checks.every((c) => c.pass),

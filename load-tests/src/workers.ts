@@ -31,6 +31,8 @@ export interface WorkerSettings {
   partitionsConcurrently?: number | undefined;
   /** The copier's output topic (drain mode's reference). */
   copyOutputTopic?: string | undefined;
+  /** More worker environment (e.g. SCORER_COMMIT_INTERVAL_MS), applied last. */
+  extraEnv?: Record<string, string> | undefined;
 }
 
 const OUTPUT_TAIL = 200;
@@ -92,6 +94,7 @@ export class WorkerProcess {
     if (settings.copyOutputTopic !== undefined) env.COPY_OUTPUT_TOPIC = settings.copyOutputTopic;
     if (settings.partitionsConcurrently !== undefined)
       env.SCORER_PARTITIONS_CONCURRENTLY = String(settings.partitionsConcurrently);
+    Object.assign(env, settings.extraEnv);
     const child = spawn(process.execPath, ['--import', 'tsx', SCRIPTS[kind]], {
       env,
       cwd: repoRoot,

@@ -40,7 +40,7 @@ export class ScorerMetrics {
   });
   readonly endToEndLatency = new Histogram({
     name: 'fraud_e2e_latency_seconds',
-    help: 'From the transaction event time (from="event_time") or the broker append time (from="append_time") to the decision being produced.',
+    help: 'From the transaction event time (from="event_time") or the broker append time (from="append_time") to the commit of the transaction that makes the decision visible.',
     labelNames: ['from'],
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
@@ -56,6 +56,24 @@ export class ScorerMetrics {
     name: 'fraud_batch_size',
     help: 'Records per processed batch.',
     buckets: BATCH_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly commitRecords = new Histogram({
+    name: 'fraud_commit_records',
+    help: 'Records consumed per committed Kafka transaction (one pending group; adaptive group commit).',
+    buckets: [1, 8, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192],
+    registers: [this.registry],
+  });
+  readonly commitGroupAge = new Histogram({
+    name: 'fraud_commit_group_age_seconds',
+    help: 'How long the oldest chunk of a pending group waited before its transaction was committed.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly commits = new Counter({
+    name: 'fraud_commits_total',
+    help: 'Committed transactions by what triggered them: interval, size, idle, close, or every_chunk (interval 0).',
+    labelNames: ['trigger'],
     registers: [this.registry],
   });
   readonly consumerLag = new Gauge({

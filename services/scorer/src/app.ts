@@ -134,6 +134,8 @@ export async function createScorerApp(
     topics: config.topics,
     partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
     maxBatchSize: config.maxBatchSize,
+    commitIntervalMs: config.commit.intervalMs,
+    commitMaxRecords: config.commit.maxRecords,
     maxBytesPerPartition: config.maxBytesPerPartition,
     retryMaxBackoffMs: config.retryMaxBackoffMs,
     sessionTimeoutMs: config.sessionTimeoutMs,

@@ -27,6 +27,7 @@ describe('loadScorerConfig', () => {
     expect(config.transactionalIdPrefix).toBe('fraud-scorer');
     expect(config.sessionTimeoutMs).toBe(6_000);
     expect(config.maxBatchSize).toBe(512);
+    expect(config.commit).toEqual({ intervalMs: 20, maxRecords: 4_096 });
     expect(config.partitionsConsumedConcurrently).toBe(6);
     expect(config.model).toMatchObject({ registryDir: 'models', pollIntervalMs: 5_000, reasonCodesTopK: 3 });
     expect(config.featureLog).toBe('decision');
@@ -40,6 +41,9 @@ describe('loadScorerConfig', () => {
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL', /redis:\/\//],
     [{ SCORER_MAX_BATCH_SIZE: 'lots' }, 'SCORER_MAX_BATCH_SIZE', /number/],
     [{ SCORER_MAX_BATCH_SIZE: '0' }, 'SCORER_MAX_BATCH_SIZE', />= 1/],
+    [{ SCORER_COMMIT_INTERVAL_MS: '-1' }, 'SCORER_COMMIT_INTERVAL_MS', />= 0/],
+    [{ SCORER_COMMIT_INTERVAL_MS: '5000' }, 'SCORER_COMMIT_INTERVAL_MS', /<= 1000/],
+    [{ SCORER_COMMIT_MAX_RECORDS: '0' }, 'SCORER_COMMIT_MAX_RECORDS', />= 1/],
     [{ KAFKA_SSL: 'maybe' }, 'KAFKA_SSL', /true or false/],
     [
       { KAFKA_SASL_MECHANISM: 'scram-sha-512' },

@@ -39,6 +39,8 @@ const envSchema = z.object({
   SCORER_TRANSACTIONAL_ID_PREFIX: z.string().min(1).optional(),
   SCORER_PARTITIONS_CONCURRENTLY: envInt(6, 1, 64),
   SCORER_MAX_BATCH_SIZE: envInt(512, 1, 10_000),
+  SCORER_COMMIT_INTERVAL_MS: envInt(20, 0, 1_000),
+  SCORER_COMMIT_MAX_RECORDS: envInt(4_096, 1, 100_000),
   SCORER_MAX_BYTES_PER_PARTITION: envInt(1_048_576, 1_024, 104_857_600),
   SCORER_CREATE_TOPICS: envBool(false),
   SCORER_TOPIC_PARTITIONS: envInt(6, 1, 1_000),
@@ -88,6 +90,11 @@ export interface ScorerConfig {
   transactionalIdPrefix: string;
   partitionsConsumedConcurrently: number;
   maxBatchSize: number;
+  /**
+   * Adaptive group commit: the longest a scored record waits for the transaction that publishes
+   * its decision (0 = one transaction per chunk), and the records that commit a group at once.
+   */
+  commit: { intervalMs: number; maxRecords: number };
   maxBytesPerPartition: number;
   maxFutureSkewMs: number;
   /** `decision`: each decision record carries the feature vector the model saw; `off`: null. */
@@ -164,6 +171,7 @@ export function loadScorerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     transactionalIdPrefix: e.SCORER_TRANSACTIONAL_ID_PREFIX ?? e.SCORER_GROUP_ID,
     partitionsConsumedConcurrently: e.SCORER_PARTITIONS_CONCURRENTLY,
     maxBatchSize: e.SCORER_MAX_BATCH_SIZE,
+    commit: { intervalMs: e.SCORER_COMMIT_INTERVAL_MS, maxRecords: e.SCORER_COMMIT_MAX_RECORDS },
     maxBytesPerPartition: e.SCORER_MAX_BYTES_PER_PARTITION,
     maxFutureSkewMs: e.SCORER_MAX_FUTURE_SKEW_MS,
     featureLog: e.SCORER_FEATURE_LOG,

@@ -11,6 +11,8 @@ const base = {
   topics: { transactions: 't', decisions: 'd', alerts: 'a', dlq: 'q' },
   partitionsConsumedConcurrently: 6,
   maxBatchSize: 512,
+  commitIntervalMs: 20,
+  commitMaxRecords: 4_096,
   maxBytesPerPartition: 1_048_576,
   retryMaxBackoffMs: 5_000,
   sessionTimeoutMs: 6_000,
@@ -47,6 +49,8 @@ describe('compileScorerWorkerOptions', () => {
     [{ heartbeatIntervalMs: 6_000 }, 'heartbeatIntervalMs'],
     [{ consumerRetries: -1 }, 'consumerRetries'],
     [{ partitionsConsumedConcurrently: 1.5 }, 'partitionsConsumedConcurrently'],
+    [{ commitIntervalMs: -1 }, 'commitIntervalMs'],
+    [{ commitMaxRecords: 0 }, 'commitMaxRecords'],
   ])('names the bad option %o', (change, option) => {
     const error = (() => {
       try {

@@ -24,8 +24,15 @@ export interface ScorerWorkerOptions {
   groupId: string;
   topics: { transactions: string; decisions: string; alerts: string; dlq: string };
   partitionsConsumedConcurrently: number;
-  /** Records per scored and committed chunk. */
+  /** Records per scored chunk. */
   maxBatchSize: number;
+  /**
+   * Adaptive group commit (commit-scheduler.ts): the longest a processed record waits for its
+   * transaction; 0 = one transaction per chunk.
+   */
+  commitIntervalMs: number;
+  /** A partition's pending group is committed once it holds this many records. */
+  commitMaxRecords: number;
   maxBytesPerPartition: number;
   /** Dependency retries back off exponentially up to this. */
   retryMaxBackoffMs: number;
@@ -93,8 +100,11 @@ export function compileScorerWorkerOptions(options: ScorerWorkerOptions): Compil
     'sessionTimeoutMs',
     'heartbeatIntervalMs',
     'maxWaitTimeMs',
+    'commitMaxRecords',
   ])
     positiveInt(compiled, name);
+  if (!(Number.isInteger(compiled.commitIntervalMs) && compiled.commitIntervalMs >= 0))
+    throw new WorkerOptionsError('commitIntervalMs', 'must be an integer >= 0');
   if (!(Number.isInteger(compiled.consumerRetries) && compiled.consumerRetries >= 0))
     throw new WorkerOptionsError('consumerRetries', 'must be an integer >= 0');
   if (compiled.retryInitialBackoffMs > compiled.retryMaxBackoffMs)

@@ -4,6 +4,7 @@ import { PartitionFencedError, classifyKafkaError } from '@fraud/kafka';
 import { ExponentialBackoff, IllegalStateError, abortableSleep } from '@fraud/runtime';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { ProcessedChunk } from './batch-processor.ts';
+import { CommitScheduler, type FlushTrigger, type PendingGroup } from './commit-scheduler.ts';
 import {
   compileScorerWorkerOptions,
   type CompiledScorerWorkerOptions,
@@ -27,9 +28,17 @@ function chunksOf<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
+/** A processed chunk waiting in its partition's pending group. */
+interface PendingChunkItem {
+  processed: ProcessedChunk;
+  chunk: KafkaMessage[];
+}
+
 /**
  * The streaming worker: a consumer-group member that scores every transaction once and commits
- * its outputs together with the consumed offsets in one Kafka transaction per chunk.
+ * its outputs together with the consumed offsets in one Kafka transaction per pending group
+ * (adaptive group commit, see commit-scheduler.ts: one chunk per transaction when
+ * commitIntervalMs is 0).
  *
  * It runs under the ServiceLifecycle of its options (`start` and `close` are that lifecycle's
  * hooks, through the app): an unrecoverable error calls `lifecycle.fail`, which shuts the whole
@@ -38,30 +47,59 @@ function chunksOf<T>(items: readonly T[], size: number): T[][] {
 export class ScorerWorker {
   private consumer: Consumer | undefined;
   private dependencyDown: string | undefined;
+  /** A group commit failed and no commit succeeded since (not ready, like a dependency down). */
+  private commitFailing = false;
   private joined = false;
   private waitingFor: string[] = [];
   /** Counts group joins: a partition is claimed (fencing its previous owner) once per assignment. */
   private generation = 0;
   private closing: Promise<void> | undefined;
+  /** Set by close(): in-flight batches stop at the next chunk so their groups can be flushed. */
+  private stopping = false;
+  /** consumer.run was called (pause needs a running consumer). */
+  private consuming = false;
+  /** Processed chunks waiting for their group's commit, per partition. */
+  private readonly scheduler: CommitScheduler<PendingChunkItem>;
+  /**
+   * Partitions whose pending group was lost (its commit failed): the offset we sought back to.
+   * Until a batch fetched from there arrives, batches of the partition are dropped (they were
+   * fetched before the seek and lie beyond the lost group).
+   */
+  private readonly rewinds = new Map<number, bigint>();
+  /** Per partition: backoff after failed commits, and the time before which it must not retry. */
+  private readonly commitBackoff = new Map<number, { backoff: ExponentialBackoff; retryAtMs: number }>();
 
   private readonly options: CompiledScorerWorkerOptions;
 
   constructor(options: ScorerWorkerOptions) {
     this.options = compileScorerWorkerOptions(options);
+    this.scheduler = new CommitScheduler<PendingChunkItem>({
+      intervalMs: this.options.commitIntervalMs,
+      maxRecords: this.options.commitMaxRecords,
+      flush: (group, trigger) => this.commitGroup(group, trigger),
+      onFlushError: (error, partition) =>
+        // commitGroup only rejects on a fatal error, which it already reported to the lifecycle.
+        this.options.logger.error({ err: error, partition }, 'pending group commit failed'),
+    });
     // Scraped, not pushed: the gauge cannot disagree with the state it reports.
     this.options.metrics.deriveReadiness(() => this.isReady());
   }
 
   /** Ready = running, in the group (not before the join, not after a crash), and the last dependency call succeeded. */
   isReady(): boolean {
-    return this.options.lifecycle.state === 'RUNNING' && this.joined && this.dependencyDown === undefined;
+    return (
+      this.options.lifecycle.state === 'RUNNING' &&
+      this.joined &&
+      this.dependencyDown === undefined &&
+      !this.commitFailing
+    );
   }
 
   readinessDetail(): Record<string, unknown> {
     return {
       state: this.options.lifecycle.state,
       joinedGroup: this.joined,
-      dependencyDown: this.dependencyDown ?? null,
+      dependencyDown: this.dependencyDown ?? (this.commitFailing ? 'kafka' : null),
       ...(this.waitingFor.length > 0 ? { missing: this.waitingFor } : {}),
     };
   }
@@ -85,6 +123,12 @@ export class ScorerWorker {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
       this.generation++;
+      // Groups read under the old generation are never committed under a new claim: dropped
+      // here, redelivered from the committed offset (the claim path rewinds if needed).
+      const dropped = this.scheduler.discardAll();
+      this.rewinds.clear();
+      this.commitBackoff.clear();
+      if (dropped > 0) logger.info({ records: dropped }, 'pending groups dropped on rebalance');
       this.releaseRevoked(event.payload.memberAssignment[topics.transactions] ?? []);
       // Forget the lag of partitions this member no longer owns; the next batches refill it.
       this.options.metrics.consumerLag.reset();
@@ -114,31 +158,88 @@ export class ScorerWorker {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.handleBatch(payload),
     });
+    this.consuming = true;
     logger.info({ groupId, topic: topics.transactions }, 'scorer started');
   }
 
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+  private handleBatch(payload: EachBatchPayload): Promise<void> {
+    // A timer flush of this partition and its next batch never overlap (commit-scheduler.ts).
+    return this.scheduler.exclusive(payload.batch.partition, () => this.processBatch(payload));
+  }
+
+  private async processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { metrics, topics } = this.options;
+    if (this.stopping || !payload.isRunning() || payload.isStale()) return;
     metrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
     const generation = this.generation;
+    if (!(await this.awaitCommitBackoff(payload))) return;
+    if (!this.rewoundTo(batch)) return;
     const messages = await this.claimedMessages(payload, generation);
     if (messages === undefined) return;
+    this.scheduler.batchArrived(batch.partition, messages.length);
+    let completed = true;
     for (const chunk of chunksOf(messages, this.options.maxBatchSize)) {
       // Rebalanced or stopping: the rest is redelivered (to us or to the new owner).
-      if (!payload.isRunning() || payload.isStale() || generation !== this.generation) return;
+      if (this.stopping || !payload.isRunning() || payload.isStale() || generation !== this.generation) {
+        completed = false;
+        break;
+      }
       const processed = await this.withDependencyRetry(payload, () =>
-        this.processAndCommit(batch.topic, batch.partition, chunk, generation),
+        this.options.processor.process(batch.topic, batch.partition, chunk),
       );
-      if (processed === undefined) return;
-      payload.resolveOffset(chunk[chunk.length - 1]!.offset);
-      this.record(processed, chunk);
+      if (processed === undefined) {
+        completed = false;
+        break;
+      }
+      const last = chunk[chunk.length - 1]!.offset;
+      this.scheduler.add(batch.partition, generation, BigInt(chunk[0]!.offset), {
+        records: chunk.length,
+        nextOffset: BigInt(last) + 1n,
+        item: { processed, chunk },
+      });
+      // The next fetch continues after the chunk; the commit that makes it final may come later.
+      payload.resolveOffset(last);
+      await this.scheduler.flushIfDue(batch.partition);
+      // The group's commit failed or was fenced: it rewinds, and the rest of this batch follows it.
+      if (this.groupLost(batch.partition, generation)) return;
       await payload.heartbeat();
     }
-    metrics.consumerLag.set(
-      { topic: topics.transactions, partition: String(batch.partition) },
-      Number(batch.offsetLag()),
-    );
+    const lag = Number(batch.offsetLag());
+    // Even a batch cut short leaves its scored chunks pending: they get their timer (a rebalance
+    // discards them; a shutdown commits them).
+    await this.scheduler.afterBatch(batch.partition, completed && lag === 0);
+    metrics.consumerLag.set({ topic: topics.transactions, partition: String(batch.partition) }, lag);
+  }
+
+  /** True when the partition's last group commit failed (rewinding) or it was fenced (not ours). */
+  private groupLost(partition: number, generation: number): boolean {
+    const { committer, topics } = this.options;
+    return this.rewinds.has(partition) || !committer.isClaimed(topics.transactions, partition, generation);
+  }
+
+  /**
+   * After a failed commit the partition was sought back to its lost group's first offset. Only a
+   * batch fetched from there may be processed; one fetched before the seek is dropped.
+   */
+  private rewoundTo(batch: EachBatchPayload['batch']): boolean {
+    const rewind = this.rewinds.get(batch.partition);
+    if (rewind === undefined) return true;
+    const fetchedOffset = (batch as unknown as { fetchedOffset?: string }).fetchedOffset;
+    if (BigInt(fetchedOffset ?? batch.messages[0]?.offset ?? -1) !== rewind) return false;
+    this.rewinds.delete(batch.partition);
+    return true;
+  }
+
+  /** Waits out the partition's backoff after a failed commit; false = stopping or stale. */
+  private async awaitCommitBackoff(payload: EachBatchPayload): Promise<boolean> {
+    const entry = this.commitBackoff.get(payload.batch.partition);
+    const waitMs = entry ? entry.retryAtMs - Date.now() : 0;
+    if (waitMs <= 0) return true;
+    if (!(await abortableSleep(waitMs, this.options.lifecycle.signal))) return false;
+    if (!payload.isRunning() || payload.isStale()) return false;
+    await payload.heartbeat();
+    return true;
   }
 
   /**
@@ -199,30 +300,107 @@ export class ScorerWorker {
       .catch((error: unknown) => logger.warn({ err: error }, 'closing revoked partition producers failed'));
   }
 
-  /** Scores a chunk and commits decisions, alerts, dead letters and the offset in ONE transaction. */
-  private async processAndCommit(
-    topic: string,
-    partition: number,
-    chunk: KafkaMessage[],
-    /** The generation whose claim the chunk was fetched under: only that claim may commit it. */
-    generation: number,
-  ): Promise<ProcessedChunk> {
-    const { processor, committer, topics, metrics } = this.options;
-    const processed = await processor.process(topic, partition, chunk);
+  /**
+   * Commits a pending group: decisions, alerts, dead letters and the offset after its last chunk
+   * in ONE transaction of the partition's producer, under the claim of the generation the group
+   * was read under. A transient failure loses the group: the partition seeks back to its first
+   * offset and reprocesses it (Redis feature updates are idempotent per transaction id, so the
+   * decisions come out the same) after a backoff. Fenced: the group is dropped, no seek (another
+   * member owns the partition and redoes it). Anything else is fatal.
+   */
+  private async commitGroup(group: PendingGroup<PendingChunkItem>, trigger: FlushTrigger): Promise<void> {
+    const { committer, topics, metrics, logger, lifecycle } = this.options;
+    const { partition } = group;
     const started = performance.now();
-    await committer.commit(
-      {
-        topicMessages: [
-          { topic: topics.decisions, messages: processed.decisions },
-          { topic: topics.alerts, messages: processed.alerts },
-          { topic: topics.dlq, messages: processed.deadLetters },
-        ],
-        offset: { topic, partition, offset: (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString() },
-      },
-      generation,
-    );
+    const outputs = (pick: (p: ProcessedChunk) => ProcessedChunk['decisions']) =>
+      group.chunks.flatMap((c) => pick(c.processed));
+    try {
+      await committer.commit(
+        {
+          topicMessages: [
+            { topic: topics.decisions, messages: outputs((p) => p.decisions) },
+            { topic: topics.alerts, messages: outputs((p) => p.alerts) },
+            { topic: topics.dlq, messages: outputs((p) => p.deadLetters) },
+          ],
+          offset: { topic: topics.transactions, partition, offset: group.nextOffset.toString() },
+        },
+        group.generation,
+      );
+    } catch (error) {
+      if (error instanceof PartitionFencedError) {
+        // Another producer took the partition's transactional id: usually a new owner after a
+        // rebalance, but also the coordinator aborting a transaction on timeout, when the
+        // partition is still ours. Nothing of the group is visible. Seek back anyway: the
+        // next batch claims the partition again and reads the committed offset (a seek of a
+        // partition no longer assigned is ignored). Without it, a partition that stays ours
+        // would only redo the group when new input arrives.
+        logger.warn(
+          { partition, records: group.records },
+          'partition fenced by a newer owner; pending group dropped',
+        );
+        this.seekToGroupStart(group);
+        return;
+      }
+      if (classifyKafkaError(error) !== 'transient') {
+        lifecycle.fail(error);
+        throw error;
+      }
+      this.rewind(group, error);
+      return;
+    }
+    const ageMs = performance.now() - group.startedAtMs;
     metrics.stageDuration.observe({ stage: 'produce' }, (performance.now() - started) / 1000);
-    return processed;
+    metrics.commitRecords.observe(group.records);
+    metrics.commitGroupAge.observe(ageMs / 1000);
+    metrics.commits.inc({ trigger });
+    this.commitBackoff.get(partition)?.backoff.reset();
+    this.commitBackoff.delete(partition);
+    if (this.commitFailing) {
+      logger.info({ dependency: 'kafka' }, 'dependency recovered');
+      this.commitFailing = false;
+    }
+    // The decisions are visible from now on: that is when their latency ends.
+    const doneAt = Date.now();
+    for (const { processed, chunk } of group.chunks) this.record(processed, chunk, doneAt);
+  }
+
+  /** A group's commit failed transiently: seek back to its first offset and back off before retrying. */
+  private rewind(group: PendingGroup<PendingChunkItem>, error: unknown): void {
+    const { metrics, logger, retryInitialBackoffMs, retryMaxBackoffMs } = this.options;
+    const { partition } = group;
+    metrics.dependencyRetries.inc({ dependency: 'kafka' });
+    // Scoring may succeed meanwhile; readiness waits for a commit that does.
+    this.commitFailing = true;
+    let entry = this.commitBackoff.get(partition);
+    if (!entry) {
+      const backoff = new ExponentialBackoff({ initialMs: retryInitialBackoffMs, maxMs: retryMaxBackoffMs });
+      entry = { backoff, retryAtMs: 0 };
+      this.commitBackoff.set(partition, entry);
+    }
+    const backoffMs = entry.backoff.next();
+    entry.retryAtMs = Date.now() + backoffMs;
+    logger.warn(
+      { err: error, partition, records: group.records, rewindTo: group.firstOffset.toString(), backoffMs },
+      'group commit failed; rewinding to the committed offset',
+    );
+    this.seekToGroupStart(group);
+  }
+
+  /**
+   * Sends the partition's fetch position back to a lost group's first offset (its committed
+   * offset); until a batch fetched from there arrives, batches fetched before are dropped.
+   */
+  private seekToGroupStart(group: PendingGroup<PendingChunkItem>): void {
+    // After a rebalance the claim path reads the committed offset and rewinds by itself; a seek
+    // now could move a partition that is being reassigned.
+    if (group.generation !== this.generation) return;
+    const { topics } = this.options;
+    this.rewinds.set(group.partition, group.firstOffset);
+    this.consumer?.seek({
+      topic: topics.transactions,
+      partition: group.partition,
+      offset: group.firstOffset.toString(),
+    });
   }
 
   /**
@@ -243,17 +421,6 @@ export class ScorerWorker {
         this.dependencyDown = undefined;
         return result;
       } catch (error) {
-        if (error instanceof PartitionFencedError) {
-          // Another member claimed the partition: we are a zombie of an older generation (or the
-          // coordinator aborted our transaction on timeout). Nothing of this chunk is visible.
-          // The heartbeat throws if a rebalance is under way, which sends kafkajs to rejoin.
-          logger.warn(
-            { partition: payload.batch.partition },
-            'partition fenced by a newer owner; chunk dropped',
-          );
-          await payload.heartbeat();
-          return undefined;
-        }
         const dependency = failedDependency(error);
         if (!dependency) {
           lifecycle.fail(error);
@@ -279,10 +446,9 @@ export class ScorerWorker {
     }
   }
 
-  /** Chunk metrics: counters once per chunk and decision, latency histograms once per transaction. */
-  private record(processed: ProcessedChunk, chunk: KafkaMessage[]): void {
+  /** Chunk metrics, once its group committed: counters per chunk and decision, latency per transaction. */
+  private record(processed: ProcessedChunk, chunk: KafkaMessage[], doneAt: number): void {
     const { metrics, logger } = this.options;
-    const doneAt = Date.now();
     metrics.batchSize.observe(chunk.length);
     for (const [stage, ms] of Object.entries(processed.stageMs)) {
       // shadow and explain only cost something when a challenger runs or a row was flagged.
@@ -311,8 +477,9 @@ export class ScorerWorker {
   }
 
   /**
-   * Graceful stop: stop fetching, let in-flight batches finish and commit, leave the group, close
-   * the producer. A second call returns the same promise. Every step runs even if one fails.
+   * Graceful stop: stop fetching, let in-flight batches reach a chunk boundary, commit every
+   * pending group, then leave the group and close the producers. A second call returns the same
+   * promise. Every step runs even if one fails; the caller's shutdown deadline bounds them all.
    */
   close(): Promise<void> {
     this.closing ??= this.doClose();
@@ -320,8 +487,19 @@ export class ScorerWorker {
   }
 
   private async doClose(): Promise<void> {
-    const { logger, committer, lifecycle } = this.options;
+    const { logger, committer, lifecycle, topics } = this.options;
     const errors: unknown[] = [];
+    this.stopping = true;
+    // Pausing stops new fetches while we still own the partitions, so the pending groups are
+    // committed before the group is left (otherwise their new owners would redo them).
+    if (this.consumer && this.consuming) {
+      try {
+        this.consumer.pause([{ topic: topics.transactions }]);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    await this.scheduler.flushAll().catch((e: unknown) => errors.push(e));
     if (this.consumer) {
       // stop() waits for the batches in flight; disconnect() then leaves the group.
       await this.consumer.stop().catch((e: unknown) => errors.push(e));
