@@ -36,7 +36,6 @@ function setup(intervalMs: number, maxRecords = 1_000, flushDelayMs = 0) {
   /** One batch of `records` records at `offset` on `partition`, as the worker feeds it. */
   const batch = (partition: number, offset: number, records: number, caughtUp: boolean, generation = 1) =>
     scheduler.exclusive(partition, async () => {
-      scheduler.batchArrived(partition, records);
       scheduler.add(partition, generation, BigInt(offset), {
         records,
         nextOffset: BigInt(offset + records),
@@ -68,11 +67,11 @@ describe('CommitScheduler', () => {
 
   it('groups batches that arrive closer than the interval and commits them on a timer at the interval', async () => {
     const { flushed, batch } = setup(20);
-    await batch(0, 0, 10, false); // behind: not idle
+    await batch(0, 0, 10, false); // behind: under load
     await vi.advanceTimersByTimeAsync(5);
-    await batch(0, 10, 10, true); // caught up, but the previous batch was 5 ms ago: under load
+    await batch(0, 10, 10, false);
     await vi.advanceTimersByTimeAsync(5);
-    await batch(0, 20, 10, true);
+    await batch(0, 20, 10, false);
     expect(flushed).toEqual([]);
     await vi.advanceTimersByTimeAsync(9);
     expect(flushed).toEqual([]);
@@ -91,7 +90,6 @@ describe('CommitScheduler', () => {
   it('commits a batch inline once its group is older than the interval', async () => {
     const { flushed, scheduler } = setup(20);
     await scheduler.exclusive(0, async () => {
-      scheduler.batchArrived(0, 1);
       scheduler.add(0, 1, 0n, { records: 1, nextOffset: 1n, item: 'a' });
       vi.setSystemTime(Date.now() + 25); // a slow chunk: the timer could not run meanwhile
       await scheduler.flushIfDue(0);
@@ -108,38 +106,16 @@ describe('CommitScheduler', () => {
     expect(flushed.map((f) => [f.trigger, f.records])).toEqual([['size', 30]]);
   });
 
-  it('an idle partition (caught up, less than one more record expected in the interval) commits at once', async () => {
+  it('a batch that leaves the partition caught up commits at once, with what it joined', async () => {
     const { flushed, batch } = setup(20);
-    await batch(0, 0, 1, true); // the first batch ever: no history, a trickle
-    expect(flushed.map((f) => [f.trigger, f.atMs])).toEqual([['idle', 1_000_000]]);
-    await vi.advanceTimersByTimeAsync(500);
-    await batch(0, 1, 1, true); // a lone record after 500 ms of silence: 0.04 expected in 20 ms
-    await vi.advanceTimersByTimeAsync(200);
-    await batch(0, 2, 5, true); // 5 records in 200 ms: 0.5 expected in 20 ms
-    expect(flushed.map((f) => [f.trigger, f.atMs])).toEqual([
-      ['idle', 1_000_000],
-      ['idle', 1_000_500],
-      ['idle', 1_000_700],
-    ]);
-  });
-
-  it('a caught-up partition whose records keep flowing waits for the interval (load, not idleness)', async () => {
-    const { flushed, batch } = setup(20);
-    await batch(0, 0, 1, true); // idle: commits
+    await batch(0, 0, 1, true); // a trickle
     await vi.advanceTimersByTimeAsync(3);
-    await batch(0, 1, 1, true); // 1 record 3 ms later: ~7 expected in 20 ms, group it
-    await vi.advanceTimersByTimeAsync(100);
-    // 40 records in 100 ms (a slow commit made the gap long): still 8 expected, group it.
-    await batch(0, 2, 40, true);
-    expect(flushed.map((f) => [f.trigger, f.firstOffset, f.nextOffset])).toEqual([
-      ['idle', 0n, 1n],
-      ['interval', 1n, 2n],
-    ]);
-    await vi.advanceTimersByTimeAsync(20);
-    expect(flushed.map((f) => [f.trigger, f.firstOffset, f.nextOffset])).toEqual([
-      ['idle', 0n, 1n],
-      ['interval', 1n, 2n],
-      ['interval', 2n, 42n],
+    await batch(0, 1, 40, false); // a burst: behind, so it waits for company
+    await vi.advanceTimersByTimeAsync(5);
+    await batch(0, 41, 7, true); // the burst is worked off: commit now, not at the interval
+    expect(flushed.map((f) => [f.trigger, f.firstOffset, f.nextOffset, f.atMs])).toEqual([
+      ['idle', 0n, 1n, 1_000_000],
+      ['idle', 1n, 48n, 1_000_008],
     ]);
   });
 
@@ -169,7 +145,6 @@ describe('CommitScheduler', () => {
     const { scheduler, flushed } = setup(20);
     const events: string[] = [];
     await scheduler.exclusive(0, async () => {
-      scheduler.batchArrived(0, 1);
       scheduler.add(0, 1, 0n, { records: 1, nextOffset: 1n, item: 'a' });
       await scheduler.afterBatch(0, false); // arms the timer for +20 ms
     });

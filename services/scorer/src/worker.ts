@@ -177,7 +177,6 @@ export class ScorerWorker {
     if (!this.rewoundTo(batch)) return;
     const messages = await this.claimedMessages(payload, generation);
     if (messages === undefined) return;
-    this.scheduler.batchArrived(batch.partition, messages.length);
     let completed = true;
     for (const chunk of chunksOf(messages, this.options.maxBatchSize)) {
       // Rebalanced or stopping: the rest is redelivered (to us or to the new owner).
