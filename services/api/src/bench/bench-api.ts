@@ -141,6 +141,10 @@ function parseOptions() {
       // Also run the API of another checkout (e.g. `git archive <base> | tar -x -C DIR`, with a
       // node_modules whose @fraud links point into DIR), alternating with this one at every rate.
       'base-tree': { type: 'string' },
+      // Start each API in a session of its own (setsid). With sched_autogroup_enabled=1 the kernel
+      // shares the CPU between sessions first, so the API gets its own share instead of splitting
+      // this command's share with the generator (which is why --nice changes nothing here).
+      'api-own-session': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -193,6 +197,7 @@ function parseOptions() {
     generatorCpus: values['generator-cpus'],
     apiLogDir: values['api-log'] ? path.resolve(values['api-log']) : undefined,
     baseTree: values['base-tree'] ? path.resolve(values['base-tree']) : undefined,
+    apiOwnSession: values['api-own-session'],
   };
 }
 
@@ -219,6 +224,7 @@ async function startApi(
   apiEnv: Record<string, string>,
   cpuProfDir: string | undefined,
   nodeFlags: readonly string[],
+  ownSession: boolean,
 ): Promise<ApiProcess> {
   const port = await freePort();
   const key = randomBytes(24).toString('hex');
@@ -247,6 +253,7 @@ async function startApi(
         ...apiEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: ownSession,
     },
   );
   const output: string[] = [];
@@ -719,6 +726,7 @@ async function main(): Promise<void> {
           options.apiEnv,
           options.cpuProfDir,
           options.nodeFlags,
+          options.apiOwnSession,
         ),
       );
     if (options.nice !== undefined)
@@ -793,6 +801,7 @@ async function main(): Promise<void> {
     nice: options.nice ?? null,
     apiEnv: options.apiEnv,
     nodeFlags: options.nodeFlags,
+    apiOwnSession: options.apiOwnSession,
     apiCpus: options.apiCpus ?? null,
     generatorCpus: options.generatorCpus ?? null,
     machine: {
