@@ -1,6 +1,7 @@
 import type { Decision, ReasonCode, Thresholds, Transaction } from '@fraud/contracts';
 import { FeatureStoreUnavailableError } from '@fraud/features';
 import type { ScoredBatch } from '@fraud/scoring';
+import { DeadlineTimer, type DeadlineEntry } from './deadline-timer.ts';
 import { OverloadedError, ScoringUnavailableError } from './errors.ts';
 
 /** One transaction's answer: exactly what the stream's FraudDecision says about it. */
@@ -33,13 +34,27 @@ export interface MicroBatcherOptions {
   onBatch?: (size: number, durationMs: number, error: unknown) => void;
 }
 
-interface Pending {
-  tx: Transaction;
-  enqueuedAt: number;
-  timer: NodeJS.Timeout;
-  settled: boolean;
-  resolve(result: ScoreResult): void;
-  reject(error: Error): void;
+/**
+ * One request, from submit() until it is answered or its deadline passes. A plain object with the
+ * promise's own resolve/reject: no wrapper closures or timer per request (see DeadlineTimer).
+ */
+class Pending implements DeadlineEntry {
+  settled = false;
+  prevByDeadline: DeadlineEntry | null = null;
+  nextByDeadline: DeadlineEntry | null = null;
+  inDeadlines = false;
+
+  constructor(
+    readonly tx: Transaction,
+    readonly enqueuedAt: number,
+    readonly deadlineMs: number,
+    readonly resolve: (result: ScoreResult) => void,
+    readonly reject: (error: Error) => void,
+  ) {}
+
+  get deadlineAt(): number {
+    return this.enqueuedAt + this.deadlineMs;
+  }
 }
 
 /**
@@ -59,6 +74,7 @@ export class MicroBatcher {
   private readonly batches = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private closed = false;
+  private readonly deadlines = new DeadlineTimer<Pending>((pending) => this.expire(pending));
 
   constructor(private readonly options: MicroBatcherOptions) {
     this.maxBatchSize = options.maxBatchSize ?? 64;
@@ -88,36 +104,32 @@ export class MicroBatcher {
     }
     if (this.queue.length >= this.maxQueue) return Promise.reject(new OverloadedError(this.queue.length));
     return new Promise<ScoreResult>((resolve, reject) => {
-      const pending: Pending = {
-        tx,
-        enqueuedAt: performance.now(),
-        settled: false,
-        resolve: (result) => {
-          if (pending.settled) return;
-          pending.settled = true;
-          clearTimeout(pending.timer);
-          resolve(result);
-        },
-        reject: (error) => {
-          if (pending.settled) return;
-          pending.settled = true;
-          clearTimeout(pending.timer);
-          reject(error);
-        },
-        timer: setTimeout(() => this.expire(pending, deadlineMs), deadlineMs),
-      };
+      const pending = new Pending(tx, performance.now(), deadlineMs, resolve, reject);
+      this.deadlines.add(pending);
       this.queue.push(pending);
       this.flush();
     });
   }
 
-  private expire(pending: Pending, deadlineMs: number): void {
+  /** Marks a request answered (once) and takes it off the deadline list; false if it already was. */
+  private settle(pending: Pending): boolean {
+    if (pending.settled) return false;
+    pending.settled = true;
+    this.deadlines.delete(pending);
+    return true;
+  }
+
+  private expire(pending: Pending): void {
+    if (!this.settle(pending)) return;
     // Still queued: drop it, so it never writes feature state. In flight: it may have been scored
     // (idempotently), but the caller stops waiting.
     const index = this.queue.indexOf(pending);
     if (index >= 0) this.queue.splice(index, 1);
     pending.reject(
-      new ScoringUnavailableError('deadline_exceeded', `not scored within the ${deadlineMs} ms deadline`),
+      new ScoringUnavailableError(
+        'deadline_exceeded',
+        `not scored within the ${pending.deadlineMs} ms deadline`,
+      ),
     );
   }
 
@@ -177,6 +189,7 @@ export class MicroBatcher {
       const scored = await this.options.scorer.score(batch.map((p) => p.tx));
       const { version, thresholds, scores } = scored.champion;
       batch.forEach((pending, row) => {
+        if (!this.settle(pending)) return;
         const score = scores[row]!;
         pending.resolve({
           transactionId: pending.tx.transactionId,
@@ -200,7 +213,7 @@ export class MicroBatcher {
             )
           : error;
       const asError = reported instanceof Error ? reported : new Error(String(reported));
-      for (const pending of batch) pending.reject(asError);
+      for (const pending of batch) if (this.settle(pending)) pending.reject(asError);
     } finally {
       this.options.onBatch?.(batch.length, performance.now() - started, failure);
     }

@@ -11,7 +11,7 @@
  * per response at the client, sub-millisecond), errors by status, and the API process's CPU per
  * request (process_cpu_seconds_total from its /metrics). Load is bounded: at most 100K RPS, 600 s.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,7 @@ import { Pool } from 'undici';
 import type { Transaction, TransactionType } from '@fraud/contracts';
 import { freePort, stackSettings, uniqueName } from '@fraud/test-support';
 import { findRedisPid, machineCpuSeconds, processCpuSeconds } from './process-cpu.ts';
+import { sampleSched, schedDelta } from './process-sched.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const MAX_RPS = 100_000;
@@ -43,10 +44,20 @@ const TYPES: TransactionType[] = [
 ];
 
 type Mode = 'on' | 'off';
+/** Which source tree an API process runs: this checkout, or --base-tree (a before/after comparison). */
+type Tree = 'branch' | 'base';
+/** One API process: a tree and a batching mode. */
+interface Variant {
+  tree: Tree;
+  mode: Mode;
+}
+const variantName = (v: Variant) => (v.tree === 'branch' ? v.mode : `base-${v.mode}`);
 /** open: fixed arrival rate (undici); autocannon: closed-loop connections with a per-second quota. */
 type Driver = 'open' | 'autocannon';
 
 interface RunResult {
+  /** branch = this checkout; base = the --base-tree checkout. */
+  tree: Tree;
   mode: Mode;
   driver: Driver;
   microBatching: boolean;
@@ -82,6 +93,13 @@ interface Diagnostics {
   apiEventLoopDelayMs: { p99: number; max: number };
   /** The API's GC pauses (prom-client's PerformanceObserver 'gc'). */
   apiGc: { count: number; totalMs: number; over10ms: number };
+  /** The same by V8's kind: minor (scavenge), major (mark-compact), incremental (marking steps), weakcb. */
+  apiGcByKind: Record<string, { count: number; totalMs: number; over10ms: number }>;
+  /**
+   * The API's threads as the kernel saw them (/proc schedstat): CPU time vs. time runnable but
+   * waiting for a core. Wait on the main thread is latency the API's code did not cause.
+   */
+  apiSched: ReturnType<typeof schedDelta>;
   /** The load generator's own event-loop delay (1 ms resolution) and GC pauses. */
   generatorEventLoopDelayMs: { p99: number; max: number };
   generatorGc: { count: number; totalMs: number; maxMs: number };
@@ -114,6 +132,19 @@ function parseOptions() {
       // Scheduling priority of the API processes and this generator (-20..19, below 0 needs root):
       // a diagnostic that tells CPU starvation by other processes on the box from our own costs.
       nice: { type: 'string' },
+      // Pin the API processes / this generator to CPUs (taskset lists, e.g. 0 and 1): on a 2-core box
+      // the API gets a core of its own and the generator (and a Redis pinned likewise) the other.
+      'api-cpus': { type: 'string' },
+      'generator-cpus': { type: 'string' },
+      // Write each API process's stdout/stderr here (api-on.log, api-off.log), e.g. for --trace-gc.
+      'api-log': { type: 'string' },
+      // Also run the API of another checkout (e.g. `git archive <base> | tar -x -C DIR`, with a
+      // node_modules whose @fraud links point into DIR), alternating with this one at every rate.
+      'base-tree': { type: 'string' },
+      // Start each API in a session of its own (setsid). With sched_autogroup_enabled=1 the kernel
+      // shares the CPU between sessions first, so the API gets its own share instead of splitting
+      // this command's share with the generator (which is why --nice changes nothing here).
+      'api-own-session': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -142,6 +173,11 @@ function parseOptions() {
   const nice = values.nice === undefined ? undefined : Number(values.nice);
   if (nice !== undefined && !(Number.isInteger(nice) && nice >= -20 && nice <= 19))
     fail('--nice must be an integer in -20..19');
+  for (const name of ['api-cpus', 'generator-cpus'] as const) {
+    const list = values[name];
+    if (list !== undefined && !/^\d+([-,]\d+)*$/.test(list))
+      fail(`--${name} must be a CPU list like 0 or 0-1, got "${list}"`);
+  }
   const warmupS = Number(values.warmup);
   if (!(warmupS >= 0 && warmupS <= 60)) fail('--warmup must be 0..60 s');
   return {
@@ -157,7 +193,19 @@ function parseOptions() {
     cpuProfDir: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
     nice,
     nodeFlags: values['node-flags'].split(/\s+/).filter((flag) => flag !== ''),
+    apiCpus: values['api-cpus'],
+    generatorCpus: values['generator-cpus'],
+    apiLogDir: values['api-log'] ? path.resolve(values['api-log']) : undefined,
+    baseTree: values['base-tree'] ? path.resolve(values['base-tree']) : undefined,
+    apiOwnSession: values['api-own-session'],
   };
+}
+
+/** Pins every thread of `pid` to `cpus` (taskset -a), failing loudly: an unpinned run would mislead. */
+function pinProcess(pid: number, cpus: string): void {
+  const result = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { encoding: 'utf8' });
+  if (result.status !== 0)
+    throw new Error(`taskset -a -p -c ${cpus} ${pid} failed: ${result.stderr || result.error}`);
 }
 
 /** An API process of its own, with its own key and Redis prefix. */
@@ -170,22 +218,28 @@ interface ApiProcess {
 
 async function startApi(
   mode: Mode,
+  treeDir: string,
   modelsDir: string,
   redisUrl: string,
   apiEnv: Record<string, string>,
   cpuProfDir: string | undefined,
   nodeFlags: readonly string[],
+  ownSession: boolean,
 ): Promise<ApiProcess> {
   const port = await freePort();
   const key = randomBytes(24).toString('hex');
   const profile = cpuProfDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=api-${mode}.cpuprofile`]
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${cpuProfDir}`,
+        `--cpu-prof-name=api-${treeDir === repoRoot ? '' : 'base-'}${mode}.cpuprofile`,
+      ]
     : [];
   const child = spawn(
     process.execPath,
-    [...nodeFlags, ...profile, '--import', 'tsx', path.join(repoRoot, 'services/api/src/main.ts')],
+    [...nodeFlags, ...profile, '--import', 'tsx', path.join(treeDir, 'services/api/src/main.ts')],
     {
-      cwd: repoRoot,
+      cwd: treeDir,
       env: {
         ...process.env,
         API_HOST: '127.0.0.1',
@@ -199,6 +253,7 @@ async function startApi(
         ...apiEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: ownSession,
     },
   );
   const output: string[] = [];
@@ -239,6 +294,7 @@ interface Scraped {
   gcCount: number;
   gcSumS: number;
   gcOver10ms: number;
+  gcByKind: Map<string, { count: number; sumS: number; upTo10ms: number }>;
 }
 
 /** The API's own counters: CPU seconds, micro-batches, latency buckets, event loop and GC. */
@@ -260,6 +316,22 @@ async function scrape(api: ApiProcess): Promise<Scraped> {
   )) {
     errors[errorClass!] = Number(count);
   }
+  const gcByKind = new Map<string, { count: number; sumS: number; upTo10ms: number }>();
+  const gcKind = (kind: string) => {
+    let entry = gcByKind.get(kind);
+    if (!entry) gcByKind.set(kind, (entry = { count: 0, sumS: 0, upTo10ms: 0 }));
+    return entry;
+  };
+  for (const [, kind, n] of text.matchAll(
+    /^nodejs_gc_duration_seconds_count\{kind="(\w+)"\} ([0-9.e+-]+)$/gm,
+  ))
+    gcKind(kind!).count = Number(n);
+  for (const [, kind, n] of text.matchAll(/^nodejs_gc_duration_seconds_sum\{kind="(\w+)"\} ([0-9.e+-]+)$/gm))
+    gcKind(kind!).sumS = Number(n);
+  for (const [, kind, n] of text.matchAll(
+    /^nodejs_gc_duration_seconds_bucket\{le="0\.01",kind="(\w+)"\} ([0-9.e+-]+)$/gm,
+  ))
+    gcKind(kind!).upTo10ms = Number(n);
   const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
   return {
     cpuS: value('process_cpu_seconds_total'),
@@ -274,6 +346,7 @@ async function scrape(api: ApiProcess): Promise<Scraped> {
     gcOver10ms:
       sumOf(/^nodejs_gc_duration_seconds_count\{[^}]*\} ([0-9.e+-]+)$/gm) -
       sumOf(/^nodejs_gc_duration_seconds_bucket\{le="0\.01"[^}]*\} ([0-9.e+-]+)$/gm),
+    gcByKind,
   };
 }
 
@@ -495,7 +568,7 @@ async function driveAutocannon(
 async function measure(
   api: ApiProcess,
   redisPid: number | undefined,
-  mode: Mode,
+  { tree, mode }: Variant,
   rps: number,
   durationS: number,
   connections: number,
@@ -515,6 +588,7 @@ async function measure(
     generator: process.cpuUsage(),
     machine: machineCpuSeconds(),
     at: performance.now(),
+    apiSched: sampleSched(api.child.pid!),
   };
   generatorLoop.enable();
   const run = await (driver === 'open' ? driveOpen : driveAutocannon)(api, rps, durationS, connections);
@@ -535,6 +609,7 @@ async function measure(
     cpu.machine === undefined
       ? undefined
       : round(cpu.machine - (cpu.api ?? 0) - (cpu.redis ?? 0) - cpu.generator, 1);
+  const apiSched = schedDelta(cpuBefore.apiSched, sampleSched(api.child.pid!));
   const after = await scrape(api);
   const ok = run.byStatus['200'] ?? 0;
   const requests = run.latencies.length;
@@ -543,6 +618,7 @@ async function measure(
   const p99 = percentile(run.latencies, 99);
   const errorsTotal = non200 + run.transport + run.timeouts;
   return {
+    tree,
     mode,
     driver,
     microBatching: mode === 'on',
@@ -588,6 +664,21 @@ async function measure(
         totalMs: round((after.gcSumS - before.gcSumS) * 1_000, 1),
         over10ms: after.gcOver10ms - before.gcOver10ms,
       },
+      apiGcByKind: Object.fromEntries(
+        [...after.gcByKind].map(([kind, a]) => {
+          const b = before.gcByKind.get(kind) ?? { count: 0, sumS: 0, upTo10ms: 0 };
+          const count = a.count - b.count;
+          return [
+            kind,
+            {
+              count,
+              totalMs: round((a.sumS - b.sumS) * 1_000, 1),
+              over10ms: count - (a.upTo10ms - b.upTo10ms),
+            },
+          ];
+        }),
+      ),
+      apiSched,
       generatorEventLoopDelayMs: {
         p99: round(generatorLoop.percentile(99) / 1e6),
         max: round(generatorLoop.max / 1e6),
@@ -614,41 +705,53 @@ async function main(): Promise<void> {
   const redisPid = findRedisPid(Number(new URL(settings.redisUrl).port || 6379));
   if (options.nice !== undefined) setPriority(options.nice);
   const startedAt = new Date().toISOString();
-  const apis = new Map<Mode, ApiProcess>();
+  const variants: Variant[] = [
+    ...options.modes.map((mode) => ({ tree: 'branch' as const, mode })),
+    ...(options.baseTree ? options.modes.map((mode) => ({ tree: 'base' as const, mode })) : []),
+  ];
+  const treeDir = (tree: Tree) => (tree === 'base' ? options.baseTree! : repoRoot);
+  const apis = new Map<string, ApiProcess>();
   const runs: RunResult[] = [];
   const stopAll = () => Promise.all([...apis.values()].map(stopApi));
   process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
-    for (const mode of options.modes)
+    for (const variant of variants)
       apis.set(
-        mode,
+        variantName(variant),
         await startApi(
-          mode,
+          variant.mode,
+          treeDir(variant.tree),
           options.modelsDir,
           settings.redisUrl,
           options.apiEnv,
           options.cpuProfDir,
           options.nodeFlags,
+          options.apiOwnSession,
         ),
       );
     if (options.nice !== undefined)
       for (const api of apis.values()) setPriority(api.child.pid!, options.nice);
-    for (const mode of options.modes) {
+    if (options.apiCpus !== undefined)
+      for (const api of apis.values()) pinProcess(api.child.pid!, options.apiCpus);
+    if (options.generatorCpus !== undefined) pinProcess(process.pid, options.generatorCpus);
+    for (const variant of variants) {
       // Warm-up (JIT, onnxruntime allocations, connection pools); not reported.
       if (options.warmupS > 0)
         await driveOpen(
-          apis.get(mode)!,
+          apis.get(variantName(variant))!,
           Math.min(options.rps[0]!, 1_000),
           options.warmupS,
           options.connections,
         );
     }
     for (const rps of options.rps) {
-      for (const mode of options.modes) {
+      // Modes (and trees) alternate at each rate, so every variant sees the same machine.
+      for (const variant of variants) {
+        const { mode } = variant;
         const result = await measure(
-          apis.get(mode)!,
+          apis.get(variantName(variant))!,
           redisPid,
-          mode,
+          variant,
           rps,
           options.durationS,
           options.connections,
@@ -657,7 +760,7 @@ async function main(): Promise<void> {
         runs.push(result);
         const l = result.latencyMs;
         console.log(
-          `batching ${mode.padEnd(3)} target ${String(rps).padStart(6)} rps: achieved ${result.achievedRps} rps, ` +
+          `${variant.tree === 'base' ? 'base   ' : ''}batching ${mode.padEnd(3)} target ${String(rps).padStart(6)} rps: achieved ${result.achievedRps} rps, ` +
             `p50 ${l.p50} p95 ${l.p95} p99 ${l.p99} max ${l.max} ms, errors ${result.errors.total}, ` +
             `API CPU ${result.apiCpuUsPerRequest} us/req, batch ${result.meanBatchSize}, load ${result.loadAverage1mBefore}`,
         );
@@ -668,16 +771,26 @@ async function main(): Promise<void> {
             `GC max ${d.generatorGc.maxMs} ms; client-queued ${d.clientQueued}, in flight max ${d.maxInFlight}; slow 100ms windows ${d.slowWindowsPct}%; ` +
             `CPU % of a core: ${JSON.stringify(d.cpuPctOfOneCore)}`,
         );
+        console.log(
+          `    API GC by kind ${JSON.stringify(d.apiGcByKind)}; API sched ${JSON.stringify(d.apiSched)}`,
+        );
       }
     }
   } finally {
     await stopAll();
+    if (options.apiLogDir) {
+      mkdirSync(options.apiLogDir, { recursive: true });
+      for (const [name, api] of apis)
+        writeFileSync(path.join(options.apiLogDir, `api-${name}.log`), api.output.join(''));
+    }
   }
-  const highest = (mode: Mode, limitMs: 10 | 25) =>
+  const highest = ({ tree, mode }: Variant, limitMs: 10 | 25) =>
     Math.max(
       0,
       ...runs
-        .filter((r) => r.mode === mode && (limitMs === 10 ? r.meetsP99_10ms : r.meetsP99_25ms))
+        .filter(
+          (r) => r.tree === tree && r.mode === mode && (limitMs === 10 ? r.meetsP99_10ms : r.meetsP99_25ms),
+        )
         .map((r) => r.achievedRps),
     );
   const report = {
@@ -688,6 +801,9 @@ async function main(): Promise<void> {
     nice: options.nice ?? null,
     apiEnv: options.apiEnv,
     nodeFlags: options.nodeFlags,
+    apiOwnSession: options.apiOwnSession,
+    apiCpus: options.apiCpus ?? null,
+    generatorCpus: options.generatorCpus ?? null,
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -700,10 +816,14 @@ async function main(): Promise<void> {
       'Modes alternate at each rate so both see the same machine load; compare them as ratios within one run.',
     ],
     runs,
+    baseTree: options.baseTree ?? null,
     summary: Object.fromEntries(
-      options.modes.map((mode) => [
-        mode,
-        { highestRpsAtP99Under10ms: highest(mode, 10), highestRpsAtP99Under25ms: highest(mode, 25) },
+      variants.map((variant) => [
+        variantName(variant),
+        {
+          highestRpsAtP99Under10ms: highest(variant, 10),
+          highestRpsAtP99Under25ms: highest(variant, 25),
+        },
       ]),
     ),
   };
