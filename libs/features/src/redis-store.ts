@@ -1,8 +1,9 @@
 /**
- * FeatureStore on Redis (standalone or Cluster): per batch, one pipeline with one script call per
- * virtual shard touched (each call on one hash slot; a transaction's origin and destination
- * updates go to their accounts' shards), then the features are computed in TypeScript from the
- * prior views the script returns — the same writeFeatures the memory store uses.
+ * FeatureStore on Redis (standalone or Cluster): per batch, one pipeline of script calls (on a
+ * standalone Redis one call for the batch; on a Cluster one call per virtual shard touched, each on
+ * one hash slot, a transaction's origin and destination updates going to their accounts' shards),
+ * then the features are computed in TypeScript from the prior views the script returns — the same
+ * writeFeatures the memory store uses.
  */
 import type { Transaction } from '@fraud/contracts';
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
@@ -13,7 +14,7 @@ import { createMatrix, type FeatureMatrix } from './matrix.ts';
 import { HISTORY_HORIZON_MS } from './parameters.ts';
 import { accountKey, idempotencyKey, indexKey, keySlot, shardOf, shardTag } from './redis/keys.ts';
 import { ACCOUNT_UPDATE_LUA } from './redis/script.ts';
-import { ShardCallBuilder } from './redis/shard-call.ts';
+import { MAX_KEYS_PER_CALL, ShardCallBuilder } from './redis/shard-call.ts';
 import type { FeatureStore } from './store.ts';
 import { assertUsable } from './usable.ts';
 import { decodeView } from './view.ts';
@@ -45,9 +46,10 @@ export interface RedisFeatureStoreOptions {
    */
   idempotencyTtlSeconds?: number;
   /**
-   * Accounts are spread over this many virtual shards (one hash slot each); a batch makes one
-   * script call per shard it touches. Fewer shards amortize the per-call cost better; more spread
-   * a Redis Cluster more evenly. Part of the key layout: changing it needs a new keyPrefix.
+   * Accounts are spread over this many virtual shards (one hash slot each); on a Redis Cluster a
+   * batch makes one script call per shard it touches (on a standalone Redis, one call for the
+   * whole batch). More shards spread a Cluster more evenly; fewer amortize its per-call cost
+   * better. Part of the key layout: changing it needs a new keyPrefix.
    * @default 64
    */
   shards?: number;
@@ -60,6 +62,22 @@ export interface RedisFeatureStoreOptions {
 }
 
 const COMMAND = 'fraudFeaturesShardUpdate';
+
+/**
+ * Standalone Redis: the whole batch in one script call (any keys may meet in a script there), a
+ * new call only when one would pass the key limit. Per call, Redis pays its fixed cost and the
+ * client builds one command's objects, which the scoring API's young-generation GC keeps copying
+ * while the pipeline is in flight. Updates stay in batch order across calls (one pipeline, run in
+ * order), so every account still sees its updates in order.
+ */
+function standaloneCall(calls: ShardCallBuilder[]): ShardCallBuilder {
+  const last = calls.at(-1);
+  // An update adds at most two keys (its state and its idempotency hash).
+  if (last !== undefined && last.keyCount + 2 <= MAX_KEYS_PER_CALL) return last;
+  const call = new ShardCallBuilder(0);
+  calls.push(call);
+  return call;
+}
 
 interface ScriptPipeline {
   fraudFeaturesShardUpdateBuffer(numKeys: number, ...keysAndArgs: (string | Buffer)[]): unknown;
@@ -113,17 +131,14 @@ export class RedisFeatureStore implements FeatureStore {
     assertUsable(txs);
     const m = createMatrix(txs.length, FEATURE_COUNT);
     if (txs.length === 0) return m;
-    const calls = new Map<number, ShardCallBuilder>();
+    const calls: ShardCallBuilder[] = [];
+    const callOfShard = new Map<number, ShardCallBuilder>();
     let updates = 0;
     const add = (tx: Transaction, u: EntityUpdate): void => {
       const isAccount = u.kind === EntityKind.ACCOUNT;
       const shard = shardOf(isAccount ? u.id : `${u.kind}:${u.id}`, this.shards);
-      let call = calls.get(shard);
-      if (!call) {
-        const slot = this.redis.isCluster ? keySlot(this.tags[shard]!) : 0;
-        calls.set(shard, (call = new ShardCallBuilder(slot)));
-      }
       const tag = this.tags[shard]!;
+      const call = this.redis.isCluster ? this.clusterCall(callOfShard, calls, shard) : standaloneCall(calls);
       call.add(
         {
           stateKey: isAccount ? accountKey(tag, u.id) : indexKey(tag, u.kind, u.id),
@@ -143,7 +158,7 @@ export class RedisFeatureStore implements FeatureStore {
       for (const u of us) add(tx, u);
       return us;
     });
-    const views = await this.run([...calls.values()], updates);
+    const views = await this.run(calls, updates);
     let u = 0;
     for (let i = 0; i < txs.length; i++) {
       const us = perTx[i]!;
@@ -151,6 +166,21 @@ export class RedisFeatureStore implements FeatureStore {
       writeTransactionFeatures(txs[i]!, us, txViews, m.data, i * FEATURE_COUNT);
     }
     return m;
+  }
+
+  /** Cluster: one call per shard, so that each call's keys live in one hash slot. */
+  private clusterCall(
+    callOfShard: Map<number, ShardCallBuilder>,
+    calls: ShardCallBuilder[],
+    shard: number,
+  ): ShardCallBuilder {
+    let call = callOfShard.get(shard);
+    if (!call) {
+      call = new ShardCallBuilder(keySlot(this.tags[shard]!));
+      callOfShard.set(shard, call);
+      calls.push(call);
+    }
+    return call;
   }
 
   /** Runs the calls, one pipeline per Redis node, and returns the views by update index. */

@@ -76,4 +76,9 @@ export class ShardCallBuilder {
   get size(): number {
     return this.updates.length;
   }
+
+  /** Distinct keys so far (states and idempotency hashes). */
+  get keyCount(): number {
+    return this.stateIndex.size + this.idemIndex.size;
+  }
 }
