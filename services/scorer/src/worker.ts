@@ -304,8 +304,9 @@ export class ScorerWorker {
    * in ONE transaction of the partition's producer, under the claim of the generation the group
    * was read under. A transient failure loses the group: the partition seeks back to its first
    * offset and reprocesses it (Redis feature updates are idempotent per transaction id, so the
-   * decisions come out the same) after a backoff. Fenced: the group is dropped, no seek (another
-   * member owns the partition and redoes it). Anything else is fatal.
+   * decisions come out the same) after a backoff. Fenced: the group is dropped and the partition
+   * also seeks back (ignored if another member owns it now; if it is still ours, the next batch
+   * claims it again). Anything else is fatal.
    */
   private async commitGroup(group: PendingGroup<PendingChunkItem>, trigger: FlushTrigger): Promise<void> {
     const { committer, topics, metrics, logger, lifecycle } = this.options;
