@@ -11,6 +11,9 @@ if [ -f services/trainer/python/requirements.txt ]; then
   FRAUD_PYTHON="$(scripts/ensure-venv.sh)" && export FRAUD_PYTHON
 fi
 infra/local/stack.sh up || exit 1
+# Kafka's tools jars (the drain smoke test's JVM reference), fetched once into the cache, here
+# rather than inside a test's time budget.
+infra/local/stack.sh kafka-tools >/dev/null || exit 1
 
 # The Terraform checks build their tools (OpenTofu, tflint, trivy) from the Go module proxy on
 # the first run (~15 min cold, cached after): do that here, before the tests, so the test that
