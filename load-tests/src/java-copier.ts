@@ -87,6 +87,11 @@ export class JavaCopier {
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    // Without a listener, a spawn failure (no java on PATH) would be an uncaught exception.
+    this.child.once('error', (error) => {
+      this.stderrTail.push(String(error));
+      this.exitCode ??= null;
+    });
     if (this.child.pid === undefined) throw new Error('java could not be started (is a JDK installed?)');
     this.pid = this.child.pid;
     createInterface({ input: this.child.stdout! }).on('line', (line) => {

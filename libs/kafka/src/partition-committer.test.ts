@@ -7,7 +7,12 @@ import {
   type CommittedOffsetReader,
 } from './partition-committer.ts';
 
-const { KafkaJSProtocolError, KafkaJSNumberOfRetriesExceeded, KafkaJSConnectionError } = kafkajs;
+const {
+  KafkaJSProtocolError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSConnectionError,
+  KafkaJSNonRetriableError,
+} = kafkajs;
 
 const request = {
   topicMessages: [],
@@ -229,9 +234,20 @@ describe('isProducerFencedError', () => {
     message: 'Producer attempted an operation with an old epoch',
   });
 
+  const invalidState = protocolError({
+    type: 'INVALID_TXN_STATE',
+    code: 48,
+    retriable: false,
+    message: 'The producer attempted a transactional operation in an invalid state',
+  });
+
   it('recognises the broker fencing errors, also wrapped by kafkajs retries', () => {
     expect(isProducerFencedError(fenced)).toBe(true);
     expect(isProducerFencedError(epoch)).toBe(true);
+    // A transaction aborted under us by a newer InitProducerId: the producer must be replaced too.
+    // kafkajs' retrier wraps it as new KafkaJSNonRetriableError(e, { cause: e }).
+    const wrapped = Object.assign(new KafkaJSNonRetriableError(invalidState), { cause: invalidState });
+    expect(isProducerFencedError(wrapped)).toBe(true);
     expect(
       isProducerFencedError(new KafkaJSNumberOfRetriesExceeded(epoch, { retryCount: 5, retryTime: 100 })),
     ).toBe(true);

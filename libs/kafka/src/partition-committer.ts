@@ -38,8 +38,20 @@ export class PartitionFencedError extends Error {
   }
 }
 
-/** The broker's ways of saying "your producer epoch is no longer the current one". */
-const FENCED_ERRORS = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
+/**
+ * The broker's ways of saying "your producer epoch is no longer the current one", and
+ * INVALID_TXN_STATE: the coordinator no longer holds our transaction in the state our producer
+ * believes (a newer InitProducerId aborted it while we were adding partitions or producing; seen
+ * in scorer-group-commit.int.test.ts). Kafka's own producer treats that as fatal for the producer.
+ * Either way nothing of the transaction becomes visible, and the cure is the same: close the
+ * producer and claim the partition again (InitProducerId aborts whatever is left open).
+ */
+const FENCED_ERRORS = new Set([
+  'PRODUCER_FENCED',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+  'INVALID_TXN_STATE',
+]);
 
 /** Looks through kafkajs' wrappers (retries exceeded, aggregate errors) for a fencing error. */
 function isFencing(error: unknown, depth = 0): boolean {
