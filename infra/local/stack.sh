@@ -87,57 +87,40 @@ wait_healthy() {
 
 # --- downloads -----------------------------------------------------------------------------
 
-fetch_kafka() {
-  [ -f "$KAFKA_HOME/.complete" ] && return 0
-  require_cmd mvn "install Maven (apt-get install maven) to fetch Kafka from Maven Central"
-  log "downloading Kafka $KAFKA_VERSION jars from Maven Central (once)"
+# Copies an org.apache.kafka artifact ($KAFKA_VERSION) and its runtime dependencies into HOME/libs,
+# once (HOME/.complete marks a finished download).
+#   maven_fetch ARTIFACT_ID HOME LABEL
+maven_fetch() {
+  local artifact="$1" home="$2" label="$3"
+  [ -f "$home/.complete" ] && return 0
+  require_cmd mvn "install Maven (apt-get install maven) to fetch $label from Maven Central"
+  log "downloading $label $KAFKA_VERSION jars from Maven Central (once)"
   local pomdir
   pomdir="$(mktemp -d)"
   cat >"$pomdir/pom.xml" <<EOF
 <project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
-  <groupId>local.fraud-scorer</groupId><artifactId>kafka-runtime</artifactId><version>1</version>
+  <groupId>local.fraud-scorer</groupId><artifactId>$artifact-runtime</artifactId><version>1</version>
   <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>$artifact</artifactId><version>$KAFKA_VERSION</version></dependency>
     <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
   </dependencies>
 </project>
 EOF
-  mkdir -p "$LOG_DIR" "$KAFKA_HOME"
+  mkdir -p "$LOG_DIR" "$home"
   if ! mvn -B -q "${MAVEN_ARGS_EXTRA[@]}" -f "$pomdir/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
-    -DoutputDirectory="$KAFKA_HOME/libs" >"$LOG_DIR/download-kafka.log" 2>&1; then
+    -DoutputDirectory="$home/libs" >"$LOG_DIR/download-$artifact.log" 2>&1; then
     rm -rf "$pomdir"
-    fail "download failed: org.apache.kafka:kafka_2.13:$KAFKA_VERSION from Maven Central" "$LOG_DIR/download-kafka.log"
+    fail "download failed: org.apache.kafka:$artifact:$KAFKA_VERSION from Maven Central" "$LOG_DIR/download-$artifact.log"
   fi
   rm -rf "$pomdir"
-  touch "$KAFKA_HOME/.complete"
+  touch "$home/.complete"
 }
 
-# kafka-tools (TransactionalMessageCopier, the drain benchmark's JVM reference) with its runtime
-# dependencies; the broker's jars above leave the tools out.
-fetch_kafka_tools() {
-  [ -f "$KAFKA_TOOLS_HOME/.complete" ] && return 0
-  require_cmd mvn "install Maven (apt-get install maven) to fetch kafka-tools from Maven Central"
-  log "downloading kafka-tools $KAFKA_VERSION jars from Maven Central (once)"
-  local pomdir
-  pomdir="$(mktemp -d)"
-  cat >"$pomdir/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
-  <groupId>local.fraud-scorer</groupId><artifactId>kafka-tools-runtime</artifactId><version>1</version>
-  <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$KAFKA_VERSION</version></dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
-  </dependencies>
-</project>
-EOF
-  mkdir -p "$LOG_DIR" "$KAFKA_TOOLS_HOME"
-  if ! mvn -B -q "${MAVEN_ARGS_EXTRA[@]}" -f "$pomdir/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
-    -DoutputDirectory="$KAFKA_TOOLS_HOME/libs" >"$LOG_DIR/download-kafka-tools.log" 2>&1; then
-    rm -rf "$pomdir"
-    fail "download failed: org.apache.kafka:kafka-tools:$KAFKA_VERSION from Maven Central" "$LOG_DIR/download-kafka-tools.log"
-  fi
-  rm -rf "$pomdir"
-  touch "$KAFKA_TOOLS_HOME/.complete"
-}
+fetch_kafka() { maven_fetch kafka_2.13 "$KAFKA_HOME" Kafka; }
+
+# kafka-tools (TransactionalMessageCopier, the drain benchmark's JVM reference); the broker's jars
+# above leave the tools out.
+fetch_kafka_tools() { maven_fetch kafka-tools "$KAFKA_TOOLS_HOME" kafka-tools; }
 
 fetch_apicurio() {
   [ -f "$APICURIO_HOME/.complete" ] && return 0
