@@ -134,11 +134,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         const drained = await s.runDrain('normal', count, true);
         const size = options.javaReferenceTransactionSize;
         if (size === undefined) return { ...drained, java: undefined };
-        const java = await s.runJavaReference(count, size);
-        return {
-          ...drained,
-          java: { ...java, produce_s: drained.scorer.produce_s, transaction_size: size },
-        };
+        const java = await s.runJavaReference(count, size, drained.scorer.produce_s);
+        return { ...drained, java: { ...java, transaction_size: size } };
       },
       openSessions,
       true,

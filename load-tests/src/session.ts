@@ -230,6 +230,40 @@ interface PhaseOutcome {
   thresholds: Thresholds | undefined;
 }
 
+/** A reference copier's drain (done = its group's committed offsets cover the backlog). */
+function referenceResult(r: {
+  workerKind: DrainResult['worker_kind'];
+  workers: number;
+  backlog: number;
+  copied: number;
+  wallS: number;
+  workerCpuUs: number;
+  before: CpuSnapshot;
+  after: CpuSnapshot;
+  produceS: number;
+}): DrainResult {
+  const perTx = (us: number) => round(us / Math.max(1, r.copied), 1);
+  return {
+    backlog_kind: 'reference',
+    worker_kind: r.workerKind,
+    workers: r.workers,
+    backlog: r.backlog,
+    processed: r.copied,
+    lost: Math.max(0, r.backlog - r.copied),
+    duplicated: Math.max(0, r.copied - r.backlog),
+    drain_s: round(r.wallS, 2),
+    tx_per_s: round(r.copied / r.wallS, 0),
+    worker_cpu_us_per_tx: perTx(r.workerCpuUs),
+    broker_cpu_us_per_tx:
+      r.after.brokerUs !== undefined && r.before.brokerUs !== undefined
+        ? perTx(r.after.brokerUs - r.before.brokerUs)
+        : null,
+    redis_cpu_us_per_tx: null,
+    machine_busy_us_per_tx: perTx(r.after.machine.busyUs - r.before.machine.busyUs),
+    produce_s: round(r.produceS, 1),
+  };
+}
+
 export class BenchSession {
   readonly runId: string;
   readonly topics: {
@@ -617,11 +651,7 @@ export class BenchSession {
     const copyDeadline = Date.now() + 600_000;
     while (copied < count && Date.now() < copyDeadline) {
       await sleep(50);
-      const offsets = await this.admin.fetchOffsets({
-        groupId: copierGroup,
-        topics: [this.topics.transactions],
-      });
-      copied = offsets[0]!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+      copied = await this.committedRecords(copierGroup);
     }
     const doneMs = Date.now();
     const refAfter = await this.snapshot();
@@ -630,28 +660,17 @@ export class BenchSession {
     for (const [k, w] of copiers.entries()) {
       if (started[k]) copierCpuUs += (processCpuUs(w.pid) ?? NaN) - started[k].cpuUs;
     }
-    const wallS = (doneMs - firstAtMs) / 1000;
-    const refPerTx = (us: number | undefined) =>
-      us === undefined ? null : round(us / Math.max(1, copied), 1);
-    const ref: DrainResult = {
-      backlog_kind: 'reference',
-      worker_kind: 'copier',
+    const ref = referenceResult({
+      workerKind: 'copier',
       workers: copiers.length,
       backlog: count,
-      processed: copied,
-      lost: Math.max(0, count - copied),
-      duplicated: Math.max(0, copied - count),
-      drain_s: round(wallS, 2),
-      tx_per_s: round(copied / wallS, 0),
-      worker_cpu_us_per_tx: round(copierCpuUs / Math.max(1, copied), 1),
-      broker_cpu_us_per_tx:
-        refAfter.brokerUs !== undefined && refBefore.brokerUs !== undefined
-          ? refPerTx(refAfter.brokerUs - refBefore.brokerUs)
-          : null,
-      redis_cpu_us_per_tx: null,
-      machine_busy_us_per_tx: refPerTx(refAfter.machine.busyUs - refBefore.machine.busyUs),
-      produce_s: round(produceS, 1),
-    };
+      copied,
+      wallS: (doneMs - firstAtMs) / 1000,
+      workerCpuUs: copierCpuUs,
+      before: refBefore,
+      after: refAfter,
+      produceS,
+    });
     this.log(`run ${this.runId}: reference copied ${copied} in ${ref.drain_s} s (${ref.tx_per_s} tx/s)`);
     return { scorer, reference: ref };
   }
@@ -662,7 +681,7 @@ export class BenchSession {
    * group. Timed like the kafkajs copier: from its first committed transaction (JVM start-up left
    * out) until the group's committed offsets cover the backlog.
    */
-  async runJavaReference(count: number, transactionSize: number): Promise<DrainResult> {
+  async runJavaReference(count: number, transactionSize: number, produceS: number): Promise<DrainResult> {
     const libDir = await kafkaToolsLibDir();
     const before = await this.snapshot();
     const groupId = `${this.runId}.java-copier`;
@@ -690,36 +709,24 @@ export class BenchSession {
         copier.sampleCpu();
         if (!copier.running && copier.exitCode !== 0) break;
         await sleep(50);
-        const offsets = await this.admin.fetchOffsets({ groupId, topics: [this.topics.transactions] });
-        copied = offsets[0]!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+        copied = await this.committedRecords(groupId);
       }
       const doneMs = Date.now();
       const after = await this.snapshot();
       if (copied < count && copier.exitCode !== undefined && copier.exitCode !== 0) {
         this.log(`run ${this.runId}: Java copier exited ${copier.exitCode}: ${copier.errorOutput()}`);
       }
-      const wallS = (doneMs - first.atMs) / 1000;
-      const perTx = (us: number | undefined) =>
-        us === undefined ? null : round(us / Math.max(1, copied), 1);
-      const result: DrainResult = {
-        backlog_kind: 'reference',
-        worker_kind: 'java-copier',
+      const result = referenceResult({
+        workerKind: 'java-copier',
         workers: 1,
         backlog: count,
-        processed: copied,
-        lost: Math.max(0, count - copied),
-        duplicated: Math.max(0, copied - count),
-        drain_s: round(wallS, 2),
-        tx_per_s: round(copied / wallS, 0),
-        worker_cpu_us_per_tx: round(((copier.lastCpuUs ?? NaN) - first.cpuUs) / Math.max(1, copied), 1),
-        broker_cpu_us_per_tx:
-          after.brokerUs !== undefined && before.brokerUs !== undefined
-            ? perTx(after.brokerUs - before.brokerUs)
-            : null,
-        redis_cpu_us_per_tx: null,
-        machine_busy_us_per_tx: perTx(after.machine.busyUs - before.machine.busyUs),
-        produce_s: 0,
-      };
+        copied,
+        wallS: (doneMs - first.atMs) / 1000,
+        workerCpuUs: (copier.lastCpuUs ?? NaN) - first.cpuUs,
+        before,
+        after,
+        produceS,
+      });
       this.log(
         `run ${this.runId}: Java copier copied ${copied} in ${result.drain_s} s (${result.tx_per_s} tx/s)`,
       );
@@ -727,6 +734,12 @@ export class BenchSession {
     } finally {
       await copier.stop();
     }
+  }
+
+  /** Records a group has committed on the run's input topic (the sum of its committed offsets). */
+  private async committedRecords(groupId: string): Promise<number> {
+    const offsets = await this.admin.fetchOffsets({ groupId, topics: [this.topics.transactions] });
+    return offsets[0]!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
   }
 
   private result(phase: PhaseOutcome): PhaseResult {
