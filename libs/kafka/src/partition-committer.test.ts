@@ -165,7 +165,7 @@ describe('PartitionCommitter with a fake producer', () => {
     expect(producer.calls).toEqual(['begin', 'disconnect']);
   });
 
-  it('on an outage: aborts, rethrows the outage itself and keeps the claim for the retry', async () => {
+  it('on an outage that the abort survives: rethrows the outage itself and keeps the claim for the retry', async () => {
     const { committer, producer, failNext } = await claimed();
     producer.calls.length = 0;
     const outage = new KafkaJSConnectionError('Connection error: ECONNREFUSED');
@@ -175,6 +175,32 @@ describe('PartitionCommitter with a fake producer', () => {
     expect(committer.isClaimed('payments.transactions', 3, 1)).toBe(true);
     await committer.commit(withOutputs, 1);
     expect(producer.calls.slice(-1)).toEqual(['commit']);
+  });
+
+  it('on an outage at EndTxn: the abort is refused, so the claim is released (its fate is read by the next claim)', async () => {
+    const { committer, producer, failNext } = await claimed();
+    producer.calls.length = 0;
+    const timeout = new KafkaJSNumberOfRetriesExceeded(new Error('Request EndTxn timed out'), {
+      retryCount: 15,
+      retryTime: 1000,
+    });
+    failNext.set('commit', timeout);
+    // kafkajs leaves the producer in COMMITTING after a failed EndTxn; abort is then illegal.
+    failNext.set(
+      'abort',
+      new KafkaJSNonRetriableError('Transaction state exception: Invalid state COMMITTING'),
+    );
+    await expect(committer.commit(withOutputs, 1)).rejects.toBe(timeout);
+    expect(producer.calls).toEqual([
+      'begin',
+      'send:decisions,dlq',
+      'offsets:100',
+      'commit',
+      'abort',
+      'disconnect',
+    ]);
+    expect(committer.isClaimed('payments.transactions', 3, 1)).toBe(false);
+    await expect(committer.commit(withOutputs, 1)).rejects.toBeInstanceOf(PartitionFencedError);
   });
 
   it('a chunk read under an older generation never commits through a newer claim', async () => {

@@ -126,7 +126,7 @@ export class PartitionCommitter {
    * (undefined when the group never committed one). Replaces an older claim of this member.
    */
   async claim(topic: string, partition: number, generation: number): Promise<bigint | undefined> {
-    await this.release(topic, partition);
+    this.release(topic, partition);
     const producer = this.kafka.producer({
       transactionalId: this.transactionalIdOf(topic, partition),
       idempotent: true,
@@ -145,19 +145,25 @@ export class PartitionCommitter {
       const transaction = await producer.transaction();
       await transaction.abort();
     } catch (error) {
-      await producer.disconnect().catch(() => undefined);
+      void producer.disconnect().catch(() => undefined); // in the background, as in release()
       throw error;
     }
     this.claims.set(key(topic, partition), { producer, generation });
     return this.committedOffset(topic, partition);
   }
 
-  /** Forgets a claim (the partition was revoked or fenced); its producer is closed. */
-  async release(topic: string, partition: number): Promise<void> {
+  /**
+   * Forgets a claim (the partition was revoked, fenced or its producer failed) and closes the
+   * producer in the background. Nothing needs to wait for that close: the producer is fenced or
+   * unusable, and the next claim's InitProducerId fences it whatever state it is in. Waiting would
+   * tie the partition to kafkajs' disconnect, which first waits for the connection's in-flight
+   * requests and has hung on that in known cases (tulios/kafkajs#918, #1167).
+   */
+  release(topic: string, partition: number): void {
     const claim = this.claims.get(key(topic, partition));
     if (!claim) return;
     this.claims.delete(key(topic, partition));
-    await claim.producer.disconnect().catch(() => undefined);
+    void claim.producer.disconnect().catch(() => undefined);
   }
 
   /** Releases the claims on `topic` whose partition is not in `keep` (after a rebalance). */
@@ -199,11 +205,22 @@ export class PartitionCommitter {
       });
       await transaction.commit();
     } catch (error) {
-      await transaction.abort().catch(() => undefined); // the original error matters more
+      // The original error matters more than the abort's own.
+      const aborted = await transaction.abort().then(
+        () => true,
+        () => false,
+      );
       if (isFencing(error)) {
-        await this.release(topic, partition);
+        this.release(topic, partition);
         throw new PartitionFencedError(topic, partition, { cause: error });
       }
+      // Not aborted (an EndTxn that failed leaves kafkajs' producer in COMMITTING, where it
+      // refuses abort and every later transaction; or the outage outlasted the abort): the
+      // producer is unusable and the transaction's fate unknown, since a commit that timed out
+      // may still have landed. Release the claim: the caller's next batch claims again, whose
+      // InitProducerId completes or aborts whatever is open, and whose committed offset then
+      // says whether to redo the records or skip them.
+      if (!aborted) this.release(topic, partition);
       throw error;
     }
   }
@@ -223,7 +240,7 @@ export class PartitionCommitter {
       return await claim.producer.transaction();
     } catch (error) {
       if (!isFencing(error)) throw error;
-      await this.release(topic, partition);
+      this.release(topic, partition);
       throw new PartitionFencedError(topic, partition, { cause: error });
     }
   }
