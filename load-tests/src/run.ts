@@ -227,7 +227,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     partitions: options.partitions,
     partitions_concurrently: options.partitionsConcurrently ?? 3,
     max_batch_size: options.maxBatchSize ?? 'scorer default (512)',
-    commit_interval_ms: options.commitIntervalMs ?? 'scorer default (0)',
+    commit_interval_ms: options.commitIntervalMs ?? 'scorer default (20)',
     warmup: `${options.warmupS} s at ${options.warmupTps} TPS`,
     customers:
       options.customers ??

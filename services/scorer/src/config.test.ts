@@ -27,7 +27,7 @@ describe('loadScorerConfig', () => {
     expect(config.transactionalIdPrefix).toBe('fraud-scorer');
     expect(config.sessionTimeoutMs).toBe(6_000);
     expect(config.maxBatchSize).toBe(512);
-    expect(config.commit).toEqual({ intervalMs: 0, maxRecords: 4_096 });
+    expect(config.commit).toEqual({ intervalMs: 20, maxRecords: 4_096 });
     expect(config.partitionsConsumedConcurrently).toBe(6);
     expect(config.model).toMatchObject({ registryDir: 'models', pollIntervalMs: 5_000, reasonCodesTopK: 3 });
     expect(config.featureLog).toBe('decision');

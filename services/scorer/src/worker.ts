@@ -225,7 +225,14 @@ export class ScorerWorker {
     const rewind = this.rewinds.get(batch.partition);
     if (rewind === undefined) return true;
     const fetchedOffset = (batch as unknown as { fetchedOffset?: string }).fetchedOffset;
-    if (BigInt(fetchedOffset ?? batch.messages[0]?.offset ?? -1) !== rewind) return false;
+    const from = BigInt(fetchedOffset ?? batch.messages[0]?.offset ?? -1);
+    if (from !== rewind) {
+      this.options.logger.warn(
+        { partition: batch.partition, fetchedFrom: from.toString(), rewindTo: rewind.toString() },
+        'batch fetched before the rewind dropped',
+      );
+      return false;
+    }
     this.rewinds.delete(batch.partition);
     return true;
   }
