@@ -2,11 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
-import type { Transaction } from '@fraud/contracts';
 import { PartitionCommitter } from '@fraud/kafka';
 import {
   countById,
+  countLogLines,
   decisionReader,
+  producePaced,
   scorerTestContext,
   spawnScorer,
   waitForLog,
@@ -34,31 +35,6 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Produces `perTick` transactions every `tickMs` so groups are always pending. */
-async function producePaced(
-  ctx: ScorerTestContext,
-  txs: readonly Transaction[],
-  perTick: number,
-  tickMs: number,
-) {
-  const producer = ctx.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  try {
-    for (let i = 0; i < txs.length; i += perTick) {
-      const tickStart = Date.now();
-      await producer.send({
-        topic: ctx.topics.transactions,
-        messages: txs
-          .slice(i, i + perTick)
-          .map((tx) => ({ key: tx.originAccountId, value: ctx.transactionSerde.encode(tx) })),
-      });
-      await sleep(Math.max(0, tickMs - (Date.now() - tickStart)));
-    }
-  } finally {
-    await producer.disconnect();
-  }
-}
-
 /** Claims every partition with the scorer's transactional ids, as a new owner would (the fence). */
 async function fenceAll(ctx: ScorerTestContext): Promise<void> {
   const intruder = new PartitionCommitter(ctx.kafka, {
@@ -72,9 +48,6 @@ async function fenceAll(ctx: ScorerTestContext): Promise<void> {
     await intruder.disconnect();
   }
 }
-
-const count = (scorer: ScorerProcess, message: string) =>
-  scorer.output.join('').split(`"msg":"${message}"`).length - 1;
 
 describe('adaptive group commit', () => {
   it('a pending group whose commit is fenced is dropped and redone from the committed offset: every decision exactly once', async () => {
@@ -133,8 +106,10 @@ describe('adaptive group commit', () => {
       missing: 0,
     });
     // The fault really hit pending groups, and the worker recovered by claiming and rewinding.
-    expect(count(scorer, 'partition fenced by a newer owner; pending group dropped')).toBeGreaterThan(0);
-    expect(count(scorer, 'partition claimed')).toBeGreaterThan(PARTITIONS);
+    expect(countLogLines(scorer, 'partition fenced by a newer owner; pending group dropped')).toBeGreaterThan(
+      0,
+    );
+    expect(countLogLines(scorer, 'partition claimed')).toBeGreaterThan(PARTITIONS);
     expect(scorer.child.exitCode).toBeNull();
     await decisions.stop();
   });

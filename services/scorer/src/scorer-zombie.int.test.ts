@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Transaction } from '@fraud/contracts';
 import {
   countById,
+  countLogLines,
   decisionReader,
+  producePaced,
   scorerTestContext,
   spawnScorer,
   waitForLog,
   type ScorerProcess,
-  type ScorerTestContext,
 } from './testing/harness.ts';
 import { makeTransactions } from './testing/transactions.ts';
 
@@ -28,35 +28,6 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Produces at a steady rate (chunks of `perTick` every `tickMs`) so work is always in flight. */
-async function producePaced(
-  ctx: ScorerTestContext,
-  txs: readonly Transaction[],
-  perTick: number,
-  tickMs: number,
-) {
-  const producer = ctx.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  try {
-    for (let i = 0; i < txs.length; i += perTick) {
-      const tickStart = Date.now();
-      await producer.send({
-        topic: ctx.topics.transactions,
-        messages: txs
-          .slice(i, i + perTick)
-          .map((tx) => ({ key: tx.originAccountId, value: ctx.transactionSerde.encode(tx) })),
-      });
-      await sleep(Math.max(0, tickMs - (Date.now() - tickStart)));
-    }
-  } finally {
-    await producer.disconnect();
-  }
-}
-
-function count(scorer: ScorerProcess, message: string): number {
-  return scorer.output.join('').split(`"msg":"${message}"`).length - 1;
-}
 
 async function freeze(scorer: ScorerProcess, ms: number): Promise<void> {
   scorer.kill('SIGSTOP');
@@ -81,18 +52,19 @@ describe('zombie fencing', () => {
     const producing = producePaced(ctx, inputs, 100, 125); // ~800 TPS for ~30 s
 
     await decisions.waitFor((r) => r.length >= 2_000, 60_000, 'decisions before the first freeze');
-    const claimsBefore = count(first, 'partition claimed');
+    const claimsBefore = countLogLines(first, 'partition claimed');
     await freeze(second, SESSION_TIMEOUT_MS + 2_000); // just over the session timeout
     // The survivor took over the frozen worker's partitions while it slept.
-    expect(count(first, 'partition claimed')).toBeGreaterThan(claimsBefore);
+    expect(countLogLines(first, 'partition claimed')).toBeGreaterThan(claimsBefore);
 
     // The thawed worker rejoins and claims partitions again; then freeze the other one for longer.
-    const secondClaims = count(second, 'partition claimed');
+    const secondClaims = countLogLines(second, 'partition claimed');
     const deadline = Date.now() + 30_000;
-    while (count(second, 'partition claimed') === secondClaims && Date.now() < deadline) await sleep(200);
-    const firstClaimsBefore = count(first, 'partition claimed');
+    while (countLogLines(second, 'partition claimed') === secondClaims && Date.now() < deadline)
+      await sleep(200);
+    const firstClaimsBefore = countLogLines(first, 'partition claimed');
     await freeze(first, SESSION_TIMEOUT_MS + 10_000);
-    expect(count(second, 'partition claimed')).toBeGreaterThan(secondClaims);
+    expect(countLogLines(second, 'partition claimed')).toBeGreaterThan(secondClaims);
 
     await producing;
     await decisions.waitFor(
@@ -112,7 +84,7 @@ describe('zombie fencing', () => {
     // Both zombies lived on as members (fenced, not failed) and were given work again.
     expect(first.child.exitCode).toBeNull();
     expect(second.child.exitCode).toBeNull();
-    expect(count(first, 'partition claimed')).toBeGreaterThan(firstClaimsBefore);
+    expect(countLogLines(first, 'partition claimed')).toBeGreaterThan(firstClaimsBefore);
     await decisions.stop();
   });
 });

@@ -136,6 +136,39 @@ export async function produceTransactions(
   }
 }
 
+/**
+ * Produces at a steady rate, `perTick` transactions every `tickMs`, so work is always in flight
+ * while a test injects its fault.
+ */
+export async function producePaced(
+  ctx: ScorerTestContext,
+  txs: readonly Transaction[],
+  perTick: number,
+  tickMs: number,
+): Promise<void> {
+  const producer = ctx.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    for (let i = 0; i < txs.length; i += perTick) {
+      const tickStart = Date.now();
+      await producer.send({
+        topic: ctx.topics.transactions,
+        messages: txs
+          .slice(i, i + perTick)
+          .map((tx) => ({ key: tx.originAccountId, value: ctx.transactionSerde.encode(tx) })),
+      });
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, tickMs - (Date.now() - tickStart))));
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** How many log lines with this `msg` the scorer has written so far. */
+export function countLogLines(scorer: ScorerProcess, message: string): number {
+  return scorer.output.join('').split(`"msg":"${message}"`).length - 1;
+}
+
 export interface TopicReader<T> {
   readonly records: { message: KafkaMessage; value: T; partition: number }[];
   waitFor(
