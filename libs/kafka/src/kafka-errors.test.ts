@@ -35,6 +35,12 @@ describe('classifyKafkaError', () => {
     expect(classifyKafkaError(new KafkaJSAggregateError('two failed', [notLeader, fenced]))).toBe('fenced');
     // The code alone is enough (a type string kafkajs does not know yet).
     expect(classifyKafkaError(protocolError('SOMETHING_NEW', 90, false))).toBe('fenced');
+    // Our transaction aborted under us by a newer InitProducerId: the producer must be replaced
+    // too. kafkajs' retrier wraps it as new KafkaJSNonRetriableError(e, { cause: e }).
+    const invalidState = protocolError('INVALID_TXN_STATE', 48, false);
+    expect(isProducerFencedError(withCause(new KafkaJSNonRetriableError(invalidState), invalidState))).toBe(
+      true,
+    );
   });
 
   it('does not read messages: a fencing-sounding message on another error is not fencing', () => {

@@ -17,11 +17,17 @@ const {
 
 /**
  * Protocol errors that mean another producer now owns our transactional id (Kafka's error table):
- * PRODUCER_FENCED (90), INVALID_PRODUCER_EPOCH (47), INVALID_PRODUCER_ID_MAPPING (49).
+ * PRODUCER_FENCED (90), INVALID_PRODUCER_EPOCH (47), INVALID_PRODUCER_ID_MAPPING (49), and
+ * INVALID_TXN_STATE (48): the coordinator no longer holds our transaction in the state our
+ * producer believes, because a newer InitProducerId aborted it while we were adding partitions or
+ * producing (seen in scorer-group-commit.int.test.ts; Kafka's own producer treats it as fatal for
+ * the producer). Either way nothing of the transaction becomes visible and the cure is the same:
+ * replace the producer (its InitProducerId aborts whatever is left open).
  */
 export const FENCING_ERRORS: ReadonlyMap<string, number> = new Map([
   ['PRODUCER_FENCED', 90],
   ['INVALID_PRODUCER_EPOCH', 47],
+  ['INVALID_TXN_STATE', 48],
   ['INVALID_PRODUCER_ID_MAPPING', 49],
 ]);
 const FENCING_CODES = new Set(FENCING_ERRORS.values());

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   PartitionCommitter,
   PartitionFencedError,
-  isProducerFencedError,
   type CommittedOffsetReader,
 } from './partition-committer.ts';
 
@@ -240,47 +239,5 @@ describe('PartitionCommitter with a fake producer', () => {
     await expect(committer.claim('t', 0, 1)).rejects.toThrow('ECONNREFUSED');
     expect(fake.producers[0]!.disconnected).toBe(true);
     expect(committer.isClaimed('t', 0, 1)).toBe(false);
-  });
-});
-
-describe('isProducerFencedError', () => {
-  // kafkajs builds these from the broker's error code table ({ type, code, retriable, message }).
-  const protocolError = (e: { type: string; code: number; retriable: boolean; message: string }) =>
-    new KafkaJSProtocolError(e as unknown as Error);
-  const fenced = protocolError({
-    type: 'PRODUCER_FENCED',
-    code: 90,
-    retriable: false,
-    message: 'There is a newer producer with the same transactionalId which fences the current one',
-  });
-  const epoch = protocolError({
-    type: 'INVALID_PRODUCER_EPOCH',
-    code: 47,
-    retriable: false,
-    message: 'Producer attempted an operation with an old epoch',
-  });
-
-  const invalidState = protocolError({
-    type: 'INVALID_TXN_STATE',
-    code: 48,
-    retriable: false,
-    message: 'The producer attempted a transactional operation in an invalid state',
-  });
-
-  it('recognises the broker fencing errors, also wrapped by kafkajs retries', () => {
-    expect(isProducerFencedError(fenced)).toBe(true);
-    expect(isProducerFencedError(epoch)).toBe(true);
-    // A transaction aborted under us by a newer InitProducerId: the producer must be replaced too.
-    // kafkajs' retrier wraps it as new KafkaJSNonRetriableError(e, { cause: e }).
-    const wrapped = Object.assign(new KafkaJSNonRetriableError(invalidState), { cause: invalidState });
-    expect(isProducerFencedError(wrapped)).toBe(true);
-    expect(
-      isProducerFencedError(new KafkaJSNumberOfRetriesExceeded(epoch, { retryCount: 5, retryTime: 100 })),
-    ).toBe(true);
-  });
-
-  it('leaves outages alone: they are retried, not treated as a lost partition', () => {
-    expect(isProducerFencedError(new KafkaJSConnectionError('Connection error: ECONNREFUSED'))).toBe(false);
-    expect(isProducerFencedError(new Error('timeout'))).toBe(false);
   });
 });

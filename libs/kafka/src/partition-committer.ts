@@ -1,8 +1,6 @@
-import kafkajs, { type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import { isProducerFencedError } from './kafka-errors.ts';
 import { StableOffsetReader } from './stable-offset-fetch.ts';
-
-// kafkajs is CommonJS: Node's ESM loader exposes its error classes on the default export only.
-const { KafkaJSProtocolError } = kafkajs;
 
 export interface PartitionCommitterOptions {
   /**
@@ -36,32 +34,6 @@ export class PartitionFencedError extends Error {
     super(`partition ${topic}[${partition}] fenced: a newer producer owns its transactional id`, options);
     this.name = 'PartitionFencedError';
   }
-}
-
-/**
- * The broker's ways of saying "your producer epoch is no longer the current one", and
- * INVALID_TXN_STATE: the coordinator no longer holds our transaction in the state our producer
- * believes (a newer InitProducerId aborted it while we were adding partitions or producing; seen
- * in scorer-group-commit.int.test.ts). Kafka's own producer treats that as fatal for the producer.
- * Either way nothing of the transaction becomes visible, and the cure is the same: close the
- * producer and claim the partition again (InitProducerId aborts whatever is left open).
- */
-const FENCED_ERRORS = new Set([
-  'PRODUCER_FENCED',
-  'INVALID_PRODUCER_EPOCH',
-  'INVALID_PRODUCER_ID_MAPPING',
-  'INVALID_TXN_STATE',
-]);
-
-/** Looks through kafkajs' wrappers (retries exceeded, aggregate errors) for a fencing error. */
-function isFencing(error: unknown, depth = 0): boolean {
-  if (!(error instanceof Error) || depth > 5) return false;
-  if (error instanceof KafkaJSProtocolError && FENCED_ERRORS.has(error.type)) return true;
-  if (/fenced|producer epoch|INVALID_PRODUCER_EPOCH/i.test(error.message)) return true;
-  const wrapped = error as Error & { originalError?: unknown; errors?: unknown[] };
-  return [wrapped.originalError, wrapped.cause, ...(wrapped.errors ?? [])].some((e) =>
-    isFencing(e, depth + 1),
-  );
 }
 
 /** Reads a group's committed offset once no transaction has it pending (StableOffsetReader). */
@@ -210,7 +182,7 @@ export class PartitionCommitter {
         () => true,
         () => false,
       );
-      if (isFencing(error)) {
+      if (isProducerFencedError(error)) {
         this.release(topic, partition);
         throw new PartitionFencedError(topic, partition, { cause: error });
       }
@@ -239,7 +211,7 @@ export class PartitionCommitter {
     try {
       return await claim.producer.transaction();
     } catch (error) {
-      if (!isFencing(error)) throw error;
+      if (!isProducerFencedError(error)) throw error;
       this.release(topic, partition);
       throw new PartitionFencedError(topic, partition, { cause: error });
     }
@@ -254,5 +226,3 @@ export class PartitionCommitter {
 }
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-
-export { isFencing as isProducerFencedError };
