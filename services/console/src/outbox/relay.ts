@@ -176,7 +176,16 @@ export class OutboxRelay {
       }
       await transaction.commit();
     } catch (error) {
-      await transaction.abort().catch(() => undefined);
+      const aborted = await transaction.abort().then(
+        () => true,
+        () => false, // the original error matters more
+      );
+      // Not aborted: the commit failed at EndTxn or after it. kafkajs then leaves the producer in
+      // COMMITTING, where it refuses every later transaction, and the commit may even have
+      // landed. End the term (keeping the lock): the next one's InitProducerId completes or
+      // aborts the transaction, and recover() marks the rows that reached the topic as sent, so
+      // they are not published again.
+      if (!aborted) await this.endTerm();
       throw error;
     }
     await this.markSent(rows.map((r) => r.id));
