@@ -180,12 +180,12 @@ export class OutboxRelay {
         () => true,
         () => false, // the original error matters more
       );
-      // Not aborted: the commit failed at EndTxn or after it. kafkajs then leaves the producer in
-      // COMMITTING, where it refuses every later transaction, and the commit may even have
-      // landed. End the term (keeping the lock): the next one's InitProducerId completes or
-      // aborts the transaction, and recover() marks the rows that reached the topic as sent, so
-      // they are not published again.
-      if (!aborted) await this.endTerm();
+      // Not aborted, and not fenced (run() hands the lock over then): the commit failed at EndTxn
+      // or after it. kafkajs then leaves the producer in COMMITTING, where it refuses every later
+      // transaction, and the commit may even have landed. End the term (keeping the lock): the
+      // next one's InitProducerId completes or aborts the transaction, and recover() marks the
+      // rows that reached the topic as sent, so they are not published again.
+      if (!aborted && !isProducerFencedError(error)) await this.endTerm();
       throw error;
     }
     await this.markSent(rows.map((r) => r.id));
