@@ -132,14 +132,14 @@ export class RedisFeatureStore implements FeatureStore {
     const m = createMatrix(txs.length, FEATURE_COUNT);
     if (txs.length === 0) return m;
     const calls: ShardCallBuilder[] = [];
-    const callOfShard = new Map<number, ShardCallBuilder>();
+    // Which call an update joins depends on the deployment only: decided once per batch.
+    const callFor = this.redis.isCluster ? this.clusterCalls(calls) : () => standaloneCall(calls);
     let updates = 0;
     const add = (tx: Transaction, u: EntityUpdate): void => {
       const isAccount = u.kind === EntityKind.ACCOUNT;
       const shard = shardOf(isAccount ? u.id : `${u.kind}:${u.id}`, this.shards);
       const tag = this.tags[shard]!;
-      const call = this.redis.isCluster ? this.clusterCall(callOfShard, calls, shard) : standaloneCall(calls);
-      call.add(
+      callFor(shard).add(
         {
           stateKey: isAccount ? accountKey(tag, u.id) : indexKey(tag, u.kind, u.id),
           idempotencyKey: idempotencyKey(tag, tx.eventTime),
@@ -169,18 +169,17 @@ export class RedisFeatureStore implements FeatureStore {
   }
 
   /** Cluster: one call per shard, so that each call's keys live in one hash slot. */
-  private clusterCall(
-    callOfShard: Map<number, ShardCallBuilder>,
-    calls: ShardCallBuilder[],
-    shard: number,
-  ): ShardCallBuilder {
-    let call = callOfShard.get(shard);
-    if (!call) {
-      call = new ShardCallBuilder(keySlot(this.tags[shard]!));
-      callOfShard.set(shard, call);
-      calls.push(call);
-    }
-    return call;
+  private clusterCalls(calls: ShardCallBuilder[]): (shard: number) => ShardCallBuilder {
+    const callOfShard = new Map<number, ShardCallBuilder>();
+    return (shard) => {
+      let call = callOfShard.get(shard);
+      if (!call) {
+        call = new ShardCallBuilder(keySlot(this.tags[shard]!));
+        callOfShard.set(shard, call);
+        calls.push(call);
+      }
+      return call;
+    };
   }
 
   /** Runs the calls, one pipeline per Redis node, and returns the views by update index. */
